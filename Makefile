@@ -1,0 +1,99 @@
+# huibao — build, test and run.  See README.md.
+#
+#   make            build bin/ (stages, launcher) and build/libhuibao.a
+#   make demo       install missing packages, build, run on the bundled sample
+#   make test       unit + integration + failure tests; ends "N passed, N failed"
+#   make check-asan the same tests under AddressSanitizer + UBSan
+#   make eval       scores on the seed reports beside a keyword baseline
+#   make install PREFIX=/usr/local
+
+BUILD   ?= build
+BIN     ?= bin
+PREFIX  ?= /usr/local
+SHARED  ?= $(abspath ../shared)
+
+CC      ?= cc
+OPT     ?= -O2
+CFLAGS  ?= $(OPT) -g
+CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+           -Wmissing-prototypes -Wno-missing-field-initializers -fno-strict-aliasing \
+           -Icommon $(shell pkg-config --cflags uchardet 2>/dev/null)
+SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+ifeq ($(SAN),1)
+CFLAGS  += $(SAN_FLAGS)
+LDFLAGS += $(SAN_FLAGS)
+endif
+LIBS    = -lzmq -lmsgpackc -lpcre2-8 -lm
+
+COMMON_SRC = $(wildcard common/*.c)
+COMMON_OBJ = $(COMMON_SRC:%.c=$(BUILD)/%.o)
+LIB        = $(BUILD)/libhuibao.a
+STAGES     = read split classify aggregate
+STAGE_BINS = $(STAGES:%=$(BIN)/huibao-%)
+LAUNCHER   = $(BIN)/huibao
+
+# Each stage folder: main.c (the program) plus its modules, which unit tests link.
+stage_mods = $(filter-out stages/$(1)/main.c,$(wildcard stages/$(1)/*.c))
+stage_objs = $(patsubst %.c,$(BUILD)/%.o,$(wildcard stages/$(1)/*.c))
+stage_mod_objs = $(patsubst %.c,$(BUILD)/%.o,$(call stage_mods,$(1)))
+
+UNIT_SRC   = $(wildcard tests/unit/test_*.c)
+UNIT_BINS  = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+STAGE_LIBS_read = -luchardet
+
+.PHONY: all clean test check-asan demo deps eval install bench
+all: $(STAGE_BINS) $(LAUNCHER) $(LIB)
+
+$(BUILD)/%.o: %.c $(wildcard common/*.h) $(wildcard stages/*/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(LIB): $(COMMON_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN)/huibao-%: $(LIB) $$(call stage_objs,$$*)
+	@mkdir -p $(BIN)
+	$(CC) $(LDFLAGS) -o $@ $(call stage_objs,$*) $(LIB) $(LIBS) $(STAGE_LIBS_$*)
+
+$(LAUNCHER): $(BUILD)/launcher/huibao.o $(LIB)
+	@mkdir -p $(BIN)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+# A unit test links the stage modules it names: tests/unit/test_split*.c -> stages/split/*.
+.SECONDEXPANSION:
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB) $$(call stage_mod_objs,$$(firstword $$(subst _, ,$$*)))
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Istages/$(firstword $(subst _, ,$*)) $(LDFLAGS) -o $@ $< \
+	    $(call stage_mod_objs,$(firstword $(subst _, ,$*))) $(LIB) $(LIBS) \
+	    $(STAGE_LIBS_$(firstword $(subst _, ,$*))) -lcmocka
+
+test: all $(UNIT_BINS)
+	@BUILD=$(BUILD) BIN=$(BIN) SHARED=$(SHARED) tests/run.sh
+
+check-asan:
+	$(MAKE) BUILD=build-asan BIN=build-asan/bin SAN=1 OPT=-O1 test
+
+deps:
+	@tools/install-deps.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@rm -rf out/demo
+	$(BIN)/huibao run -o out/demo tests/data/seeds
+	@echo "results: out/demo/ (paragraphs.jsonl, docs.jsonl, towns.csv, summary.json, errors.jsonl)"
+
+eval: all
+	@tools/eval.sh $(BIN) $(SHARED)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/huibao \
+	    $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/share/huibao/configs
+	install -m 755 $(STAGE_BINS) $(LAUNCHER) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 common/*.h $(DESTDIR)$(PREFIX)/include/huibao/
+	install -m 644 configs/* $(DESTDIR)$(PREFIX)/share/huibao/configs/
+	sed -e 's|@PREFIX@|$(PREFIX)|' tools/huibao.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/huibao.pc
+
+clean:
+	rm -rf build build-asan bin out

@@ -1,0 +1,30 @@
+/* hb_buf: a growable byte buffer, reused across messages.
+ *
+ * The buffer owns its bytes. hb_buf_reset() keeps the allocation so hot loops
+ * do not allocate per unit. The contents are always NUL-terminated (the NUL is
+ * not counted in len), so a buffer holding text can be passed to C string
+ * functions. */
+#ifndef HB_BUF_H
+#define HB_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+typedef struct hb_buf {
+    char *data;
+    size_t len;
+    size_t cap;
+} hb_buf_t;
+
+void hb_buf_init(hb_buf_t *b);
+void hb_buf_release(hb_buf_t *b);          /* frees the bytes; b may be reused */
+void hb_buf_reset(hb_buf_t *b);            /* len = 0, keeps capacity */
+void hb_buf_reserve(hb_buf_t *b, size_t extra);
+void hb_buf_append(hb_buf_t *b, const void *p, size_t n);
+void hb_buf_putc(hb_buf_t *b, char c);
+void hb_buf_puts(hb_buf_t *b, const char *s);
+void hb_buf_printf(hb_buf_t *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void hb_buf_vprintf(hb_buf_t *b, const char *fmt, va_list ap);
+
+#endif

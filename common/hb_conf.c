@@ -1,0 +1,175 @@
+#include "hb_conf.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hb_buf.h"
+#include "hb_log.h"
+#include "hb_mem.h"
+#include "hb_utf8.h"
+
+static const char *trim(char *s, char **end_out)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    char *e = s + strlen(s);
+    while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+        e--;
+    *e = '\0';
+    if (end_out)
+        *end_out = e;
+    return s;
+}
+
+void hb_conf_free(hb_conf_t *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->n; i++) {
+        free((char *)c->entries[i].key);
+        free((char *)c->entries[i].value);
+    }
+    /* Section and name strings are shared between entries: freed via the list. */
+    for (size_t i = 0; i < c->n; i++) {
+        if (i == 0 || c->entries[i].section != c->entries[i - 1].section) {
+            free((char *)c->entries[i].section);
+            free((char *)c->entries[i].name);
+        }
+    }
+    free(c->entries);
+    free(c->path);
+    free(c);
+}
+
+hb_conf_t *hb_conf_parse(const char *path, const char *text, size_t len)
+{
+    size_t bad;
+    if (!hb_utf8_valid(text, len, &bad)) {
+        hb_error("%s: not valid UTF-8 at byte %zu; save the file as UTF-8", path, bad);
+        return NULL;
+    }
+    hb_conf_t *c = hb_calloc(1, sizeof *c);
+    c->path = hb_strdup(path);
+    size_t cap = 0;
+    const char *section = NULL, *name = NULL;
+    bool section_used = true;
+    char *copy = hb_strndup(text, len);
+    char *save = NULL;
+    int lineno = 0;
+    char *p = copy;
+    while (p) {
+        char *line = p;
+        char *nl = strchr(p, '\n');
+        if (nl) {
+            *nl = '\0';
+            p = nl + 1;
+        } else {
+            p = NULL;
+        }
+        lineno++;
+        (void)save;
+        const char *s = trim(line, NULL);
+        if (lineno == 1 && !strncmp(s, "\xEF\xBB\xBF", 3))
+            s += 3;
+        if (*s == '\0' || *s == '#' || *s == ';')
+            continue;
+        if (*s == '[') {
+            const char *close = strchr(s, ']');
+            if (!close || close[1] != '\0') {
+                hb_error("%s:%d: a section header must look like [section] or [section name]",
+                         path, lineno);
+                goto fail;
+            }
+            char *inner = hb_strndup(s + 1, (size_t)(close - s - 1));
+            char *sp = strpbrk(inner, " \t");
+            if (!section_used) {
+                free((char *)section);
+                free((char *)name);
+            }
+            if (sp) {
+                *sp = '\0';
+                char *nm = sp + 1;
+                name = hb_strdup(trim(nm, NULL));
+            } else {
+                name = hb_strdup("");
+            }
+            section = hb_strdup(trim(inner, NULL));
+            free(inner);
+            section_used = false;
+            continue;
+        }
+        char *eq = strchr(s, '=');
+        if (!eq) {
+            hb_error("%s:%d: expected \"key = value\", a [section] or a # comment", path, lineno);
+            goto fail;
+        }
+        *eq = '\0';
+        const char *key = trim((char *)s, NULL);
+        const char *value = trim(eq + 1, NULL);
+        if (!*key) {
+            hb_error("%s:%d: a value without a key", path, lineno);
+            goto fail;
+        }
+        if (!section) {
+            section = hb_strdup("");
+            name = hb_strdup("");
+        }
+        if (c->n == cap) {
+            cap = cap ? cap * 2 : 64;
+            c->entries = hb_realloc(c->entries, cap * sizeof *c->entries);
+        }
+        c->entries[c->n++] = (hb_conf_entry_t){section, name, hb_strdup(key), hb_strdup(value),
+                                               lineno};
+        section_used = true;
+    }
+    if (!section_used) {
+        free((char *)section);
+        free((char *)name);
+    }
+    free(copy);
+    return c;
+fail:
+    if (!section_used) {
+        free((char *)section);
+        free((char *)name);
+    }
+    free(copy);
+    hb_conf_free(c);
+    return NULL;
+}
+
+hb_conf_t *hb_conf_load(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        hb_error("%s: cannot open: %s", path, strerror(errno));
+        return NULL;
+    }
+    hb_buf_t b;
+    hb_buf_init(&b);
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        hb_buf_append(&b, chunk, n);
+    int err = ferror(f);
+    fclose(f);
+    if (err) {
+        hb_error("%s: read error", path);
+        hb_buf_release(&b);
+        return NULL;
+    }
+    hb_conf_t *c = hb_conf_parse(path, b.data ? b.data : "", b.len);
+    hb_buf_release(&b);
+    return c;
+}
+
+const char *hb_conf_get(const hb_conf_t *c, const char *section, const char *key, const char *def)
+{
+    const char *v = def;
+    for (size_t i = 0; i < c->n; i++)
+        if (!strcmp(c->entries[i].section, section) && !strcmp(c->entries[i].key, key))
+            v = c->entries[i].value;
+    return v;
+}

@@ -1,0 +1,102 @@
+#include "hb_json.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <string.h>
+
+void hb_json_str(hb_buf_t *b, const char *s, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    hb_buf_reserve(b, len + 2);
+    hb_buf_putc(b, '"');
+    size_t run = 0; /* bytes copied verbatim in one append */
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\') {
+            run++;
+            continue;
+        }
+        hb_buf_append(b, s + i - run, run);
+        run = 0;
+        switch (c) {
+        case '"': hb_buf_append(b, "\\\"", 2); break;
+        case '\\': hb_buf_append(b, "\\\\", 2); break;
+        case '\n': hb_buf_append(b, "\\n", 2); break;
+        case '\t': hb_buf_append(b, "\\t", 2); break;
+        case '\r': hb_buf_append(b, "\\r", 2); break;
+        default: {
+            char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            hb_buf_append(b, esc, 6);
+        }
+        }
+    }
+    hb_buf_append(b, s + len - run, run);
+    hb_buf_putc(b, '"');
+}
+
+void hb_json_cstr(hb_buf_t *b, const char *s)
+{
+    if (s)
+        hb_json_str(b, s, strlen(s));
+    else
+        hb_buf_append(b, "null", 4);
+}
+
+void hb_json_key(hb_buf_t *b, const char *key, int first)
+{
+    if (!first)
+        hb_buf_putc(b, ',');
+    hb_json_cstr(b, key);
+    hb_buf_putc(b, ':');
+}
+
+static void json_double(hb_buf_t *b, double d)
+{
+    if (!isfinite(d))
+        hb_buf_append(b, "null", 4);
+    else
+        hb_buf_printf(b, "%.6g", d);
+}
+
+void hb_json_obj(hb_buf_t *b, const msgpack_object *o)
+{
+    switch (o->type) {
+    case MSGPACK_OBJECT_NIL: hb_buf_append(b, "null", 4); break;
+    case MSGPACK_OBJECT_BOOLEAN: hb_buf_puts(b, o->via.boolean ? "true" : "false"); break;
+    case MSGPACK_OBJECT_POSITIVE_INTEGER: hb_buf_printf(b, "%" PRIu64, o->via.u64); break;
+    case MSGPACK_OBJECT_NEGATIVE_INTEGER: hb_buf_printf(b, "%" PRId64, o->via.i64); break;
+    case MSGPACK_OBJECT_FLOAT32:
+    case MSGPACK_OBJECT_FLOAT64: json_double(b, o->via.f64); break;
+    case MSGPACK_OBJECT_STR: hb_json_str(b, o->via.str.ptr, o->via.str.size); break;
+    case MSGPACK_OBJECT_ARRAY:
+        hb_buf_putc(b, '[');
+        for (uint32_t i = 0; i < o->via.array.size; i++) {
+            if (i)
+                hb_buf_putc(b, ',');
+            hb_json_obj(b, &o->via.array.ptr[i]);
+        }
+        hb_buf_putc(b, ']');
+        break;
+    case MSGPACK_OBJECT_MAP:
+        hb_buf_putc(b, '{');
+        for (uint32_t i = 0; i < o->via.map.size; i++) {
+            const msgpack_object_kv *kv = &o->via.map.ptr[i];
+            if (i)
+                hb_buf_putc(b, ',');
+            if (kv->key.type == MSGPACK_OBJECT_STR)
+                hb_json_str(b, kv->key.via.str.ptr, kv->key.via.str.size);
+            else {
+                hb_buf_t tmp;
+                hb_buf_init(&tmp);
+                hb_json_obj(&tmp, &kv->key);
+                hb_json_str(b, tmp.data, tmp.len);
+                hb_buf_release(&tmp);
+            }
+            hb_buf_putc(b, ':');
+            hb_json_obj(b, &kv->val);
+        }
+        hb_buf_putc(b, '}');
+        break;
+    default: hb_buf_append(b, "null", 4); break;
+    }
+}

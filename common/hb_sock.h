@@ -1,0 +1,47 @@
+/* hb_sock: ZeroMQ sockets the way every huibao stage needs them.
+ *
+ * Endpoint specs follow CZMQ: "@tcp://*:5555" binds, ">tcp://host:5555"
+ * connects, and a spec may list several endpoints separated by commas.  An
+ * endpoint without a prefix takes the socket's default (bind for the fixed
+ * points of a pipeline, connect for workers).
+ *
+ * Every socket gets explicit high-water marks, a bounded linger and, where it
+ * receives, a maximum message size; data sockets that push work set
+ * ZMQ_IMMEDIATE so no work is queued for a peer that is not there.
+ *
+ * Sockets belong to one thread.  Create the context after fork(). */
+#ifndef HB_SOCK_H
+#define HB_SOCK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <zmq.h>
+
+#include "hb_buf.h"
+
+typedef struct hb_sock_opts {
+    int hwm;             /* send and receive high-water mark, messages */
+    int linger_ms;       /* how long close waits for queued messages */
+    long max_msg_bytes;  /* ZMQ_MAXMSGSIZE for receiving sockets */
+    bool immediate;      /* ZMQ_IMMEDIATE */
+    bool bind_default;   /* endpoints without '@' or '>' bind */
+} hb_sock_opts_t;
+
+#define HB_MAX_MSG_DEFAULT (256L << 20)
+
+/* Opens a socket of type (ZMQ_PUSH, ZMQ_PULL, ...) on every endpoint of spec.
+ * Returns NULL after logging an error that names the endpoint. */
+void *hb_sock_open(void *ctx, int type, const char *spec, const hb_sock_opts_t *o);
+void hb_sock_close(void *sock);
+
+/* Sends one frame.  Returns 0, or -1 with errno (EAGAIN with ZMQ_DONTWAIT,
+ * ETERM, EINTR when a stop was requested). */
+int hb_sock_send(void *sock, const void *data, size_t len, int flags);
+
+/* Signals: the first SIGINT/SIGTERM sets the stop flag (blocking calls return
+ * EINTR and loops end), a second one exits at once with status 130. */
+void hb_signals_install(void);
+bool hb_stop_requested(void);
+void hb_request_stop(void);
+
+#endif

@@ -1,0 +1,188 @@
+#include "hb_stage.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hb_mem.h"
+#include "hb_sock.h"
+
+struct hb_stage {
+    const hb_filter_t *f;
+    void *out;
+    hb_pack_t pack;
+    unsigned long n_in, n_out, n_bad;
+};
+
+typedef struct common_opts {
+    const char *in;
+    const char *out;
+    long hwm;
+    long max_msg_mb;
+    int quiet;
+    int verbose;
+} common_opts_t;
+
+static const hb_opt_t common_options[] = {
+    {"in", 'i', HB_OPT_STR, offsetof(common_opts_t, in), NULL, "ENDPOINTS",
+     "where messages come from: '@' binds, '>' connects, commas separate"},
+    {"out", 'o', HB_OPT_STR, offsetof(common_opts_t, out), NULL, "ENDPOINTS",
+     "where messages go, same syntax"},
+    {"hwm", 0, HB_OPT_INT, offsetof(common_opts_t, hwm), "64", "N",
+     "high-water mark of each socket, in messages"},
+    {"max-msg-mb", 0, HB_OPT_INT, offsetof(common_opts_t, max_msg_mb), "256", "MB",
+     "largest message accepted; larger ones are refused by ZeroMQ"},
+    {"quiet", 'q', HB_OPT_FLAG, offsetof(common_opts_t, quiet), NULL, NULL, "log errors only"},
+    {"verbose", 'v', HB_OPT_FLAG, offsetof(common_opts_t, verbose), NULL, NULL,
+     "log debug details"},
+    HB_OPT_END,
+};
+
+hb_pack_t *hb_stage_pack(hb_stage_t *st)
+{
+    hb_pack_reset(&st->pack);
+    return &st->pack;
+}
+
+int hb_stage_emit(hb_stage_t *st)
+{
+    if (hb_sock_send(st->out, st->pack.buf.data, st->pack.buf.len, 0) != 0)
+        return -1;
+    st->n_out++;
+    return 0;
+}
+
+int hb_stage_reject(hb_stage_t *st, const hb_msg_t *m, const char *reason)
+{
+    static const char *const keep[] = {"run", "doc", "file", NULL};
+    hb_pack_t *p = hb_stage_pack(st);
+    size_t n = 0;
+    for (const char *const *k = keep; *k; k++)
+        n += hb_msg_get(m, *k) != NULL;
+    hb_pack_header(p, HB_T_REJECT, n + 2);
+    for (const char *const *k = keep; *k; k++) {
+        const msgpack_object *o = hb_msg_get(m, *k);
+        if (o) {
+            hb_pack_key(p, *k);
+            msgpack_pack_object(&p->pk, *o);
+        }
+    }
+    hb_pack_kv_cstr(p, "stage", st->f->name);
+    hb_pack_kv_cstr(p, "reason", reason);
+    return hb_stage_emit(st);
+}
+
+static bool wants(const hb_filter_t *f, const hb_msg_t *m)
+{
+    if (!f->types)
+        return true;
+    for (const char *const *t = f->types; *t; t++)
+        if (hb_msg_is(m, *t))
+            return true;
+    return false;
+}
+
+/* One message: decode, hand to the stage or forward untouched. */
+static void handle(hb_stage_t *st, void *ctx, zmq_msg_t *frame, hb_msg_t *m)
+{
+    const char *data = zmq_msg_data(frame);
+    size_t len = zmq_msg_size(frame);
+    const char *why;
+    st->n_in++;
+    if (hb_msg_decode(m, data, len, &why) != 0) {
+        st->n_bad++;
+        hb_warn("dropped a %zu-byte message: %s", len, why);
+        return;
+    }
+    int verdict = wants(st->f, m) ? st->f->on_message(st, ctx, m) : HB_PASS;
+    if (verdict == HB_PASS) {
+        if (hb_sock_send(st->out, data, len, 0) == 0)
+            st->n_out++;
+    } else if (verdict == HB_ERROR) {
+        st->n_bad++;
+        hb_warn("could not handle a \"%.*s\" message; dropped it", (int)m->type_len, m->type);
+    }
+    hb_msg_done(m);
+}
+
+int hb_filter_main(const hb_filter_t *f, int argc, char **argv)
+{
+    static char program[64];
+    snprintf(program, sizeof program, "huibao-%s", f->name);
+    hb_log_init(program);
+
+    common_opts_t co;
+    memset(&co, 0, sizeof co);
+    void *stage_opts = hb_calloc(1, f->options_size ? f->options_size : 1);
+    const hb_opt_t *tables[] = {common_options, f->options, NULL};
+    void *targets[] = {&co, stage_opts, NULL};
+    if (!f->options)
+        tables[1] = NULL;
+
+    char synopsis[160];
+    snprintf(synopsis, sizeof synopsis, "%s --in ENDPOINTS --out ENDPOINTS [options]", program);
+    int rc = hb_opt_parse(tables, targets, argc, argv, 1, NULL, NULL);
+    if (rc == HB_OPT_HELP) {
+        char desc[2048];
+        snprintf(desc, sizeof desc, "%s\n\n%s\n\nEndpoints without a prefix %s for --in and %s "
+                 "for --out.", f->summary, f->description, f->in_bind ? "bind" : "connect",
+                 f->out_bind ? "bind" : "connect");
+        hb_opt_usage(stdout, synopsis, desc, tables);
+        free(stage_opts);
+        return 0;
+    }
+    if (rc != HB_OPT_OK || !co.in || !co.out) {
+        if (rc == HB_OPT_OK)
+            fprintf(stderr, "%s: --in and --out are required (see --help)\n", program);
+        free(stage_opts);
+        return 2;
+    }
+    hb_log_set_level(co.quiet ? HB_LOG_ERROR : co.verbose ? HB_LOG_DEBUG : HB_LOG_INFO);
+    hb_signals_install();
+
+    hb_stage_t st = {.f = f};
+    hb_pack_init(&st.pack);
+    void *ctx = NULL;
+    int status = 1;
+    void *zctx = zmq_ctx_new();
+    hb_sock_opts_t in_o = {.hwm = (int)co.hwm, .linger_ms = 0,
+                           .max_msg_bytes = co.max_msg_mb << 20, .bind_default = f->in_bind};
+    hb_sock_opts_t out_o = {.hwm = (int)co.hwm, .linger_ms = 5000, .immediate = true,
+                            .bind_default = f->out_bind};
+    void *in = hb_sock_open(zctx, ZMQ_PULL, co.in, &in_o);
+    st.out = in ? hb_sock_open(zctx, ZMQ_PUSH, co.out, &out_o) : NULL;
+    if (!st.out)
+        goto done;
+    if (f->init && f->init(&st, stage_opts, &ctx) != 0) {
+        hb_error("initialisation failed; stopping");
+        goto done;
+    }
+    hb_debug("ready: in %s, out %s", co.in, co.out);
+
+    zmq_msg_t frame;
+    hb_msg_t m;
+    hb_msg_init(&m);
+    zmq_msg_init(&frame);
+    while (!hb_stop_requested()) {
+        if (zmq_msg_recv(&frame, in, 0) < 0) {
+            if (zmq_errno() == EINTR)
+                continue;
+            hb_error("receive failed: %s", zmq_strerror(zmq_errno()));
+            break;
+        }
+        handle(&st, ctx, &frame, &m);
+    }
+    zmq_msg_close(&frame);
+    status = 0;
+    hb_debug("stopping: %lu in, %lu out, %lu dropped", st.n_in, st.n_out, st.n_bad);
+    if (f->exit)
+        f->exit(ctx);
+done:
+    hb_sock_close(in);
+    hb_sock_close(st.out);
+    zmq_ctx_term(zctx);
+    hb_pack_release(&st.pack);
+    free(stage_opts);
+    return status;
+}

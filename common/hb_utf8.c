@@ -1,0 +1,133 @@
+#include "hb_utf8.h"
+
+int hb_utf8_decode(const char *s, size_t len, size_t *i, uint32_t *cp)
+{
+    const unsigned char *p = (const unsigned char *)s + *i;
+    size_t avail = len - *i;
+    unsigned b0 = p[0];
+
+    if (b0 < 0x80) {
+        *cp = b0;
+        *i += 1;
+        return HB_UTF8_OK;
+    }
+
+    size_t need;      /* total length of the sequence */
+    unsigned lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
+    uint32_t c;
+    if (b0 >= 0xC2 && b0 <= 0xDF) {
+        need = 2;
+        c = b0 & 0x1F;
+    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+        need = 3;
+        c = b0 & 0x0F;
+        if (b0 == 0xE0)
+            lo = 0xA0;      /* overlong below U+0800 */
+        else if (b0 == 0xED)
+            hi = 0x9F;      /* surrogates U+D800..U+DFFF */
+    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+        need = 4;
+        c = b0 & 0x07;
+        if (b0 == 0xF0)
+            lo = 0x90;      /* overlong below U+10000 */
+        else if (b0 == 0xF4)
+            hi = 0x8F;      /* above U+10FFFF */
+    } else {
+        /* stray continuation byte, C0/C1 (always overlong) or F5..FF */
+        *cp = HB_UTF8_REPLACEMENT;
+        *i += 1;
+        return HB_UTF8_BAD;
+    }
+
+    for (size_t k = 1; k < need; k++) {
+        if (k >= avail) {
+            *cp = HB_UTF8_REPLACEMENT;
+            *i = len;
+            return HB_UTF8_SHORT;
+        }
+        unsigned b = p[k];
+        unsigned l = k == 1 ? lo : 0x80, h = k == 1 ? hi : 0xBF;
+        if (b < l || b > h) {
+            *cp = HB_UTF8_REPLACEMENT;
+            *i += k;
+            return HB_UTF8_BAD;
+        }
+        c = (c << 6) | (b & 0x3F);
+    }
+    *cp = c;
+    *i += need;
+    return HB_UTF8_OK;
+}
+
+int hb_utf8_valid(const char *s, size_t len, size_t *bad_offset)
+{
+    size_t i = 0;
+    while (i < len) {
+        if ((unsigned char)s[i] < 0x80) {
+            i++;
+            continue;
+        }
+        size_t start = i;
+        uint32_t cp;
+        if (hb_utf8_decode(s, len, &i, &cp) != HB_UTF8_OK) {
+            if (bad_offset)
+                *bad_offset = start;
+            return 0;
+        }
+    }
+    if (bad_offset)
+        *bad_offset = len;
+    return 1;
+}
+
+uint32_t hb_utf8_next(const char *s, size_t len, size_t *i)
+{
+    size_t start = *i;
+    uint32_t cp;
+    if (hb_utf8_decode(s, len, i, &cp) != HB_UTF8_OK) {
+        *i = start + 1;
+        return HB_UTF8_REPLACEMENT;
+    }
+    return cp;
+}
+
+size_t hb_utf8_len(uint32_t cp)
+{
+    if (cp < 0x80)
+        return 1;
+    if (cp < 0x800)
+        return 2;
+    if (cp < 0x10000)
+        return 3;
+    if (cp <= 0x10FFFF)
+        return 4;
+    return 3; /* U+FFFD */
+}
+
+void hb_utf8_put(hb_buf_t *b, uint32_t cp)
+{
+    char t[4];
+    size_t n;
+    if ((cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
+        cp = HB_UTF8_REPLACEMENT;
+    if (cp < 0x80) {
+        t[0] = (char)cp;
+        n = 1;
+    } else if (cp < 0x800) {
+        t[0] = (char)(0xC0 | (cp >> 6));
+        t[1] = (char)(0x80 | (cp & 0x3F));
+        n = 2;
+    } else if (cp < 0x10000) {
+        t[0] = (char)(0xE0 | (cp >> 12));
+        t[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        t[2] = (char)(0x80 | (cp & 0x3F));
+        n = 3;
+    } else {
+        t[0] = (char)(0xF0 | (cp >> 18));
+        t[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+        t[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        t[3] = (char)(0x80 | (cp & 0x3F));
+        n = 4;
+    }
+    hb_buf_append(b, t, n);
+}

@@ -1,0 +1,142 @@
+/* huibao-split: documents in, units out.
+ *
+ * For each "doc" message: validate its text, run the splitter, emit one
+ * "unit" per paragraph or item, then one "doc_end" that announces the unit
+ * count and the title, so the aggregator can count the document complete.
+ * Keys of the doc that split does not use travel on in doc_end. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "hb_stage.h"
+#include "hb_utf8.h"
+#include "splitter.h"
+
+typedef struct split_opts {
+    long max_units;
+} split_opts_t;
+
+static const hb_opt_t split_options[] = {
+    {"max-units", 0, HB_OPT_INT, offsetof(split_opts_t, max_units), "200000", "N",
+     "reject a document that splits into more units than this"},
+    HB_OPT_END,
+};
+
+typedef struct split_ctx {
+    hb_splitter_t *sp;
+    hb_split_info_t info;
+    long max_units;
+    hb_stage_t *st;
+    const hb_msg_t *doc;
+    const msgpack_object *run, *id;
+} split_ctx_t;
+
+static int split_init(hb_stage_t *st, const void *opts, void **ctx_out)
+{
+    const split_opts_t *o = opts;
+    split_ctx_t *c = calloc(1, sizeof *c);
+    if (!c)
+        return -1;
+    c->sp = hb_splitter_new();
+    if (!c->sp) {
+        free(c);
+        return -1;
+    }
+    hb_buf_init(&c->info.title);
+    c->max_units = o->max_units;
+    c->st = st;
+    *ctx_out = c;
+    return 0;
+}
+
+static void split_exit(void *ctx)
+{
+    split_ctx_t *c = ctx;
+    hb_splitter_free(c->sp);
+    hb_buf_release(&c->info.title);
+    free(c);
+}
+
+static int send_unit(void *arg, const hb_unit_t *u)
+{
+    split_ctx_t *c = arg;
+    if ((long)u->seq >= c->max_units)
+        return 1;
+    hb_pack_t *p = hb_stage_pack(c->st);
+    hb_pack_header(p, HB_T_UNIT, 9);
+    hb_pack_key(p, "run");
+    msgpack_pack_object(&p->pk, *c->run);
+    hb_pack_key(p, "doc");
+    msgpack_pack_object(&p->pk, *c->id);
+    hb_pack_kv_u64(p, "seq", u->seq);
+    hb_pack_key(p, "section");
+    msgpack_pack_array(&p->pk, u->depth);
+    for (size_t i = 0; i < u->depth; i++)
+        hb_pack_str(p, u->section[i].s, u->section[i].len);
+    hb_pack_kv_cstr(p, "kind", u->kind);
+    hb_pack_kv_str(p, "text", u->text.s, u->text.len);
+    hb_pack_kv_bool(p, "item", u->item);
+    hb_pack_kv_bool(p, "headed", u->headed);
+    hb_pack_kv_bool(p, "overview", u->overview);
+    return hb_stage_emit(c->st) ? -1 : 0;
+}
+
+static int split_doc(hb_stage_t *st, void *ctx, const hb_msg_t *m)
+{
+    static const char *const skip[] = {"v", "type", "text", NULL};
+    split_ctx_t *c = ctx;
+    const char *text;
+    size_t len, bad;
+    c->run = hb_msg_get(m, "run");
+    c->id = hb_msg_get(m, "doc");
+    if (!c->run || !c->id || hb_msg_str(m, "text", &text, &len) != 0) {
+        hb_warn("a doc message without run, doc or text; dropped");
+        return HB_ERROR;
+    }
+    if (!hb_utf8_valid(text, len, &bad)) {
+        char why[96];
+        snprintf(why, sizeof why, "text is not valid UTF-8 at byte %zu", bad);
+        return hb_stage_reject(st, m, why) ? HB_ERROR : HB_DROP;
+    }
+    int rc = hb_splitter_run(c->sp, text, len, send_unit, c, &c->info);
+    if (rc == 1) {
+        char why[96];
+        snprintf(why, sizeof why, "more than %ld units: raise --max-units if this is intended",
+                 c->max_units);
+        return hb_stage_reject(st, m, why) ? HB_ERROR : HB_DROP;
+    }
+    if (rc != 0)
+        return HB_ERROR;
+    hb_pack_t *p = hb_stage_pack(st);
+    hb_pack_header(p, HB_T_DOC_END, hb_msg_count_except(m, skip) + 2);
+    hb_pack_copy_except(p, m, skip);
+    hb_pack_kv_u64(p, "units", c->info.units);
+    hb_pack_kv_str(p, "title", c->info.title.data ? c->info.title.data : "", c->info.title.len);
+    return hb_stage_emit(st) ? HB_ERROR : HB_DROP;
+}
+
+static const char *const split_types[] = {HB_T_DOC, NULL};
+
+static const hb_filter_t split_filter = {
+    .name = "split",
+    .summary = "Split each report into its title, heading tree and units.",
+    .description =
+        "Reads \"doc\" messages, finds the title (also over two lines), the heading tree "
+        "(一、 （一） 1. （1） ① 第一，) with headings that carry their body on the same line, "
+        "cuts 一是/二是 enumerations into units, drops clutter, bylines and salutations, and "
+        "gives each unit its section path and kind (preamble, summary, problem, plan). Emits "
+        "one \"unit\" per unit and a \"doc_end\" with the count. Other message types pass "
+        "through untouched.",
+    .options = split_options,
+    .options_size = sizeof(split_opts_t),
+    .types = split_types,
+    .in_bind = false,
+    .out_bind = true,
+    .init = split_init,
+    .on_message = split_doc,
+    .exit = split_exit,
+};
+
+int main(int argc, char **argv)
+{
+    return hb_filter_main(&split_filter, argc, argv);
+}

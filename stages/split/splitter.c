@@ -1,0 +1,387 @@
+#include "splitter.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "hb_log.h"
+#include "hb_mem.h"
+#include "hb_regex.h"
+
+enum kind { K_NONE, K_PREAMBLE, K_SUMMARY, K_PROBLEM, K_PLAN };
+static const char *const kind_names[] = {NULL, "preamble", "summary", "problem", "plan"};
+
+typedef struct heading {
+    int style;   /* which numbering family: 一、 （一） 1. （1） ① 第一 */
+    hb_span_t text;
+    enum kind kind; /* K_NONE unless the heading names a part of the report */
+} heading_t;
+
+struct hb_splitter {
+    hb_regex_t heading;      /* numbered heading at line start; group N = style N */
+    hb_regex_t item;         /* 一是 二是 … at a sentence boundary */
+    hb_regex_t clutter;      /* web and archive furniture */
+    hb_regex_t front;        /* bylines and salutations before the body */
+    hb_regex_t part_problem, part_plan, part_summary; /* headings that name a part */
+    hb_regex_t cue_plan;     /* a unit that opens with 下一步… */
+    hb_regex_t cue_problem;  /* a unit that says what is lacking */
+    /* per document */
+    heading_t stack[HB_SPLIT_MAX_DEPTH];
+    size_t depth;
+    uint32_t seq;
+    hb_unit_fn fn;
+    void *arg;
+    hb_split_info_t *info;
+};
+
+/* Numbering families, most specific first.  The heading's level is not the
+ * family: levels come from the order in which families appear (see push). */
+static const char heading_re[] =
+    "^(?:([一二三四五六七八九十]{1,3})[、，,．.]"
+    "|([（(][一二三四五六七八九十]{1,3}[）)])[、，,．.]?"
+    "|([0-9０-９]{1,2})[.．、](?![0-9０-９])"
+    "|([（(][0-9０-９]{1,2}[）)])"
+    "|([①-⑳])"
+    "|(第[一二三四五六七八九十]{1,3}(?:部分|章|节)?)[，,、：:．.\\s])";
+#define N_STYLES 6
+
+static const char item_re[] =
+    "(?:^|(?<=[。；;！!？?：:]))[一二三四五六七八九十]{1,2}是";
+
+static const char clutter_re[] =
+    "^(?:【\\s*字体|字体[:：]?\\s*[【\\[]?大|分享(?:到)?[:：]|来源[:：]|发布(?:时间|日期)?[:：]"
+    "|(?:下载|打印|全屏|收藏|关闭|关闭窗口|返回顶部)(?:\\s|$)|【(?:打印|关闭|收藏)|责任编辑"
+    "|扫一扫|(?:上|下)一篇[:：]|相关(?:链接|阅读)|浏览次数|阅读次数|点击数|附件[:：]"
+    "|版权所有|Copyright|©|主办单位|网站标识码|ICP备)";
+
+static const char front_re[] =
+    "^(?:[—－]{1,2}|--)|^(?:各位代表|各位委员|同志们|各位来宾)[^。]{0,12}[：:！!]$";
+
+static const char part_problem_re[] =
+    "(?:存在|面临|当前|主要|突出)[^，。]{0,8}(?:问题|不足|困难|挑战|短板|差距)|"
+    "^(?:问题|不足|困难)(?:和|与|及)(?:问题|不足|困难|建议)";
+static const char part_plan_re[] =
+    "计划|打算|安排|思路|下步|下一步|下阶段|展望|目标任务|工作任务|主要任务|重点任务|"
+    "重点工作|工作重点|总体要求|政策取向|工作建议|谋划";
+static const char part_summary_re[] =
+    "总结|回顾|情况|成效|成绩|主要工作|工作开展|进展|亮点|做法";
+
+static const char cue_plan_re[] = "^(?:下一步|下步|下阶段|今后|下半年|明年)";
+/* What is lacking, said as such: "但仍存在一些不足", "存在以下问题", "问题主要表现在".
+ * A bare "存在的问题" also names problems that were dealt with, so it needs a
+ * concessive or a quantifier. */
+static const char cue_problem_re[] =
+    "(?:但|仍|还|也|依然|尚)[^。；]{0,12}存在"
+    "|存在(?:的|着)?(?:一些|以下|不少|许多|诸多|一定的?)(?:问题|不足|困难|短板|差距|薄弱)"
+    "|(?:问题|不足)(?:主要)?(?:表现|体现)在";
+
+hb_splitter_t *hb_splitter_new(void)
+{
+    hb_splitter_t *sp = hb_calloc(1, sizeof *sp);
+    struct {
+        hb_regex_t *re;
+        const char *pattern;
+    } rules[] = {
+        {&sp->heading, heading_re},         {&sp->item, item_re},
+        {&sp->clutter, clutter_re},         {&sp->front, front_re},
+        {&sp->part_problem, part_problem_re}, {&sp->part_plan, part_plan_re},
+        {&sp->part_summary, part_summary_re}, {&sp->cue_plan, cue_plan_re},
+        {&sp->cue_problem, cue_problem_re},
+    };
+    for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
+        if (hb_regex_compile(rules[i].re, rules[i].pattern, PCRE2_CASELESS, "split rules") != 0) {
+            hb_splitter_free(sp);
+            return NULL;
+        }
+    return sp;
+}
+
+void hb_splitter_free(hb_splitter_t *sp)
+{
+    if (!sp)
+        return;
+    hb_regex_t *all[] = {&sp->heading, &sp->item, &sp->clutter, &sp->front, &sp->part_problem,
+                         &sp->part_plan, &sp->part_summary, &sp->cue_plan, &sp->cue_problem};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        hb_regex_free(all[i]);
+    free(sp);
+}
+
+/* Code points in a UTF-8 span: every byte that does not continue a sequence. */
+static size_t cp_count(const char *s, size_t len)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++)
+        n += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return n;
+}
+
+/* Length of the white space (ASCII, U+3000, U+00A0, U+FEFF) at s, 0 if none. */
+static size_t space_at(const char *s, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    if (len >= 1 && (u[0] == ' ' || u[0] == '\t' || u[0] == '\r' || u[0] == '\f' || u[0] == '\v'))
+        return 1;
+    if (len >= 2 && u[0] == 0xC2 && u[1] == 0xA0)
+        return 2;
+    if (len >= 3 && u[0] == 0xE3 && u[1] == 0x80 && u[2] == 0x80)
+        return 3;
+    if (len >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF)
+        return 3;
+    return 0;
+}
+
+static size_t space_before(const char *s, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    if (len >= 1 && (u[len - 1] == ' ' || u[len - 1] == '\t' || u[len - 1] == '\r' ||
+                     u[len - 1] == '\f' || u[len - 1] == '\v'))
+        return 1;
+    if (len >= 2 && u[len - 2] == 0xC2 && u[len - 1] == 0xA0)
+        return 2;
+    if (len >= 3 && u[len - 3] == 0xE3 && u[len - 2] == 0x80 && u[len - 1] == 0x80)
+        return 3;
+    return 0;
+}
+
+static hb_span_t trim(const char *s, size_t len)
+{
+    size_t n;
+    while ((n = space_at(s, len)) > 0) {
+        s += n;
+        len -= n;
+    }
+    while ((n = space_before(s, len)) > 0)
+        len -= n;
+    return (hb_span_t){s, len};
+}
+
+static bool has_any(hb_span_t t, const char *const *needles)
+{
+    for (; *needles; needles++)
+        if (memmem(t.s, t.len, *needles, strlen(*needles)))
+            return true;
+    return false;
+}
+
+/* Offset of the first sentence end (。！？；：) in t and its byte length. */
+static const char *first_stop(hb_span_t t, size_t *stop_len)
+{
+    static const char *const stops[] = {"。", "！", "？", "；", "：", ";", ":", "!", "?"};
+    const char *best = NULL;
+    for (size_t i = 0; i < sizeof stops / sizeof stops[0]; i++) {
+        const char *p = memmem(t.s, t.len, stops[i], strlen(stops[i]));
+        if (p && (!best || p < best)) {
+            best = p;
+            *stop_len = strlen(stops[i]);
+        }
+    }
+    return best;
+}
+
+static bool matches(hb_regex_t *re, hb_span_t t)
+{
+    return hb_regex_match(re, t.s, t.len, 0, 0) == 1;
+}
+
+/* The part of the report a heading names, if it is a short part heading
+ * (上半年工作总结, 存在的主要问题, 下步打算); subject headings name none. */
+static enum kind part_kind(hb_splitter_t *sp, hb_span_t text)
+{
+    static const char *const commas[] = {"，", ",", NULL};
+    if (cp_count(text.s, text.len) > 24 || has_any(text, commas))
+        return K_NONE;
+    if (matches(&sp->part_problem, text))
+        return K_PROBLEM;
+    size_t plan_at = SIZE_MAX, summary_at = SIZE_MAX;
+    if (matches(&sp->part_plan, text))
+        plan_at = hb_regex_ovector(&sp->part_plan)[0];
+    if (matches(&sp->part_summary, text))
+        summary_at = hb_regex_ovector(&sp->part_summary)[0];
+    if (plan_at == SIZE_MAX && summary_at == SIZE_MAX)
+        return K_NONE;
+    return plan_at < summary_at ? K_PLAN : K_SUMMARY;
+}
+
+/* A heading of a family already open closes everything below it; a new
+ * family opens one level deeper.  Only a heading with no part heading above
+ * it can name a part: below one, 出新成绩 or 情况 are subjects, not parts. */
+static void push_heading(hb_splitter_t *sp, int style, hb_span_t text)
+{
+    for (size_t i = 0; i < sp->depth; i++)
+        if (sp->stack[i].style == style) {
+            sp->depth = i;
+            break;
+        }
+    if (sp->depth == HB_SPLIT_MAX_DEPTH)
+        sp->depth--;
+    bool under_part = false;
+    for (size_t i = 0; i < sp->depth; i++)
+        under_part |= sp->stack[i].kind != K_NONE;
+    sp->stack[sp->depth] = (heading_t){style, text, under_part ? K_NONE : part_kind(sp, text)};
+    sp->depth++;
+    sp->info->headings++;
+}
+
+static enum kind section_kind(const hb_splitter_t *sp)
+{
+    for (size_t i = sp->depth; i-- > 0;)
+        if (sp->stack[i].kind != K_NONE)
+            return sp->stack[i].kind;
+    return sp->depth ? K_SUMMARY : K_PREAMBLE;
+}
+
+static enum kind unit_kind(hb_splitter_t *sp, hb_span_t text, enum kind base)
+{
+    if (base != K_PREAMBLE && matches(&sp->cue_plan, text))
+        return K_PLAN;
+    if (base == K_SUMMARY && matches(&sp->cue_problem, text))
+        return K_PROBLEM;
+    return base;
+}
+
+static int emit(hb_splitter_t *sp, hb_span_t text, enum kind kind, bool item, bool headed)
+{
+    hb_unit_t u;
+    u.seq = sp->seq++;
+    u.text = text;
+    u.depth = sp->depth;
+    for (size_t i = 0; i < sp->depth; i++)
+        u.section[i] = sp->stack[i].text;
+    u.kind = kind_names[kind];
+    u.item = item;
+    u.headed = headed;
+    u.overview = !item && !headed && (sp->depth == 0 || sp->stack[sp->depth - 1].kind != K_NONE);
+    sp->info->units++;
+    return sp->fn(sp->arg, &u);
+}
+
+/* A paragraph, cut at its enumeration items.  head_end > 0 when the
+ * paragraph starts with its own heading, which ends at that offset; a lead
+ * chunk that holds only that heading is not a unit.  Items take the kind of
+ * their lead when the lead announces problems (存在以下问题：一是…). */
+static int emit_paragraph(hb_splitter_t *sp, hb_span_t line, size_t head_end)
+{
+    enum kind base = section_kind(sp);
+    enum kind item_base = base;
+    size_t start = 0, from = head_end;
+    bool at_item = false; /* the current chunk starts at an item marker */
+    for (;;) {
+        int m = hb_regex_match(&sp->item, line.s, line.len, from, 0);
+        size_t cut = m == 1 ? hb_regex_ovector(&sp->item)[0] : line.len;
+        hb_span_t chunk = trim(line.s + start, cut - start);
+        bool lead = !at_item;
+        bool only_heading = lead && head_end && chunk.s + chunk.len <= line.s + head_end;
+        if (chunk.len && !only_heading) {
+            enum kind k = unit_kind(sp, chunk, lead ? base : item_base);
+            if (lead && k == K_PROBLEM)
+                item_base = K_PROBLEM;
+            int rc = emit(sp, chunk, k, at_item, lead && head_end > 0);
+            if (rc)
+                return rc;
+        }
+        if (m != 1)
+            return 0;
+        start = cut;
+        at_item = true;
+        from = hb_regex_ovector(&sp->item)[1];
+    }
+}
+
+static bool is_title_line(hb_splitter_t *sp, hb_span_t t)
+{
+    static const char *const punct[] = {"，", "。", "；", "！", "？", ",", ";", NULL};
+    if (cp_count(t.s, t.len) > 50 || has_any(t, punct) || matches(&sp->heading, t))
+        return false;
+    return !(t.len >= 3 && !memcmp(t.s + t.len - 3, "：", 3));
+}
+
+/* The second line of a title split in two: short and naming the kind of text. */
+static bool is_title_tail(hb_splitter_t *sp, hb_span_t first, hb_span_t t)
+{
+    static const char *const joiners[] = {"及", "和", "与", "暨", "、", "的", "关于"};
+    static const char *const names[] = {"报告", "总结", "计划", "汇报", "要点", "情况", "决议",
+                                        "讲话", "打算", "安排", "思路", NULL};
+    if (!is_title_line(sp, t) || cp_count(t.s, t.len) > 30)
+        return false;
+    for (size_t i = 0; i < sizeof joiners / sizeof joiners[0]; i++) {
+        size_t n = strlen(joiners[i]);
+        if (first.len >= n && !memcmp(first.s + first.len - n, joiners[i], n))
+            return true;
+    }
+    return has_any(t, names);
+}
+
+int hb_splitter_run(hb_splitter_t *sp, const char *text, size_t len, hb_unit_fn fn, void *arg,
+                    hb_split_info_t *info)
+{
+    sp->depth = 0;
+    sp->seq = 0;
+    sp->fn = fn;
+    sp->arg = arg;
+    sp->info = info;
+    hb_buf_reset(&info->title);
+    info->units = info->headings = info->dropped_lines = 0;
+
+    bool front = true;       /* still before the body: title, byline, salutation */
+    int title_lines = 0;
+    hb_span_t title_first = {NULL, 0};
+    size_t pos = 0;
+    while (pos < len) {
+        const char *nl = memchr(text + pos, '\n', len - pos);
+        size_t end = nl ? (size_t)(nl - text) : len;
+        hb_span_t line = trim(text + pos, end - pos);
+        pos = end + 1;
+        if (!line.len)
+            continue;
+        if (matches(&sp->clutter, line)) {
+            info->dropped_lines++;
+            continue;
+        }
+        if (front) {
+            if (matches(&sp->front, line)) {
+                info->dropped_lines++;
+                continue;
+            }
+            if (title_lines == 0 && is_title_line(sp, line)) {
+                hb_buf_append(&info->title, line.s, line.len);
+                title_first = line;
+                title_lines = 1;
+                continue;
+            }
+            if (title_lines == 1 && is_title_tail(sp, title_first, line)) {
+                hb_buf_append(&info->title, line.s, line.len);
+                title_lines = 2;
+                continue;
+            }
+            front = false;
+        }
+        int rc = 0;
+        if (matches(&sp->heading, line)) {
+            PCRE2_SIZE *ov = hb_regex_ovector(&sp->heading);
+            int style = 1;
+            while (style < N_STYLES && ov[2 * style] == PCRE2_UNSET)
+                style++;
+            hb_span_t rest = trim(line.s + ov[1], line.len - ov[1]);
+            size_t stop_len = 0;
+            const char *stop = first_stop(rest, &stop_len);
+            size_t head_cp = cp_count(rest.s, stop ? (size_t)(stop - rest.s) : rest.len);
+            if (!stop && head_cp <= 60) {
+                push_heading(sp, style, rest);
+                continue;
+            }
+            if (stop && head_cp > 0 && head_cp <= 40) {
+                push_heading(sp, style, (hb_span_t){rest.s, (size_t)(stop - rest.s)});
+                size_t head_end = (size_t)(stop + stop_len - line.s);
+                if (trim(line.s + head_end, line.len - head_end).len)
+                    rc = emit_paragraph(sp, line, head_end);
+                if (rc)
+                    return rc;
+                continue;
+            }
+        }
+        rc = emit_paragraph(sp, line, 0);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}

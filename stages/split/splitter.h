@@ -1,0 +1,56 @@
+/* splitter: one report's text -> its title, heading tree and units.
+ *
+ * A unit is what the pipeline classifies: a paragraph, or one item of an
+ * enumeration (一是…二是…) cut out of a paragraph.  Title lines, bylines,
+ * salutations, clutter and lines that are only a heading are not units: the
+ * title goes to hb_split_info_t, headings to each unit's section path.
+ *
+ * The splitter compiles its rules once (hb_splitter_new) and is reused for
+ * every document; it allocates nothing per unit.  Unit and section strings
+ * point into the caller's text, which must stay alive during the callback.
+ * The text must be valid UTF-8. */
+#ifndef HB_SPLITTER_H
+#define HB_SPLITTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hb_buf.h"
+
+#define HB_SPLIT_MAX_DEPTH 8
+
+typedef struct hb_span {
+    const char *s;
+    size_t len;
+} hb_span_t;
+
+typedef struct hb_unit {
+    uint32_t seq;
+    hb_span_t text;                         /* as it stands in the file, its heading included */
+    hb_span_t section[HB_SPLIT_MAX_DEPTH];  /* heading texts, top down, numbering removed */
+    size_t depth;
+    const char *kind;     /* "preamble", "summary", "problem" or "plan" */
+    bool item;            /* cut out of an enumeration */
+    bool headed;          /* begins with its own heading (（一）标题。正文…) */
+    bool overview;        /* opens a part of the report rather than one subject */
+} hb_unit_t;
+
+typedef struct hb_split_info {
+    hb_buf_t title;       /* "" when the report has none; caller inits and releases */
+    uint32_t units;
+    uint32_t headings;
+    uint32_t dropped_lines; /* clutter, bylines, salutations */
+} hb_split_info_t;
+
+typedef struct hb_splitter hb_splitter_t;
+/* Called once per unit, in reading order; a non-zero return stops the split. */
+typedef int (*hb_unit_fn)(void *arg, const hb_unit_t *u);
+
+hb_splitter_t *hb_splitter_new(void); /* NULL if a rule fails to compile (logged) */
+void hb_splitter_free(hb_splitter_t *sp);
+/* Splits text; returns 0, or the callback's non-zero value. */
+int hb_splitter_run(hb_splitter_t *sp, const char *text, size_t len, hb_unit_fn fn, void *arg,
+                    hb_split_info_t *info);
+
+#endif
