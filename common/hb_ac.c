@@ -41,7 +41,6 @@ struct hb_ac {
     uint8_t cls[256];
     uint32_t nclasses;
     uint32_t stride;
-    uint32_t nstates;
     uint32_t match_min;
     uint32_t *tab;
     uint32_t *out;
@@ -261,7 +260,6 @@ int hb_ac_build(hb_ac_t *ac)
     ac->tab = tab;
     ac->out = out;
     ac->stride = (uint32_t)stride;
-    ac->nstates = (uint32_t)nstates;
     ac->match_min = (uint32_t)((nstates - nmatch) * stride);
     free(ac->pbytes);
     free(ac->pats);
@@ -301,18 +299,23 @@ static size_t hb_ac_run(const hb_ac_t *ac, const unsigned char *p, size_t from,
     return hits;
 }
 
-/* Interleaved scanning. With thousands of patterns the table outgrows L1/L2
- * and the plain loop waits on one cache miss per byte, since each lookup
- * needs the previous state. So each block of HB_AC_LANES * HB_AC_LANE bytes
- * is cut into lanes run side by side, giving the CPU independent loads to
- * overlap. A lane other than the first cannot know its start state, but an
+/* Interleaved scanning. Each lookup needs the previous state, so the plain
+ * loop runs at one load latency per byte (L1's few cycles, far more once
+ * thousands of patterns push the table out to L2/L3). So each block of
+ * HB_AC_LANES * HB_AC_LANE bytes is cut into lanes run side by side, giving
+ * the CPU independent loads to overlap (measured: about 2x).
+ *
+ * A lane other than the first cannot know its start state, but an
  * Aho-Corasick state is the longest suffix of the text read so far that
  * prefixes a pattern, and any match ending inside the lane starts at most
  * maxlen - 1 bytes before it: so the lane starts at the root that many bytes
- * early (a warm-up whose own hits belong to the lane before). Hits go to a per-lane buffer on the stack as (offset, state),
- * one slot per byte at most, and are flushed in lane order so the caller
- * still sees them by end offset. */
-#define HB_AC_LANES 4
+ * early (a warm-up whose own hits belong to the lane before). Lane 0 carries
+ * the state of the previous block's last lane.
+ *
+ * Hits go to per-lane buffers on the stack (32 KB) as (offset, state), one
+ * slot per byte at most, and are flushed in lane order, so the caller still
+ * sees them by end offset. */
+#define HB_AC_LANES 4 /* the lanes are written out below: keep at 4 */
 #define HB_AC_LANE 1024
 
 /* One byte of lane j. Written out per lane (not a loop over an array) so the

@@ -1,6 +1,7 @@
 #include "hb_conf.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,7 +57,6 @@ hb_conf_t *hb_conf_parse(const char *path, const char *text, size_t len)
     const char *section = NULL, *name = NULL;
     bool section_used = true;
     char *copy = hb_strndup(text, len);
-    char *save = NULL;
     int lineno = 0;
     char *p = copy;
     while (p) {
@@ -69,7 +69,6 @@ hb_conf_t *hb_conf_parse(const char *path, const char *text, size_t len)
             p = NULL;
         }
         lineno++;
-        (void)save;
         const char *s = trim(line, NULL);
         if (lineno == 1 && !strncmp(s, "\xEF\xBB\xBF", 3))
             s += 3;

@@ -1,6 +1,6 @@
 /* hb_sock: ZeroMQ sockets the way every huibao stage needs them.
  *
- * Endpoint specs follow CZMQ: "@tcp://*:5555" binds, ">tcp://host:5555"
+ * Endpoint specs follow CZMQ: "@tcp://0.0.0.0:5555" binds, ">tcp://host:5555"
  * connects, and a spec may list several endpoints separated by commas.  An
  * endpoint without a prefix takes the socket's default (bind for the fixed
  * points of a pipeline, connect for workers).

@@ -1,0 +1,262 @@
+#include "classifier.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hb_ac.h"
+#include "hb_conf.h"
+#include "hb_log.h"
+#include "hb_mem.h"
+
+typedef struct keyword {
+    uint32_t topic;
+    double weight;
+} keyword_t;
+
+struct hb_classifier {
+    hb_ac_t *ac;
+    keyword_t *kw;
+    size_t nkw, kwcap;
+    char *topic_id[HB_MAX_TOPICS];
+    size_t ntopics;
+    int general;           /* index of the "general" topic, -1 if none */
+    double heading_weight; /* the deepest heading */
+    double parent_weight;  /* headings above it */
+    double min_score;      /* below this a unit has no topic of its own: general */
+    double multi_ratio;    /* a topic is reported when it has this share of the best score */
+    double overview_bias;  /* an overview unit keeps a topic only when it has this share */
+    /* scratch for one unit */
+    double score[HB_MAX_TOPICS];
+    double factor;
+};
+
+static void on_hit(void *arg, uint32_t id, size_t end)
+{
+    hb_classifier_t *c = arg;
+    (void)end;
+    c->score[c->kw[id].topic] += c->kw[id].weight * c->factor;
+}
+
+static int parse_number(const hb_conf_entry_t *e, const char *path, double *out)
+{
+    char *endp;
+    errno = 0;
+    double v = strtod(e->value, &endp);
+    if (errno || endp == e->value || *endp || v < 0) {
+        hb_error("%s:%d: %s must be a non-negative number, got \"%s\"", path, e->line, e->key,
+                 e->value);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+/* "term" or "term:W" */
+static int add_keyword(hb_classifier_t *c, const char *path, int line, const char *tok,
+                       size_t len, uint32_t topic)
+{
+    const char *colon = memchr(tok, ':', len);
+    size_t tlen = colon ? (size_t)(colon - tok) : len;
+    double w = 1.0;
+    if (colon) {
+        char num[32];
+        size_t nlen = len - tlen - 1;
+        char *endp;
+        if (nlen == 0 || nlen >= sizeof num) {
+            hb_error("%s:%d: keyword \"%.*s\": weight after ':' is missing or too long", path,
+                     line, (int)len, tok);
+            return -1;
+        }
+        memcpy(num, colon + 1, nlen);
+        num[nlen] = '\0';
+        w = strtod(num, &endp);
+        if (*endp || !(w > 0) || w > 100) {
+            hb_error("%s:%d: keyword \"%.*s\": weight must be a number in (0, 100]", path, line,
+                     (int)len, tok);
+            return -1;
+        }
+    }
+    if (tlen == 0) {
+        hb_error("%s:%d: empty keyword before ':'", path, line);
+        return -1;
+    }
+    if (c->nkw == c->kwcap) {
+        c->kwcap = c->kwcap ? c->kwcap * 2 : 256;
+        c->kw = hb_realloc(c->kw, c->kwcap * sizeof *c->kw);
+    }
+    c->kw[c->nkw] = (keyword_t){topic, w};
+    hb_ac_add(c->ac, tok, tlen, (uint32_t)c->nkw);
+    c->nkw++;
+    return 0;
+}
+
+static int topic_index(hb_classifier_t *c, const char *id, const char *path, int line)
+{
+    for (size_t i = 0; i < c->ntopics; i++)
+        if (!strcmp(c->topic_id[i], id))
+            return (int)i;
+    if (c->ntopics == HB_MAX_TOPICS) {
+        hb_error("%s:%d: more than %d topics", path, line, HB_MAX_TOPICS);
+        return -1;
+    }
+    c->topic_id[c->ntopics] = hb_strdup(id);
+    return (int)c->ntopics++;
+}
+
+hb_classifier_t *hb_classifier_load(const char *path)
+{
+    hb_conf_t *conf = hb_conf_load(path);
+    if (!conf)
+        return NULL;
+    hb_classifier_t *c = hb_calloc(1, sizeof *c);
+    c->ac = hb_ac_new();
+    c->general = -1;
+    c->heading_weight = 3;
+    c->parent_weight = 1;
+    c->min_score = 1;
+    c->multi_ratio = 0.4;
+    c->overview_bias = 0.75;
+    struct {
+        const char *key;
+        double *field;
+    } params[] = {
+        {"heading_weight", &c->heading_weight}, {"parent_heading_weight", &c->parent_weight},
+        {"min_score", &c->min_score},           {"multi_label_ratio", &c->multi_ratio},
+        {"overview_keep_share", &c->overview_bias},
+    };
+    for (size_t i = 0; i < conf->n; i++) {
+        const hb_conf_entry_t *e = &conf->entries[i];
+        if (!strcmp(e->section, "scoring")) {
+            size_t p = 0;
+            while (p < sizeof params / sizeof params[0] && strcmp(params[p].key, e->key))
+                p++;
+            if (p == sizeof params / sizeof params[0]) {
+                hb_error("%s:%d: unknown scoring setting \"%s\"", path, e->line, e->key);
+                goto fail;
+            }
+            if (parse_number(e, path, params[p].field) != 0)
+                goto fail;
+            continue;
+        }
+        if (strcmp(e->section, "topic")) {
+            hb_error("%s:%d: unknown section [%s]; expected [scoring] or [topic ID]", path,
+                     e->line, e->section);
+            goto fail;
+        }
+        if (!*e->name) {
+            hb_error("%s:%d: a [topic] section needs an id: [topic my_topic]", path, e->line);
+            goto fail;
+        }
+        int t = topic_index(c, e->name, path, e->line);
+        if (t < 0)
+            goto fail;
+        if (!strcmp(e->key, "label"))
+            continue;
+        if (strcmp(e->key, "keywords")) {
+            hb_error("%s:%d: unknown key \"%s\" in [topic %s]; expected label or keywords", path,
+                     e->line, e->key, e->name);
+            goto fail;
+        }
+        const char *s = e->value;
+        while (*s) {
+            while (*s == ' ' || *s == '\t')
+                s++;
+            size_t n = strcspn(s, " \t");
+            if (n && add_keyword(c, path, e->line, s, n, (uint32_t)t) != 0)
+                goto fail;
+            s += n;
+        }
+    }
+    if (c->ntopics == 0 || c->nkw == 0) {
+        hb_error("%s: no [topic ID] section with keywords: nothing to classify with", path);
+        goto fail;
+    }
+    for (size_t i = 0; i < c->ntopics; i++)
+        if (!strcmp(c->topic_id[i], "general"))
+            c->general = (int)i;
+    if (hb_ac_build(c->ac) != 0) {
+        hb_error("%s: keyword automaton could not be built", path);
+        goto fail;
+    }
+    hb_conf_free(conf);
+    return c;
+fail:
+    hb_conf_free(conf);
+    hb_classifier_free(c);
+    return NULL;
+}
+
+void hb_classifier_free(hb_classifier_t *c)
+{
+    if (!c)
+        return;
+    hb_ac_free(c->ac);
+    for (size_t i = 0; i < c->ntopics; i++)
+        free(c->topic_id[i]);
+    free(c->kw);
+    free(c);
+}
+
+size_t hb_classifier_ntopics(const hb_classifier_t *c)
+{
+    return c->ntopics;
+}
+
+const char *hb_classifier_topic_id(const hb_classifier_t *c, uint32_t topic)
+{
+    return topic < c->ntopics ? c->topic_id[topic] : NULL;
+}
+
+size_t hb_classifier_nkeywords(const hb_classifier_t *c)
+{
+    return c->nkw;
+}
+
+static int by_score_desc(const void *a, const void *b)
+{
+    const hb_topic_score_t *x = a, *y = b;
+    if (x->score != y->score)
+        return x->score < y->score ? 1 : -1;
+    return x->topic < y->topic ? -1 : x->topic > y->topic;
+}
+
+void hb_classify(hb_classifier_t *c, const hb_text_ref_t *section, size_t depth,
+                 hb_text_ref_t text, bool overview, hb_topics_t *out)
+{
+    memset(c->score, 0, sizeof(double) * c->ntopics);
+    c->factor = 1.0;
+    hb_ac_scan(c->ac, text.s, text.len, on_hit, c);
+    for (size_t i = 0; i < depth; i++) {
+        c->factor = i + 1 == depth ? c->heading_weight : c->parent_weight;
+        hb_ac_scan(c->ac, section[i].s, section[i].len, on_hit, c);
+    }
+    double total = 0;
+    out->n = 0;
+    for (size_t i = 0; i < c->ntopics; i++)
+        if (c->score[i] > 0) {
+            total += c->score[i];
+            out->t[out->n++] = (hb_topic_score_t){(uint32_t)i, c->score[i]};
+        }
+    qsort(out->t, out->n, sizeof out->t[0], by_score_desc);
+    double best = out->n ? out->t[0].score : 0;
+    /* A unit with little evidence, or an overview (it opens a part of the
+     * report and touches many subjects) where no topic dominates, is about
+     * the report as a whole. */
+    bool general = best < c->min_score || (overview && best < c->overview_bias * total);
+    if (general && c->general >= 0) {
+        out->main = c->general;
+        out->n = 1;
+        out->t[0] = (hb_topic_score_t){(uint32_t)c->general, 1.0};
+        return;
+    }
+    /* Keep the topics close to the best; report their shares of the evidence. */
+    size_t kept = 0;
+    for (size_t i = 0; i < out->n; i++)
+        if (out->t[i].score >= c->multi_ratio * best && out->t[i].score >= c->min_score)
+            out->t[kept++] = (hb_topic_score_t){out->t[i].topic,
+                                                round(out->t[i].score / total * 1000) / 1000};
+    out->n = kept;
+    out->main = kept ? (int)out->t[0].topic : -1;
+}

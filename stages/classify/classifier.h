@@ -1,0 +1,50 @@
+/* classifier: topics of a unit from the keyword rules in configs/topics.conf.
+ *
+ * All keywords of all topics are compiled once into one Aho-Corasick
+ * automaton, so a unit is scanned once for every keyword.  A topic's score is
+ * the sum of the weights of its keyword hits in the text, plus its hits in
+ * the section headings times a heading weight (the deepest heading weighs
+ * most: （三）高标准推进乡村振兴 tells the topic of everything beneath it).
+ *
+ * The classifier is read-only after load except for its scratch scores, so
+ * one classifier serves one thread.  hb_classifier_free() frees everything. */
+#ifndef HB_CLASSIFIER_H
+#define HB_CLASSIFIER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define HB_MAX_TOPICS 64
+
+typedef struct hb_text_ref {
+    const char *s;
+    size_t len;
+} hb_text_ref_t;
+
+typedef struct hb_topic_score {
+    uint32_t topic; /* index, see hb_classifier_topic_id */
+    double score;   /* share of the unit's evidence, 0..1 */
+} hb_topic_score_t;
+
+typedef struct hb_topics {
+    int main;            /* topic index, or -1 when the unit has no topic */
+    size_t n;            /* topics reported, best first */
+    hb_topic_score_t t[HB_MAX_TOPICS];
+} hb_topics_t;
+
+typedef struct hb_classifier hb_classifier_t;
+
+/* Loads the rules; NULL after logging "FILE:LINE: problem". */
+hb_classifier_t *hb_classifier_load(const char *path);
+void hb_classifier_free(hb_classifier_t *c);
+size_t hb_classifier_ntopics(const hb_classifier_t *c);
+const char *hb_classifier_topic_id(const hb_classifier_t *c, uint32_t topic);
+size_t hb_classifier_nkeywords(const hb_classifier_t *c);
+
+/* Scores one unit.  overview: the unit opens a part of the report (split's
+ * "overview" flag) and so leans to the "general" topic. */
+void hb_classify(hb_classifier_t *c, const hb_text_ref_t *section, size_t depth,
+                 hb_text_ref_t text, bool overview, hb_topics_t *out);
+
+#endif

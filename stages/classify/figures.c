@@ -1,0 +1,248 @@
+#include "figures.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "hb_buf.h"
+#include "hb_conf.h"
+#include "hb_log.h"
+#include "hb_mem.h"
+#include "hb_regex.h"
+
+#define MAX_WORDS 512
+
+typedef struct word {
+    char *text;    /* as written */
+    char *meaning; /* for approximation markers: what the output says */
+} word_t;
+
+typedef struct wordlist {
+    word_t w[MAX_WORDS];
+    size_t n;
+} wordlist_t;
+
+struct hb_figures {
+    hb_regex_t re;
+    wordlist_t units, before, after, mult, not_after;
+};
+
+/* Capture groups of the figure pattern. */
+enum { G_BEFORE = 1, G_NUM, G_AFTER1, G_MULT, G_AFTER2, G_UNIT };
+
+static int add_words(wordlist_t *l, const char *value, const char *path, int line)
+{
+    const char *s = value;
+    while (*s) {
+        while (*s == ' ' || *s == '\t')
+            s++;
+        size_t n = strcspn(s, " \t");
+        if (!n)
+            break;
+        const char *eq = memchr(s, '=', n);
+        size_t tlen = eq ? (size_t)(eq - s) : n;
+        bool dup = false;
+        for (size_t i = 0; i < l->n; i++)
+            dup |= strlen(l->w[i].text) == tlen && !memcmp(l->w[i].text, s, tlen);
+        if (!dup) {
+            if (l->n == MAX_WORDS || tlen == 0 || tlen > 24) {
+                hb_error("%s:%d: \"%.*s\": too many words in the list, or a word empty or over "
+                         "24 bytes", path, line, (int)n, s);
+                return -1;
+            }
+            l->w[l->n].text = hb_strndup(s, tlen);
+            l->w[l->n].meaning = eq ? hb_strndup(eq + 1, n - tlen - 1) : hb_strndup(s, tlen);
+            l->n++;
+        }
+        s += n;
+    }
+    return 0;
+}
+
+static int longer_first(const void *a, const void *b)
+{
+    size_t x = strlen(((const word_t *)a)->text), y = strlen(((const word_t *)b)->text);
+    return x < y ? 1 : x > y ? -1 : strcmp(((const word_t *)a)->text, ((const word_t *)b)->text);
+}
+
+/* Appends (?:w1|w2|…) with the longest words first, so 人次 wins over 人. */
+static void alternation(hb_buf_t *b, wordlist_t *l)
+{
+    qsort(l->w, l->n, sizeof l->w[0], longer_first);
+    hb_buf_puts(b, "(");
+    for (size_t i = 0; i < l->n; i++) {
+        if (i)
+            hb_buf_putc(b, '|');
+        for (const char *p = l->w[i].text; *p; p++) {
+            if (strchr("\\^$.|?*+()[]{}-", *p))
+                hb_buf_putc(b, '\\');
+            hb_buf_putc(b, *p);
+        }
+    }
+    hb_buf_puts(b, ")");
+}
+
+static void free_words(wordlist_t *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        free(l->w[i].text);
+        free(l->w[i].meaning);
+    }
+    l->n = 0;
+}
+
+void hb_figures_free(hb_figures_t *f)
+{
+    if (!f)
+        return;
+    hb_regex_free(&f->re);
+    free_words(&f->units);
+    free_words(&f->before);
+    free_words(&f->after);
+    free_words(&f->mult);
+    free_words(&f->not_after);
+    free(f);
+}
+
+hb_figures_t *hb_figures_load(const char *path)
+{
+    hb_conf_t *conf = hb_conf_load(path);
+    if (!conf)
+        return NULL;
+    hb_figures_t *f = hb_calloc(1, sizeof *f);
+    struct {
+        const char *key;
+        wordlist_t *list;
+    } keys[] = {{"units", &f->units},       {"approx_before", &f->before},
+                {"approx_after", &f->after}, {"multipliers", &f->mult},
+                {"not_after", &f->not_after}};
+    for (size_t i = 0; i < conf->n; i++) {
+        const hb_conf_entry_t *e = &conf->entries[i];
+        size_t k = 0;
+        while (k < sizeof keys / sizeof keys[0] && strcmp(keys[k].key, e->key))
+            k++;
+        if (strcmp(e->section, "figures") || k == sizeof keys / sizeof keys[0]) {
+            hb_error("%s:%d: unknown setting [%s] %s; expected [figures] with units, "
+                     "approx_before, approx_after, multipliers or not_after", path, e->line,
+                     e->section, e->key);
+            goto fail;
+        }
+        if (add_words(keys[k].list, e->value, path, e->line) != 0)
+            goto fail;
+    }
+    if (!f->units.n || !f->before.n || !f->after.n || !f->mult.n) {
+        hb_error("%s: units, approx_before, approx_after and multipliers must all be given", path);
+        goto fail;
+    }
+    hb_buf_t re;
+    hb_buf_init(&re);
+    /* Not inside a longer number, a Latin word or a run of masks. */
+    hb_buf_puts(&re, "(?<![0-9０-９A-Za-z.．*＊×])(?:");
+    alternation(&re, &f->before);
+    hb_buf_puts(&re, "\\s?)?([0-9０-９]+(?:[.．][0-9０-９]+)?|[*＊×xX]+(?:[.．][*＊×xX]+)?)");
+    alternation(&re, &f->after);
+    hb_buf_puts(&re, "?");
+    alternation(&re, &f->mult);
+    hb_buf_puts(&re, "?");
+    alternation(&re, &f->after);
+    hb_buf_puts(&re, "?");
+    alternation(&re, &f->units);
+    hb_buf_puts(&re, "?");
+    int rc = hb_regex_compile(&f->re, re.data, 0, path);
+    hb_buf_release(&re);
+    if (rc != 0)
+        goto fail;
+    hb_conf_free(conf);
+    return f;
+fail:
+    hb_conf_free(conf);
+    hb_figures_free(f);
+    return NULL;
+}
+
+static const char *meaning_of(const wordlist_t *l, const char *s, size_t len)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (strlen(l->w[i].text) == len && !memcmp(l->w[i].text, s, len))
+            return *l->w[i].meaning ? l->w[i].meaning : NULL;
+    return NULL;
+}
+
+static bool ends_with_any(const wordlist_t *l, const char *text, size_t end)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        size_t n = strlen(l->w[i].text);
+        if (n <= end && !memcmp(text + end - n, l->w[i].text, n))
+            return true;
+    }
+    return false;
+}
+
+/* Digits, full-width digits and one decimal point to a double. */
+static double parse_value(const char *s, size_t len)
+{
+    char ascii[64];
+    size_t n = 0;
+    for (size_t i = 0; i < len && n + 1 < sizeof ascii;) {
+        const unsigned char *u = (const unsigned char *)s + i;
+        if (len - i >= 3 && u[0] == 0xEF && u[1] == 0xBC && u[2] >= 0x90 && u[2] <= 0x99) {
+            ascii[n++] = (char)('0' + (u[2] - 0x90)); /* ０-９ */
+            i += 3;
+        } else if (len - i >= 3 && u[0] == 0xEF && u[1] == 0xBC && u[2] == 0x8E) {
+            ascii[n++] = '.'; /* ． */
+            i += 3;
+        } else {
+            ascii[n++] = (char)u[0];
+            i++;
+        }
+    }
+    ascii[n] = '\0';
+    return strtod(ascii, NULL);
+}
+
+size_t hb_figures_extract(hb_figures_t *f, const char *text, size_t len, hb_figure_t *out,
+                          size_t max)
+{
+    size_t n = 0, at = 0;
+    while (n < max && at < len && hb_regex_match(&f->re, text, len, at, 0) == 1) {
+        PCRE2_SIZE *ov = hb_regex_ovector(&f->re);
+#define GROUP_SET(g) (ov[2 * (g)] != PCRE2_UNSET)
+#define GROUP_PTR(g) (text + ov[2 * (g)])
+#define GROUP_LEN(g) (ov[2 * (g) + 1] - ov[2 * (g)])
+        size_t start = ov[0], end = ov[1];
+        at = end > start ? end : start + 1;
+        if (!GROUP_SET(G_MULT) && !GROUP_SET(G_UNIT))
+            continue; /* a bare number: a year, a code */
+        if (ends_with_any(&f->not_after, text, start))
+            continue; /* 第3名, 建党100周年 */
+        hb_figure_t *fig = &out[n++];
+        fig->raw = text + start;
+        fig->raw_len = end - start;
+        const char *num = GROUP_PTR(G_NUM);
+        fig->masked = num[0] < '0' || num[0] > '9';
+        if (fig->masked && (unsigned char)num[0] == 0xEF && (unsigned char)num[1] == 0xBC &&
+            (unsigned char)num[2] >= 0x90 && (unsigned char)num[2] <= 0x99)
+            fig->masked = false; /* full-width digit */
+        fig->value = fig->masked ? 0 : parse_value(num, GROUP_LEN(G_NUM));
+        fig->approx = GROUP_SET(G_BEFORE) ? meaning_of(&f->before, GROUP_PTR(G_BEFORE),
+                                                       GROUP_LEN(G_BEFORE))
+                      : GROUP_SET(G_AFTER1) ? meaning_of(&f->after, GROUP_PTR(G_AFTER1),
+                                                         GROUP_LEN(G_AFTER1))
+                      : GROUP_SET(G_AFTER2) ? meaning_of(&f->after, GROUP_PTR(G_AFTER2),
+                                                         GROUP_LEN(G_AFTER2))
+                                            : NULL;
+        size_t ulen = 0;
+        if (GROUP_SET(G_MULT)) {
+            memcpy(fig->unit, GROUP_PTR(G_MULT), GROUP_LEN(G_MULT));
+            ulen = GROUP_LEN(G_MULT);
+        }
+        if (GROUP_SET(G_UNIT) && ulen + GROUP_LEN(G_UNIT) < sizeof fig->unit) {
+            memcpy(fig->unit + ulen, GROUP_PTR(G_UNIT), GROUP_LEN(G_UNIT));
+            ulen += GROUP_LEN(G_UNIT);
+        }
+        fig->unit[ulen] = '\0';
+#undef GROUP_SET
+#undef GROUP_PTR
+#undef GROUP_LEN
+    }
+    return n;
+}

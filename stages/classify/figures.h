@@ -1,0 +1,36 @@
+/* figures: the quantities a unit quotes, from the rules in configs/figures.conf.
+ *
+ *   消灭撂荒土地*多亩   -> raw "*多亩", value null, unit "亩", masked, approx "多"
+ *   争取资金330万元     -> raw "330万元", value 330, unit "万元"
+ *   超22000人           -> raw "超22000人", value 22000, unit "人", approx "超过"
+ *
+ * One PCRE2 pattern, built from the configured lists and JIT-compiled once,
+ * is run over the unit; the match data is reused.  Results point into the
+ * unit's text or into the extractor's own strings: valid until the next
+ * call.  One extractor serves one thread. */
+#ifndef HB_FIGURES_H
+#define HB_FIGURES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define HB_MAX_FIGURES 256
+
+typedef struct hb_figure {
+    const char *raw;
+    size_t raw_len;
+    double value;       /* meaningful when !masked */
+    bool masked;
+    char unit[32];      /* multiplier + unit, e.g. "万元" */
+    const char *approx; /* "余" "多" "约" "超过" "近", or NULL */
+} hb_figure_t;
+
+typedef struct hb_figures hb_figures_t;
+
+hb_figures_t *hb_figures_load(const char *path); /* NULL after logging FILE:LINE */
+void hb_figures_free(hb_figures_t *f);
+/* Fills out[0..n) with the figures of text, in order; returns n (at most max). */
+size_t hb_figures_extract(hb_figures_t *f, const char *text, size_t len, hb_figure_t *out,
+                          size_t max);
+
+#endif

@@ -1,0 +1,158 @@
+/* huibao-classify: topics and figures for every unit.
+ *
+ * For each "unit": the topic scores from configs/topics.conf (one keyword
+ * pass over the text and its headings) and the figures it quotes (one
+ * regex pass), added as "topic", "topics" and "metrics".  Every other key of
+ * the unit, and every other message type, passes through untouched.  Run as
+ * many of these as there are cores. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "classifier.h"
+#include "figures.h"
+#include "hb_stage.h"
+#include "hb_utf8.h"
+
+typedef struct classify_opts {
+    const char *topics;
+    const char *figures;
+} classify_opts_t;
+
+static const hb_opt_t classify_options[] = {
+    {"topics", 't', HB_OPT_STR, offsetof(classify_opts_t, topics), "configs/topics.conf", "FILE",
+     "topic keyword rules"},
+    {"figures", 'f', HB_OPT_STR, offsetof(classify_opts_t, figures), "configs/figures.conf",
+     "FILE", "figure (quantity) rules"},
+    HB_OPT_END,
+};
+
+typedef struct classify_ctx {
+    hb_classifier_t *cl;
+    hb_figures_t *fig;
+    hb_topics_t topics;
+    hb_figure_t figures[HB_MAX_FIGURES];
+} classify_ctx_t;
+
+static int classify_init(hb_stage_t *st, const void *opts, void **ctx_out)
+{
+    const classify_opts_t *o = opts;
+    (void)st;
+    classify_ctx_t *c = calloc(1, sizeof *c);
+    if (!c)
+        return -1;
+    c->cl = hb_classifier_load(o->topics);
+    c->fig = c->cl ? hb_figures_load(o->figures) : NULL;
+    if (!c->fig) {
+        hb_classifier_free(c->cl);
+        free(c);
+        return -1;
+    }
+    hb_debug("%zu topics, %zu keywords", hb_classifier_ntopics(c->cl),
+             hb_classifier_nkeywords(c->cl));
+    *ctx_out = c;
+    return 0;
+}
+
+static void classify_exit(void *ctx)
+{
+    classify_ctx_t *c = ctx;
+    hb_classifier_free(c->cl);
+    hb_figures_free(c->fig);
+    free(c);
+}
+
+static bool flag(const hb_msg_t *m, const char *key)
+{
+    const msgpack_object *o = hb_msg_get(m, key);
+    return o && o->type == MSGPACK_OBJECT_BOOLEAN && o->via.boolean;
+}
+
+static void pack_metrics(hb_pack_t *p, const hb_figure_t *fig, size_t n)
+{
+    hb_pack_key(p, "metrics");
+    msgpack_pack_array(&p->pk, n);
+    for (size_t i = 0; i < n; i++) {
+        msgpack_pack_map(&p->pk, 5);
+        hb_pack_kv_str(p, "raw", fig[i].raw, fig[i].raw_len);
+        hb_pack_key(p, "value");
+        if (fig[i].masked)
+            msgpack_pack_nil(&p->pk);
+        else
+            hb_pack_number(p, fig[i].value);
+        hb_pack_kv_cstr(p, "unit", fig[i].unit[0] ? fig[i].unit : NULL);
+        hb_pack_kv_bool(p, "masked", fig[i].masked);
+        hb_pack_kv_cstr(p, "approx", fig[i].approx);
+    }
+}
+
+static int classify_unit(hb_stage_t *st, void *ctx, const hb_msg_t *m)
+{
+    static const char *const skip[] = {"v", "type", "topic", "topics", "metrics", NULL};
+    classify_ctx_t *c = ctx;
+    hb_text_ref_t text, section[16];
+    size_t depth = 0;
+    if (hb_msg_str(m, "text", &text.s, &text.len) != 0) {
+        hb_warn("a unit without text; dropped");
+        return HB_ERROR;
+    }
+    const msgpack_object *sec = hb_msg_get(m, "section");
+    if (sec && sec->type == MSGPACK_OBJECT_ARRAY)
+        for (uint32_t i = 0; i < sec->via.array.size && depth < 16; i++)
+            if (sec->via.array.ptr[i].type == MSGPACK_OBJECT_STR)
+                section[depth++] = (hb_text_ref_t){sec->via.array.ptr[i].via.str.ptr,
+                                                   sec->via.array.ptr[i].via.str.size};
+    /* The regex pass trusts its input to be UTF-8: check it here, at the edge. */
+    if (!hb_utf8_valid(text.s, text.len, NULL))
+        return hb_stage_reject(st, m, "unit text is not valid UTF-8") ? HB_ERROR : HB_DROP;
+    for (size_t i = 0; i < depth; i++)
+        if (!hb_utf8_valid(section[i].s, section[i].len, NULL))
+            return hb_stage_reject(st, m, "section heading is not valid UTF-8") ? HB_ERROR
+                                                                                : HB_DROP;
+    const msgpack_object *kind = hb_msg_get(m, "kind");
+    bool overview = flag(m, "overview") || hb_obj_is_str(kind, "preamble");
+    hb_classify(c->cl, section, depth, text, overview, &c->topics);
+    size_t nfig = hb_figures_extract(c->fig, text.s, text.len, c->figures, HB_MAX_FIGURES);
+
+    hb_pack_t *p = hb_stage_pack(st);
+    hb_pack_header(p, HB_T_UNIT, hb_msg_count_except(m, skip) + 3);
+    hb_pack_copy_except(p, m, skip);
+    hb_pack_kv_cstr(p, "topic",
+                    c->topics.main >= 0 ? hb_classifier_topic_id(c->cl, (uint32_t)c->topics.main)
+                                        : NULL);
+    hb_pack_key(p, "topics");
+    msgpack_pack_array(&p->pk, c->topics.n);
+    for (size_t i = 0; i < c->topics.n; i++) {
+        msgpack_pack_map(&p->pk, 2);
+        hb_pack_kv_cstr(p, "id", hb_classifier_topic_id(c->cl, c->topics.t[i].topic));
+        hb_pack_key(p, "score");
+        msgpack_pack_double(&p->pk, c->topics.t[i].score);
+    }
+    pack_metrics(p, c->figures, nfig);
+    return hb_stage_emit(st) ? HB_ERROR : HB_DROP;
+}
+
+static const char *const classify_types[] = {HB_T_UNIT, NULL};
+
+static const hb_filter_t classify_filter = {
+    .name = "classify",
+    .summary = "Add topics with scores and the figures each unit quotes.",
+    .description =
+        "Reads \"unit\" messages and adds \"topic\" (the main topic id), \"topics\" (ids with "
+        "their share of the evidence, best first) and \"metrics\" (every quantity written with "
+        "digits or masked digits: raw, value, unit, masked, approx). Keywords of every topic "
+        "are matched in one pass; headings weigh more than the body. Start several: they share "
+        "the work.",
+    .options = classify_options,
+    .options_size = sizeof(classify_opts_t),
+    .types = classify_types,
+    .in_bind = false,
+    .out_bind = false,
+    .init = classify_init,
+    .on_message = classify_unit,
+    .exit = classify_exit,
+};
+
+int main(int argc, char **argv)
+{
+    return hb_filter_main(&classify_filter, argc, argv);
+}
