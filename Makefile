@@ -41,12 +41,16 @@ UNIT_SRC   = $(wildcard tests/unit/test_*.c)
 UNIT_BINS  = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 STAGE_LIBS_read = -luchardet
 
+# Prerequisites below use $$(call …) on the target's stem; keep the objects they name.
+.SECONDEXPANSION:
+.SECONDARY:
 .PHONY: all clean test check-asan demo deps eval install bench
 all: $(STAGE_BINS) $(LAUNCHER) $(LIB)
 
 $(BUILD)/%.o: %.c $(wildcard common/*.h) $(wildcard stages/*/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -c $< -o $@
 
 $(LIB): $(COMMON_OBJ)
 	@rm -f $@
@@ -61,7 +65,6 @@ $(LAUNCHER): $(BUILD)/launcher/huibao.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 # A unit test links the stage modules it names: tests/unit/test_split*.c -> stages/split/*.
-.SECONDEXPANSION:
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB) $$(call stage_mod_objs,$$(firstword $$(subst _, ,$$*)))
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Istages/$(firstword $(subst _, ,$*)) $(LDFLAGS) -o $@ $< \

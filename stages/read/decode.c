@@ -213,7 +213,10 @@ static const char *verdict(const tstats_t *st, const char *encoding)
                  fmt_pct(pct, sizeof pct, st->ctrl, st->cps));
         return reason_buf;
     }
-    if (st->fffd * 1000 > st->cps * MAX_FFFD_PER_MILLE) {
+    /* a file cut off mid-character (one U+FFFD at the end) is one defect,
+     * not garbage, however short the file */
+    size_t fffd = st->fffd - (st->short_tail && st->cps > 1 ? 1 : 0);
+    if (fffd * 1000 > st->cps * MAX_FFFD_PER_MILLE) {
         if (st->bad)
             snprintf(reason_buf, sizeof reason_buf,
                      "undecodable: invalid UTF-8 at byte %zu (%s of characters unreadable)",

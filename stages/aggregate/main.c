@@ -1,0 +1,617 @@
+/* huibao-aggregate: units in, results out.
+ *
+ * Collects the units of each document until the document is complete (the
+ * split stage's "doc_end" says how many there are), then writes them in
+ * order to paragraphs.jsonl, the document to docs.jsonl, counts it in the
+ * tallies and acknowledges it to the reader.  Idempotent on (run, doc, seq):
+ * a unit or document delivered twice is written once.  The run is complete
+ * when the reader's "end" count of documents and rejects adds up; then
+ * towns.csv and summary.json are written and the program exits: 0 when every
+ * input was used, 3 when some were rejected. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hb_json.h"
+#include "hb_log.h"
+#include "hb_mem.h"
+#include "hb_msg.h"
+#include "hb_opt.h"
+#include "hb_sock.h"
+#include "tally.h"
+
+/* Document ids come from the reader, counted from 0; a larger one is a bug
+ * or a rogue peer and is refused rather than sized for. */
+#define MAX_DOC_ID (1u << 28)
+#define MAX_ACTIVE_DOCS 65536
+
+typedef struct agg_opts {
+    const char *in, *acks, *outdir, *topics, *run;
+    long max_msg_mb;
+    int progress, quiet, verbose;
+} agg_opts_t;
+
+static const hb_opt_t agg_options[] = {
+    {"in", 'i', HB_OPT_STR, offsetof(agg_opts_t, in), NULL, "ENDPOINTS",
+     "where units, doc_end, rejects and the reader's end count arrive (default: bind)"},
+    {"acks", 'a', HB_OPT_STR, offsetof(agg_opts_t, acks), NULL, "ENDPOINTS",
+     "the reader's acknowledgement socket (default: connect)"},
+    {"output", 'o', HB_OPT_STR, offsetof(agg_opts_t, outdir), "out", "DIR",
+     "folder for the results (created if missing)"},
+    {"topics", 't', HB_OPT_STR, offsetof(agg_opts_t, topics), "configs/topics.conf", "FILE",
+     "topic rules, for the order of the topic columns"},
+    {"run", 'r', HB_OPT_STR, offsetof(agg_opts_t, run), NULL, "ID",
+     "accept only this run (default: the first run seen)"},
+    {"max-msg-mb", 0, HB_OPT_INT, offsetof(agg_opts_t, max_msg_mb), "256", "MB",
+     "largest message accepted"},
+    {"progress", 0, HB_OPT_FLAG, offsetof(agg_opts_t, progress), NULL, NULL,
+     "show documents and units done on stderr"},
+    {"quiet", 'q', HB_OPT_FLAG, offsetof(agg_opts_t, quiet), NULL, NULL, "log errors only"},
+    {"verbose", 'v', HB_OPT_FLAG, offsetof(agg_opts_t, verbose), NULL, NULL,
+     "log debug details"},
+    HB_OPT_END,
+};
+
+typedef struct unit_ref {
+    uint32_t seq;
+    uint32_t off, len; /* its JSON fields in doc->json */
+    int16_t topic;
+    int8_t kind;
+} unit_ref_t;
+
+typedef struct doc {
+    uint64_t id;
+    int64_t expected;  /* units announced by doc_end; -1 until then */
+    hb_buf_t json;     /* the units' JSON fields, back to back */
+    unit_ref_t *units;
+    size_t n, cap;
+    uint8_t *have;     /* bitmap of seqs received */
+    size_t have_bytes;
+    hb_buf_t head;     /* "file":…,"doc":N, written before each unit's seq */
+    hb_buf_t place;    /* "town":…,"county":…,"year":…,"title":… */
+    hb_buf_t docline;  /* the docs.jsonl object */
+    char town[64];
+    int year;
+} doc_t;
+
+typedef struct aggregator {
+    const agg_opts_t *o;
+    void *in, *acks;
+    char run[128];
+    bool have_run;
+    doc_t **active;
+    size_t nactive, capactive;
+    uint8_t *done; /* bitmap of finished document ids */
+    size_t done_bytes;
+    uint64_t docs_finished, doc_rejects, free_rejects;
+    bool end_seen;
+    uint64_t end_docs, end_rejects;
+    FILE *paragraphs, *docs, *errors;
+    hb_tally_t *tally;
+    hb_buf_t line;
+    hb_pack_t pack;
+    double started, last_progress;
+    uint64_t dropped;
+} aggregator_t;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static bool bit(const uint8_t *map, size_t bytes, uint64_t i)
+{
+    return i / 8 < bytes && (map[i / 8] >> (i % 8)) & 1;
+}
+
+static void set_bit(uint8_t **map, size_t *bytes, uint64_t i)
+{
+    if (i / 8 >= *bytes) {
+        size_t n = *bytes ? *bytes : 64;
+        while (n <= i / 8)
+            n *= 2;
+        *map = hb_realloc(*map, n);
+        memset(*map + *bytes, 0, n - *bytes);
+        *bytes = n;
+    }
+    (*map)[i / 8] |= (uint8_t)(1u << (i % 8));
+}
+
+static doc_t *find_doc(aggregator_t *a, uint64_t id, bool create)
+{
+    for (size_t i = 0; i < a->nactive; i++)
+        if (a->active[i]->id == id)
+            return a->active[i];
+    if (!create || a->nactive == MAX_ACTIVE_DOCS)
+        return NULL;
+    if (a->nactive == a->capactive) {
+        a->capactive = a->capactive ? a->capactive * 2 : 64;
+        a->active = hb_realloc(a->active, a->capactive * sizeof *a->active);
+    }
+    doc_t *d = hb_calloc(1, sizeof *d);
+    d->id = id;
+    d->expected = -1;
+    hb_buf_init(&d->json);
+    hb_buf_init(&d->head);
+    hb_buf_init(&d->place);
+    hb_buf_init(&d->docline);
+    a->active[a->nactive++] = d;
+    return d;
+}
+
+static void drop_doc(aggregator_t *a, doc_t *d)
+{
+    for (size_t i = 0; i < a->nactive; i++)
+        if (a->active[i] == d) {
+            a->active[i] = a->active[--a->nactive];
+            break;
+        }
+    hb_buf_release(&d->json);
+    hb_buf_release(&d->head);
+    hb_buf_release(&d->place);
+    hb_buf_release(&d->docline);
+    free(d->units);
+    free(d->have);
+    free(d);
+}
+
+static void send_ack(aggregator_t *a, uint64_t doc)
+{
+    hb_pack_reset(&a->pack);
+    hb_pack_header(&a->pack, HB_T_ACK, 2);
+    hb_pack_kv_cstr(&a->pack, "run", a->run);
+    hb_pack_kv_u64(&a->pack, "doc", doc);
+    /* The reader may be gone (it exits once all is acknowledged): never block. */
+    if (hb_sock_send(a->acks, a->pack.buf.data, a->pack.buf.len, ZMQ_DONTWAIT) != 0)
+        hb_debug("ack for document %llu not sent: %s", (unsigned long long)doc,
+                 zmq_strerror(errno));
+}
+
+static int write_out(aggregator_t *a, FILE *f, const hb_buf_t *b, const char *name)
+{
+    if (fwrite(b->data, 1, b->len, f) != b->len) {
+        hb_error("%s/%s: write failed: %s (disk full?)", a->o->outdir, name, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static int by_seq(const void *x, const void *y)
+{
+    const unit_ref_t *p = x, *q = y;
+    return (p->seq > q->seq) - (p->seq < q->seq);
+}
+
+/* Writes a document whose units are all here, then forgets it. */
+static int finish_doc(aggregator_t *a, doc_t *d)
+{
+    qsort(d->units, d->n, sizeof *d->units, by_seq);
+    int16_t *topics = hb_malloc((d->n ? d->n : 1) * sizeof *topics);
+    int8_t *kinds = hb_malloc((d->n ? d->n : 1) * sizeof *kinds);
+    hb_buf_reset(&a->line);
+    for (size_t i = 0; i < d->n; i++) {
+        const unit_ref_t *u = &d->units[i];
+        hb_buf_putc(&a->line, '{');
+        hb_buf_append(&a->line, d->head.data, d->head.len);
+        hb_buf_printf(&a->line, ",\"seq\":%u,", u->seq);
+        hb_buf_append(&a->line, d->place.data, d->place.len);
+        if (u->len)
+            hb_buf_putc(&a->line, ',');
+        hb_buf_append(&a->line, d->json.data + u->off, u->len);
+        hb_buf_append(&a->line, "}\n", 2);
+        topics[i] = u->topic;
+        kinds[i] = u->kind;
+    }
+    int rc = write_out(a, a->paragraphs, &a->line, "paragraphs.jsonl");
+    if (rc == 0)
+        rc = write_out(a, a->docs, &d->docline, "docs.jsonl");
+    if (rc == 0)
+        hb_tally_doc(a->tally, d->town, d->year, d->n, topics, kinds);
+    free(topics);
+    free(kinds);
+    set_bit(&a->done, &a->done_bytes, d->id);
+    a->docs_finished++;
+    send_ack(a, d->id);
+    drop_doc(a, d);
+    return rc;
+}
+
+static bool check_run(aggregator_t *a, const hb_msg_t *m)
+{
+    const char *run;
+    size_t len;
+    if (hb_msg_str(m, "run", &run, &len) != 0 || len == 0 || len >= sizeof a->run) {
+        hb_warn("a \"%.*s\" message without a valid run id; dropped", (int)m->type_len, m->type);
+        return false;
+    }
+    if (!a->have_run) {
+        memcpy(a->run, run, len);
+        a->run[len] = '\0';
+        a->have_run = true;
+        hb_debug("run %s", a->run);
+    }
+    if (strlen(a->run) != len || memcmp(a->run, run, len) != 0) {
+        if (a->dropped++ == 0)
+            hb_warn("messages of another run (%.*s) arrive here; dropping them", (int)len, run);
+        return false;
+    }
+    return true;
+}
+
+static bool doc_id(aggregator_t *a, const hb_msg_t *m, uint64_t *id)
+{
+    if (hb_msg_u64(m, "doc", id) != 0 || *id >= MAX_DOC_ID ||
+        (a->end_seen && *id >= a->end_docs)) {
+        hb_warn("a \"%.*s\" message with a missing or impossible document id; dropped",
+                (int)m->type_len, m->type);
+        return false;
+    }
+    return true;
+}
+
+static void obj_str(const hb_msg_t *m, const char *key, const char **s, size_t *len)
+{
+    if (hb_msg_str(m, key, s, len) != 0) {
+        *s = NULL;
+        *len = 0;
+    }
+}
+
+static int on_unit(aggregator_t *a, const hb_msg_t *m, uint64_t id)
+{
+    static const char *const internal[] = {"v", "type", "run", "doc", "seq", NULL};
+    uint64_t seq;
+    if (hb_msg_u64(m, "seq", &seq) != 0 || seq >= UINT32_MAX) {
+        hb_warn("a unit of document %llu without a valid seq; dropped", (unsigned long long)id);
+        return 0;
+    }
+    if (bit(a->done, a->done_bytes, id))
+        return 0; /* a late duplicate of a written document */
+    doc_t *d = find_doc(a, id, true);
+    if (!d) {
+        hb_error("more than %d documents open at once; is the reader's --window sane?",
+                 MAX_ACTIVE_DOCS);
+        return -1;
+    }
+    if (bit(d->have, d->have_bytes, seq) || (d->expected >= 0 && (int64_t)seq >= d->expected))
+        return 0; /* duplicate, or beyond the announced count */
+    set_bit(&d->have, &d->have_bytes, seq);
+    if (d->n == d->cap) {
+        d->cap = d->cap ? d->cap * 2 : 32;
+        d->units = hb_realloc(d->units, d->cap * sizeof *d->units);
+    }
+    unit_ref_t *u = &d->units[d->n++];
+    u->seq = (uint32_t)seq;
+    u->off = (uint32_t)d->json.len;
+    /* The unit's own fields, in its order, minus the internal keys. */
+    bool first = true;
+    for (uint32_t i = 0; i < m->map->size; i++) {
+        const msgpack_object_kv *kv = &m->map->ptr[i];
+        bool skip = kv->key.type != MSGPACK_OBJECT_STR;
+        for (const char *const *k = internal; !skip && *k; k++)
+            skip = hb_obj_is_str(&kv->key, *k);
+        if (skip)
+            continue;
+        if (!first)
+            hb_buf_putc(&d->json, ',');
+        first = false;
+        hb_json_str(&d->json, kv->key.via.str.ptr, kv->key.via.str.size);
+        hb_buf_putc(&d->json, ':');
+        hb_json_obj(&d->json, &kv->val);
+    }
+    u->len = (uint32_t)(d->json.len - u->off);
+    const char *s;
+    size_t len;
+    obj_str(m, "topic", &s, &len);
+    u->topic = (int16_t)hb_tally_topic(a->tally, s, len);
+    obj_str(m, "kind", &s, &len);
+    u->kind = (int8_t)hb_tally_kind(s, len);
+    if (d->expected >= 0 && d->n == (size_t)d->expected)
+        return finish_doc(a, d);
+    return 0;
+}
+
+/* The document-level keys of doc_end, copied into the head of every unit. */
+static void json_field(hb_buf_t *b, const hb_msg_t *m, const char *key, bool first)
+{
+    hb_json_key(b, key, first);
+    const msgpack_object *o = hb_msg_get(m, key);
+    if (o)
+        hb_json_obj(b, o);
+    else
+        hb_buf_append(b, "null", 4);
+}
+
+static int on_doc_end(aggregator_t *a, const hb_msg_t *m, uint64_t id)
+{
+    static const char *const place_keys[] = {"town", "county", "year", "title", NULL};
+    static const char *const doc_keys[] = {"encoding", "bytes", NULL};
+    uint64_t units;
+    if (hb_msg_u64(m, "units", &units) != 0 || units > UINT32_MAX) {
+        hb_warn("doc_end of document %llu without a unit count; dropped", (unsigned long long)id);
+        return 0;
+    }
+    if (bit(a->done, a->done_bytes, id)) {
+        send_ack(a, id); /* the reader sent it again: it missed our ack */
+        return 0;
+    }
+    doc_t *d = find_doc(a, id, true);
+    if (!d)
+        return -1;
+    if (d->expected >= 0)
+        return 0;
+    d->expected = (int64_t)units;
+    hb_buf_reset(&d->head);
+    json_field(&d->head, m, "file", true);
+    hb_buf_printf(&d->head, ",\"doc\":%llu", (unsigned long long)id);
+    for (size_t i = 0; place_keys[i]; i++)
+        json_field(&d->place, m, place_keys[i], i == 0);
+    hb_msg_cstr(m, "town", d->town, sizeof d->town);
+    uint64_t year;
+    d->year = hb_msg_u64(m, "year", &year) == 0 && year < 10000 ? (int)year : 0;
+    /* docs.jsonl: file, doc, place, encoding, bytes, units, status */
+    hb_buf_putc(&d->docline, '{');
+    hb_buf_append(&d->docline, d->head.data, d->head.len);
+    hb_buf_putc(&d->docline, ',');
+    hb_buf_append(&d->docline, d->place.data, d->place.len);
+    for (size_t i = 0; doc_keys[i]; i++)
+        json_field(&d->docline, m, doc_keys[i], false);
+    hb_buf_printf(&d->docline, ",\"units\":%llu,\"status\":\"ok\"}\n", (unsigned long long)units);
+    /* Units beyond the count (a rogue peer) are forgotten. */
+    size_t kept = 0;
+    for (size_t i = 0; i < d->n; i++)
+        if (d->units[i].seq < units)
+            d->units[kept++] = d->units[i];
+    d->n = kept;
+    if (d->n == units)
+        return finish_doc(a, d);
+    return 0;
+}
+
+static int on_reject(aggregator_t *a, const hb_msg_t *m)
+{
+    uint64_t id;
+    bool has_id = hb_msg_u64(m, "doc", &id) == 0;
+    if (has_id && (id >= MAX_DOC_ID || bit(a->done, a->done_bytes, id)))
+        return 0; /* already written, or impossible */
+    hb_buf_reset(&a->line);
+    hb_buf_putc(&a->line, '{');
+    json_field(&a->line, m, "file", true);
+    if (has_id)
+        hb_buf_printf(&a->line, ",\"doc\":%llu", (unsigned long long)id);
+    json_field(&a->line, m, "stage", false);
+    json_field(&a->line, m, "reason", false);
+    hb_buf_append(&a->line, "}\n", 2);
+    int rc = write_out(a, a->errors, &a->line, "errors.jsonl");
+    hb_tally_reject(a->tally);
+    if (has_id) {
+        doc_t *d = find_doc(a, id, false);
+        if (d)
+            drop_doc(a, d);
+        set_bit(&a->done, &a->done_bytes, id);
+        a->doc_rejects++;
+        send_ack(a, id);
+    } else {
+        a->free_rejects++;
+    }
+    return rc;
+}
+
+static bool run_complete(const aggregator_t *a)
+{
+    return a->end_seen && a->docs_finished + a->doc_rejects >= a->end_docs &&
+           a->free_rejects >= a->end_rejects;
+}
+
+static int on_message(aggregator_t *a, zmq_msg_t *frame)
+{
+    hb_msg_t m;
+    const char *why;
+    uint64_t id;
+    int rc = 0;
+    hb_msg_init(&m);
+    if (hb_msg_decode(&m, zmq_msg_data(frame), zmq_msg_size(frame), &why) != 0) {
+        hb_warn("dropped a %zu-byte message: %s", zmq_msg_size(frame), why);
+    } else if (!check_run(a, &m)) {
+        /* logged */
+    } else if (hb_msg_is(&m, HB_T_UNIT)) {
+        if (doc_id(a, &m, &id))
+            rc = on_unit(a, &m, id);
+    } else if (hb_msg_is(&m, HB_T_DOC_END)) {
+        if (doc_id(a, &m, &id))
+            rc = on_doc_end(a, &m, id);
+    } else if (hb_msg_is(&m, HB_T_REJECT)) {
+        rc = on_reject(a, &m);
+    } else if (hb_msg_is(&m, HB_T_END)) {
+        if (hb_msg_u64(&m, "docs", &a->end_docs) == 0 &&
+            hb_msg_u64(&m, "rejects", &a->end_rejects) == 0)
+            a->end_seen = true;
+        else
+            hb_warn("an end message without docs and rejects counts; dropped");
+    } else {
+        hb_debug("ignored a \"%.*s\" message", (int)m.type_len, m.type);
+    }
+    hb_msg_done(&m);
+    return rc;
+}
+
+static void progress(aggregator_t *a, bool final)
+{
+    double now = now_s();
+    if (!a->o->progress || (!final && now - a->last_progress < 0.5))
+        return;
+    a->last_progress = now;
+    char total[32] = "?";
+    if (a->end_seen)
+        snprintf(total, sizeof total, "%llu", (unsigned long long)(a->end_docs + a->end_rejects));
+    fprintf(stderr, "\r%llu/%s documents, %llu units, %llu rejected, %.1f s%s",
+            (unsigned long long)(a->docs_finished + a->doc_rejects + a->free_rejects), total,
+            (unsigned long long)hb_tally_units(a->tally),
+            (unsigned long long)(a->doc_rejects + a->free_rejects), now - a->started,
+            final ? "\n" : "");
+}
+
+static FILE *open_out(const char *dir, const char *name)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        hb_error("%s: cannot create: %s", path, strerror(errno));
+    else
+        setvbuf(f, NULL, _IOFBF, 1 << 20);
+    return f;
+}
+
+static int close_out(FILE *f, const char *dir, const char *name)
+{
+    if (!f)
+        return 0;
+    if (fclose(f) != 0) {
+        hb_error("%s/%s: could not be written completely: %s", dir, name, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* towns.csv and summary.json, then every file closed and checked. */
+static int write_final(aggregator_t *a, bool complete)
+{
+    int rc = 0;
+    FILE *f = open_out(a->o->outdir, "towns.csv");
+    if (!f || hb_tally_write_csv(a->tally, f) != 0)
+        rc = -1;
+    rc |= close_out(f, a->o->outdir, "towns.csv");
+    f = open_out(a->o->outdir, "summary.json");
+    if (!f || hb_tally_write_summary(a->tally, f, a->run, complete, now_s() - a->started) != 0)
+        rc = -1;
+    rc |= close_out(f, a->o->outdir, "summary.json");
+    rc |= close_out(a->paragraphs, a->o->outdir, "paragraphs.jsonl");
+    rc |= close_out(a->docs, a->o->outdir, "docs.jsonl");
+    rc |= close_out(a->errors, a->o->outdir, "errors.jsonl");
+    a->paragraphs = a->docs = a->errors = NULL;
+    return rc;
+}
+
+static int aggregate(aggregator_t *a)
+{
+    zmq_msg_t frame;
+    zmq_msg_init(&frame);
+    int status = 1;
+    while (!hb_stop_requested()) {
+        zmq_pollitem_t item = {a->in, 0, ZMQ_POLLIN, 0};
+        int rc = zmq_poll(&item, 1, 500);
+        if (rc < 0 && zmq_errno() != EINTR) {
+            hb_error("poll failed: %s", zmq_strerror(zmq_errno()));
+            break;
+        }
+        while (rc > 0 && zmq_msg_recv(&frame, a->in, ZMQ_DONTWAIT) >= 0) {
+            if (on_message(a, &frame) != 0)
+                goto out;
+            if (run_complete(a))
+                break;
+        }
+        progress(a, false);
+        if (run_complete(a)) {
+            status = 0;
+            break;
+        }
+    }
+out:
+    zmq_msg_close(&frame);
+    progress(a, true);
+    bool complete = status == 0;
+    if (!complete && a->nactive)
+        hb_warn("%zu documents were incomplete and are not written; rerun them", a->nactive);
+    if (write_final(a, complete) != 0)
+        return 1;
+    if (!complete)
+        return 1;
+    uint64_t rejects = a->doc_rejects + a->free_rejects;
+    printf("huibao: %llu documents, %llu units, %llu rejected in %.1f s\n",
+           (unsigned long long)a->docs_finished, (unsigned long long)hb_tally_units(a->tally),
+           (unsigned long long)rejects, now_s() - a->started);
+    printf("results in %s/: paragraphs.jsonl docs.jsonl towns.csv summary.json errors.jsonl\n",
+           a->o->outdir);
+    fflush(stdout);
+    return rejects ? 3 : 0;
+}
+
+int main(int argc, char **argv)
+{
+    hb_log_init("huibao-aggregate");
+    agg_opts_t o;
+    memset(&o, 0, sizeof o);
+    const hb_opt_t *tables[] = {agg_options, NULL};
+    void *targets[] = {&o, NULL};
+    int rc = hb_opt_parse(tables, targets, argc, argv, 1, NULL, NULL);
+    if (rc == HB_OPT_HELP) {
+        hb_opt_usage(stdout, "huibao-aggregate --in ENDPOINTS --acks ENDPOINTS [-o DIR] [options]",
+                     "Collect units per document and write each document when all its units "
+                     "are in: paragraphs.jsonl, docs.jsonl and errors.jsonl as the run goes, "
+                     "towns.csv and summary.json at its end. Acknowledges each written "
+                     "document to the reader. Exits when the reader's counts add up: 0 when "
+                     "every input was used, 3 when some were rejected, 1 on a fatal error.",
+                     tables);
+        return 0;
+    }
+    if (rc != HB_OPT_OK || !o.in || !o.acks) {
+        if (rc == HB_OPT_OK)
+            fprintf(stderr, "huibao-aggregate: --in and --acks are required (see --help)\n");
+        return 2;
+    }
+    hb_log_set_level(o.quiet ? HB_LOG_ERROR : o.verbose ? HB_LOG_DEBUG : HB_LOG_INFO);
+    hb_signals_install();
+    if (mkdir(o.outdir, 0777) != 0 && errno != EEXIST) {
+        hb_error("%s: cannot create the output folder: %s", o.outdir, strerror(errno));
+        return 1;
+    }
+    aggregator_t a;
+    memset(&a, 0, sizeof a);
+    a.o = &o;
+    a.started = now_s();
+    if (o.run) {
+        snprintf(a.run, sizeof a.run, "%s", o.run);
+        a.have_run = true;
+    }
+    hb_buf_init(&a.line);
+    hb_pack_init(&a.pack);
+    int status = 1;
+    void *zctx = zmq_ctx_new();
+    hb_sock_opts_t in_o = {.hwm = 1000, .linger_ms = 0, .max_msg_bytes = o.max_msg_mb << 20,
+                           .bind_default = true};
+    hb_sock_opts_t ack_o = {.hwm = 100000, .linger_ms = 1000, .bind_default = false};
+    a.tally = hb_tally_new(o.topics);
+    if (!a.tally)
+        goto done;
+    a.paragraphs = open_out(o.outdir, "paragraphs.jsonl");
+    a.docs = open_out(o.outdir, "docs.jsonl");
+    a.errors = open_out(o.outdir, "errors.jsonl");
+    if (!a.paragraphs || !a.docs || !a.errors)
+        goto done;
+    a.in = hb_sock_open(zctx, ZMQ_PULL, o.in, &in_o);
+    a.acks = a.in ? hb_sock_open(zctx, ZMQ_PUSH, o.acks, &ack_o) : NULL;
+    if (!a.acks)
+        goto done;
+    status = aggregate(&a);
+done:
+    if (a.paragraphs || a.docs || a.errors)
+        write_final(&a, false);
+    while (a.nactive)
+        drop_doc(&a, a.active[0]);
+    free(a.active);
+    free(a.done);
+    hb_tally_free(a.tally);
+    hb_sock_close(a.in);
+    hb_sock_close(a.acks);
+    zmq_ctx_term(zctx);
+    hb_buf_release(&a.line);
+    hb_pack_release(&a.pack);
+    return status;
+}

@@ -1,0 +1,41 @@
+/* tally: counts per town and year, per topic, per kind and per year, written
+ * as towns.csv and summary.json when the run ends.
+ *
+ * Topic columns follow the order of the topics config, then any other topic
+ * id met (a custom stage's) in order of first sight; memory grows with the
+ * number of towns × years, never with the number of units. */
+#ifndef HB_TALLY_H
+#define HB_TALLY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define HB_TALLY_MAX_TOPICS 128
+#define HB_TALLY_KINDS 5 /* preamble summary problem plan other */
+
+typedef struct hb_tally hb_tally_t;
+
+/* topics_conf may be NULL (columns then come in order of first sight). */
+hb_tally_t *hb_tally_new(const char *topics_conf);
+void hb_tally_free(hb_tally_t *t);
+
+/* The column index of a topic id (-1 for none), adding it when new. */
+int hb_tally_topic(hb_tally_t *t, const char *id, size_t len);
+int hb_tally_kind(const char *kind, size_t len);
+
+/* One complete document: its place and year, unit count, and per-unit
+ * topic and kind indexes. */
+void hb_tally_doc(hb_tally_t *t, const char *town, int year, size_t units,
+                  const int16_t *topics, const int8_t *kinds);
+void hb_tally_reject(hb_tally_t *t);
+
+int hb_tally_write_csv(const hb_tally_t *t, FILE *f);
+int hb_tally_write_summary(const hb_tally_t *t, FILE *f, const char *run, bool complete,
+                           double seconds);
+uint64_t hb_tally_docs(const hb_tally_t *t);
+uint64_t hb_tally_units(const hb_tally_t *t);
+uint64_t hb_tally_rejects(const hb_tally_t *t);
+
+#endif

@@ -1,0 +1,443 @@
+/* huibao-read: files in, "doc" messages out — and nothing lost on the way.
+ *
+ * Walks the given files and folders, decodes each file to UTF-8, derives its
+ * town, county and year, and hands it to the split workers.  A file that is
+ * not usable text becomes a "reject" with a reason, sent to the aggregator.
+ *
+ * Delivery: read is the one that hands out work, so it keeps every document
+ * until the aggregator acknowledges it (an "ack" on --acks).  A document not
+ * acknowledged within --retry-after seconds is read and sent again: a worker
+ * killed mid-run costs time, not data.  At most --window documents are out
+ * at once, which also bounds everyone's memory.  When every file is out,
+ * read tells the aggregator how many documents and rejects it sent ("end")
+ * and exits once all are acknowledged. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "decode.h"
+#include "hb_log.h"
+#include "hb_mem.h"
+#include "hb_msg.h"
+#include "hb_opt.h"
+#include "hb_sock.h"
+#include "meta.h"
+#include "walk.h"
+
+typedef struct read_opts {
+    const char *out, *ctl, *acks, *run, *pattern, *meta;
+    long window, max_mb, hwm, attempts;
+    double retry_after;
+    int quiet, verbose, progress;
+} read_opts_t;
+
+static const hb_opt_t read_options[] = {
+    {"out", 'o', HB_OPT_STR, offsetof(read_opts_t, out), NULL, "ENDPOINTS",
+     "where documents go, to the split workers (default: bind)"},
+    {"ctl", 'c', HB_OPT_STR, offsetof(read_opts_t, ctl), NULL, "ENDPOINTS",
+     "the aggregator's input, for rejects and the end count (default: connect)"},
+    {"acks", 'a', HB_OPT_STR, offsetof(read_opts_t, acks), NULL, "ENDPOINTS",
+     "where the aggregator's acknowledgements arrive (default: bind)"},
+    {"run", 'r', HB_OPT_STR, offsetof(read_opts_t, run), NULL, "ID",
+     "run identifier shared by every stage (default: made up from time and pid)"},
+    {"pattern", 'p', HB_OPT_STR, offsetof(read_opts_t, pattern), "*.txt", "GLOB",
+     "file names to take inside folders; files named on the command line are always taken"},
+    {"meta", 'm', HB_OPT_STR, offsetof(read_opts_t, meta), NULL, "CSV",
+     "file,town,county,year rows for what neither text nor path tells"},
+    {"window", 'w', HB_OPT_INT, offsetof(read_opts_t, window), "64", "N",
+     "documents handed out and not yet acknowledged, at most"},
+    {"retry-after", 0, HB_OPT_DOUBLE, offsetof(read_opts_t, retry_after), "60", "SECONDS",
+     "send a document again when it is not acknowledged within this time"},
+    {"attempts", 0, HB_OPT_INT, offsetof(read_opts_t, attempts), "5", "N",
+     "give a document up (as a reject) after this many sends"},
+    {"max-mb", 0, HB_OPT_INT, offsetof(read_opts_t, max_mb), "64", "MB",
+     "reject files larger than this"},
+    {"hwm", 0, HB_OPT_INT, offsetof(read_opts_t, hwm), "16", "N",
+     "high-water mark of the document socket, in messages"},
+    {"progress", 0, HB_OPT_FLAG, offsetof(read_opts_t, progress), NULL, NULL,
+     "report files read on stderr"},
+    {"quiet", 'q', HB_OPT_FLAG, offsetof(read_opts_t, quiet), NULL, NULL, "log errors only"},
+    {"verbose", 'v', HB_OPT_FLAG, offsetof(read_opts_t, verbose), NULL, NULL,
+     "log debug details"},
+    HB_OPT_END,
+};
+
+typedef struct inflight {
+    uint64_t doc;
+    char *path;
+    double sent_at;
+    int attempts;
+} inflight_t;
+
+typedef struct reader {
+    const read_opts_t *o;
+    void *out, *ctl, *acks;
+    hb_meta_t *meta;
+    hb_walk_t *walk;
+    inflight_t *slots; /* o->window of them; path NULL when free */
+    size_t busy;
+    uint64_t next_doc;
+    uint64_t rejects;  /* rejects sent without a document id */
+    uint64_t gave_up;  /* documents given up after --attempts */
+    bool walk_done, end_sent;
+    hb_buf_t raw, text;
+    hb_pack_t pack;
+    bool pending;      /* pack holds a doc waiting for a free split worker */
+    size_t pending_slot;
+} reader_t;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Reads a whole file into r->raw.  Returns NULL or a reason. */
+static const char *read_file(reader_t *r, const char *path, char *why, size_t whylen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(why, whylen, "cannot open: %s", strerror(errno));
+        return why;
+    }
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && st.st_size > (off_t)r->o->max_mb << 20) {
+        fclose(f);
+        snprintf(why, whylen, "file is %lld MB, over the %ld MB limit (raise --max-mb)",
+                 (long long)(st.st_size >> 20), r->o->max_mb);
+        return why;
+    }
+    hb_buf_reset(&r->raw);
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        hb_buf_append(&r->raw, chunk, n);
+        if (r->raw.len > (size_t)r->o->max_mb << 20)
+            break;
+    }
+    bool err = ferror(f);
+    fclose(f);
+    if (err) {
+        snprintf(why, whylen, "read error: %s", strerror(errno));
+        return why;
+    }
+    if (r->raw.len > (size_t)r->o->max_mb << 20) {
+        snprintf(why, whylen, "file grew over the %ld MB limit while being read", r->o->max_mb);
+        return why;
+    }
+    return NULL;
+}
+
+static int send_ctl(reader_t *r)
+{
+    if (hb_sock_send(r->ctl, r->pack.buf.data, r->pack.buf.len, 0) != 0) {
+        hb_error("cannot send to the aggregator: %s", zmq_strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* A reject; doc is UINT64_MAX for a file that never got a document id. */
+static int send_reject(reader_t *r, const char *path, uint64_t doc, const char *reason)
+{
+    hb_info("%s: rejected: %s", path, reason);
+    hb_pack_reset(&r->pack);
+    hb_pack_header(&r->pack, HB_T_REJECT, doc == UINT64_MAX ? 4 : 5);
+    hb_pack_kv_cstr(&r->pack, "run", r->o->run);
+    if (doc != UINT64_MAX)
+        hb_pack_kv_u64(&r->pack, "doc", doc);
+    hb_pack_kv_cstr(&r->pack, "file", path);
+    hb_pack_kv_cstr(&r->pack, "stage", "read");
+    hb_pack_kv_cstr(&r->pack, "reason", reason);
+    return send_ctl(r);
+}
+
+/* Reads, decodes and packs the document of a slot.  Returns 0 with the doc
+ * packed, 1 when the file is rejected (reject sent), -1 on a fatal error. */
+static int pack_doc(reader_t *r, inflight_t *s)
+{
+    char why[256];
+    hb_decode_result_t res;
+    const char *reason = read_file(r, s->path, why, sizeof why);
+    if (!reason && hb_decode(r->raw.data ? r->raw.data : "", r->raw.len, &r->text, &res) != 0) {
+        snprintf(why, sizeof why, "%s", res.reason);
+        reason = why;
+    }
+    if (reason) {
+        bool has_id = s->attempts > 0; /* a resend: the document already has its id */
+        if (send_reject(r, s->path, has_id ? s->doc : UINT64_MAX, reason) != 0)
+            return -1;
+        if (!has_id)
+            r->rejects++;
+        return 1;
+    }
+    hb_docmeta_t dm;
+    hb_meta_derive(r->meta, s->path, r->text.data, r->text.len, &dm);
+    hb_pack_reset(&r->pack);
+    hb_pack_header(&r->pack, HB_T_DOC, 9);
+    hb_pack_kv_cstr(&r->pack, "run", r->o->run);
+    hb_pack_kv_u64(&r->pack, "doc", s->doc);
+    hb_pack_kv_cstr(&r->pack, "file", s->path);
+    hb_pack_kv_cstr(&r->pack, "town", dm.town[0] ? dm.town : NULL);
+    hb_pack_kv_cstr(&r->pack, "county", dm.county[0] ? dm.county : NULL);
+    if (dm.year)
+        hb_pack_kv_u64(&r->pack, "year", (uint64_t)dm.year);
+    else
+        hb_pack_kv_nil(&r->pack, "year");
+    hb_pack_kv_cstr(&r->pack, "encoding", res.encoding);
+    hb_pack_kv_u64(&r->pack, "bytes", r->raw.len);
+    hb_pack_kv_str(&r->pack, "text", r->text.data, r->text.len);
+    return 0;
+}
+
+static inflight_t *free_slot(reader_t *r)
+{
+    for (long i = 0; i < r->o->window; i++)
+        if (!r->slots[i].path)
+            return &r->slots[i];
+    return NULL;
+}
+
+static void release(reader_t *r, inflight_t *s)
+{
+    free(s->path);
+    s->path = NULL;
+    r->busy--;
+}
+
+/* Prepares the next document to send: a new file, or a resend that is due.
+ * Returns -1 on a fatal error. */
+static int prepare(reader_t *r)
+{
+    double now = now_s();
+    for (long i = 0; i < r->o->window && !r->pending; i++) {
+        inflight_t *s = &r->slots[i];
+        if (!s->path || now - s->sent_at < r->o->retry_after)
+            continue;
+        if (s->attempts >= r->o->attempts) {
+            char why[128];
+            snprintf(why, sizeof why, "not acknowledged after %d attempts (are split, classify "
+                     "and aggregate running?)", s->attempts);
+            if (send_reject(r, s->path, s->doc, why) != 0)
+                return -1;
+            r->gave_up++;
+            release(r, s);
+            continue;
+        }
+        hb_warn("%s: document %llu not acknowledged after %.0f s; sending it again", s->path,
+                (unsigned long long)s->doc, now - s->sent_at);
+        int rc = pack_doc(r, s);
+        if (rc < 0)
+            return -1;
+        if (rc == 1) {
+            release(r, s);
+            continue;
+        }
+        r->pending = true;
+        r->pending_slot = (size_t)i;
+    }
+    while (!r->pending && !r->walk_done && r->busy < (size_t)r->o->window) {
+        const char *path, *why;
+        hb_walk_status_t ws = hb_walk_next(r->walk, &path, &why);
+        if (ws == HB_WALK_DONE) {
+            r->walk_done = true;
+            break;
+        }
+        if (ws == HB_WALK_ERROR) {
+            if (send_reject(r, path, UINT64_MAX, why) != 0)
+                return -1;
+            r->rejects++;
+            continue;
+        }
+        inflight_t *s = free_slot(r);
+        s->path = hb_strdup(path);
+        s->attempts = 0;
+        s->doc = r->next_doc;
+        r->busy++;
+        int rc = pack_doc(r, s);
+        if (rc < 0)
+            return -1;
+        if (rc == 1) {
+            release(r, s);
+            continue;
+        }
+        r->next_doc++;
+        r->pending = true;
+        r->pending_slot = (size_t)(s - r->slots);
+    }
+    return 0;
+}
+
+static void on_ack(reader_t *r, zmq_msg_t *frame)
+{
+    hb_msg_t m;
+    const char *why;
+    uint64_t doc;
+    hb_msg_init(&m);
+    if (hb_msg_decode(&m, zmq_msg_data(frame), zmq_msg_size(frame), &why) != 0 ||
+        !hb_msg_is(&m, HB_T_ACK) || hb_msg_u64(&m, "doc", &doc) != 0) {
+        hb_warn("ignored a message on the ack socket that is not an ack");
+        hb_msg_done(&m);
+        return;
+    }
+    const char *run;
+    size_t runlen;
+    bool ours = hb_msg_str(&m, "run", &run, &runlen) == 0 && runlen == strlen(r->o->run) &&
+                !memcmp(run, r->o->run, runlen);
+    hb_msg_done(&m);
+    if (!ours)
+        return;
+    for (long i = 0; i < r->o->window; i++)
+        if (r->slots[i].path && r->slots[i].doc == doc && r->slots[i].attempts > 0) {
+            if (r->pending && r->pending_slot == (size_t)i)
+                r->pending = false; /* acknowledged while waiting to be resent */
+            release(r, &r->slots[i]);
+            return;
+        }
+}
+
+static int run_reader(reader_t *r)
+{
+    unsigned long last_progress = 0;
+    while (!hb_stop_requested()) {
+        if (prepare(r) != 0)
+            return 1;
+        if (r->walk_done && !r->pending && !r->end_sent) {
+            hb_pack_reset(&r->pack);
+            hb_pack_header(&r->pack, HB_T_END, 3);
+            hb_pack_kv_cstr(&r->pack, "run", r->o->run);
+            hb_pack_kv_u64(&r->pack, "docs", r->next_doc);
+            hb_pack_kv_u64(&r->pack, "rejects", r->rejects);
+            if (send_ctl(r) != 0)
+                return 1;
+            r->end_sent = true;
+            hb_debug("sent end: %llu documents, %llu rejects", (unsigned long long)r->next_doc,
+                     (unsigned long long)r->rejects);
+        }
+        if (r->end_sent && r->busy == 0)
+            return 0;
+        zmq_pollitem_t items[] = {{r->acks, 0, ZMQ_POLLIN, 0},
+                                  {r->out, 0, ZMQ_POLLOUT, 0}};
+        int rc = zmq_poll(items, r->pending ? 2 : 1, 500);
+        if (rc < 0) {
+            if (zmq_errno() == EINTR)
+                continue;
+            hb_error("poll failed: %s", zmq_strerror(zmq_errno()));
+            return 1;
+        }
+        if (items[0].revents & ZMQ_POLLIN) {
+            zmq_msg_t frame;
+            zmq_msg_init(&frame);
+            while (zmq_msg_recv(&frame, r->acks, ZMQ_DONTWAIT) >= 0)
+                on_ack(r, &frame);
+            zmq_msg_close(&frame);
+        }
+        if (r->pending && (items[1].revents & ZMQ_POLLOUT)) {
+            if (hb_sock_send(r->out, r->pack.buf.data, r->pack.buf.len, ZMQ_DONTWAIT) == 0) {
+                inflight_t *s = &r->slots[r->pending_slot];
+                s->sent_at = now_s();
+                s->attempts++;
+                r->pending = false;
+            } else if (errno != EAGAIN) {
+                hb_error("cannot send a document: %s", zmq_strerror(errno));
+                return 1;
+            }
+        }
+        if (r->o->progress && r->next_doc / 100 != last_progress) {
+            last_progress = r->next_doc / 100;
+            hb_info("%llu documents sent, %llu rejected", (unsigned long long)r->next_doc,
+                    (unsigned long long)r->rejects);
+        }
+    }
+    hb_warn("stopped: %zu documents were handed out and not acknowledged", r->busy);
+    return 1;
+}
+
+int main(int argc, char **argv)
+{
+    hb_log_init("huibao-read");
+    read_opts_t o;
+    memset(&o, 0, sizeof o);
+    const hb_opt_t *tables[] = {read_options, NULL};
+    void *targets[] = {&o, NULL};
+    char **paths = hb_calloc((size_t)argc, sizeof *paths);
+    int npaths = 0;
+    int rc = hb_opt_parse(tables, targets, argc, argv, 1, paths, &npaths);
+    if (rc == HB_OPT_HELP) {
+        hb_opt_usage(stdout, "huibao-read --out ENDPOINTS --ctl ENDPOINTS --acks ENDPOINTS "
+                     "[options] PATH...",
+                     "Read report files and folders (recursively), decode them to UTF-8 "
+                     "(UTF-8, BOM, UTF-16, GBK/GB18030, Big5), derive town, county and year, "
+                     "and send one \"doc\" message per report to the split workers. Files that "
+                     "are empty, binary or undecodable are sent to the aggregator as rejects "
+                     "with a reason. Each document is kept until the aggregator acknowledges "
+                     "it, and sent again if it is not.",
+                     tables);
+        free(paths);
+        return 0;
+    }
+    if (rc != HB_OPT_OK || !o.out || !o.ctl || !o.acks || npaths == 0 || o.window < 1 ||
+        o.attempts < 1 || o.retry_after <= 0) {
+        if (rc == HB_OPT_OK)
+            fprintf(stderr, "huibao-read: needs --out, --ctl, --acks and at least one PATH; "
+                    "--window and --attempts at least 1 (see --help)\n");
+        free(paths);
+        return 2;
+    }
+    hb_log_set_level(o.quiet ? HB_LOG_ERROR : o.verbose ? HB_LOG_DEBUG : HB_LOG_INFO);
+    char run_id[64];
+    if (!o.run) {
+        snprintf(run_id, sizeof run_id, "r%lx-%d", (unsigned long)time(NULL), (int)getpid());
+        o.run = run_id;
+    }
+    hb_signals_install();
+
+    reader_t r;
+    memset(&r, 0, sizeof r);
+    r.o = &o;
+    hb_buf_init(&r.raw);
+    hb_buf_init(&r.text);
+    hb_pack_init(&r.pack);
+    int status = 1;
+    void *zctx = zmq_ctx_new();
+    hb_sock_opts_t out_o = {.hwm = (int)o.hwm, .linger_ms = 0, .immediate = true,
+                            .bind_default = true};
+    hb_sock_opts_t ctl_o = {.hwm = 100000, .linger_ms = 10000, .bind_default = false};
+    hb_sock_opts_t ack_o = {.hwm = 100000, .linger_ms = 0, .max_msg_bytes = 1 << 16,
+                            .bind_default = true};
+    r.meta = hb_meta_new(o.meta);
+    if (!r.meta)
+        goto done;
+    r.out = hb_sock_open(zctx, ZMQ_PUSH, o.out, &out_o);
+    r.ctl = r.out ? hb_sock_open(zctx, ZMQ_PUSH, o.ctl, &ctl_o) : NULL;
+    r.acks = r.ctl ? hb_sock_open(zctx, ZMQ_PULL, o.acks, &ack_o) : NULL;
+    if (!r.acks)
+        goto done;
+    r.slots = hb_calloc((size_t)o.window, sizeof *r.slots);
+    r.walk = hb_walk_new(paths, (size_t)npaths, o.pattern);
+    status = run_reader(&r);
+    if (status == 0)
+        hb_debug("done: %llu documents, %llu rejects, %llu given up",
+                 (unsigned long long)r.next_doc, (unsigned long long)r.rejects,
+                 (unsigned long long)r.gave_up);
+done:
+    for (long i = 0; r.slots && i < o.window; i++)
+        free(r.slots[i].path);
+    free(r.slots);
+    hb_walk_free(r.walk);
+    hb_meta_free(r.meta);
+    hb_sock_close(r.out);
+    hb_sock_close(r.ctl);
+    hb_sock_close(r.acks);
+    zmq_ctx_term(zctx);
+    hb_buf_release(&r.raw);
+    hb_buf_release(&r.text);
+    hb_pack_release(&r.pack);
+    free(paths);
+    return status;
+}
