@@ -54,8 +54,13 @@ static void json_double(hb_buf_t *b, double d)
 {
     if (!isfinite(d))
         hb_buf_append(b, "null", 4);
-    else
+    else {
+        size_t at = b->len;
         hb_buf_printf(b, "%.6g", d);
+        /* Keep a float a float for readers that tell 1.0 from 1. */
+        if (!strpbrk(b->data + at, ".en"))
+            hb_buf_append(b, ".0", 2);
+    }
 }
 
 void hb_json_obj(hb_buf_t *b, const msgpack_object *o)

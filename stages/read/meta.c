@@ -10,6 +10,10 @@
 #include "hb_mem.h"
 #include "hb_regex.h"
 
+/* Han ideographs.  Not \\p{Han}: PCRE2 matches that by script extension,
+ * which takes in the CJK punctuation (、，) that separates names. */
+#define HAN "\\x{3400}-\\x{4DBF}\\x{4E00}-\\x{9FFF}" /* a class body: use as "[" HAN "]" */
+
 /* How far into the text a report names itself. */
 #define HEAD_BYTES 1500
 #define YEAR_BYTES 400
@@ -28,21 +32,22 @@ struct hb_meta {
 
 /* A place name ends in 镇/乡/街道 and is followed by what reports say of it.
  * It must start after a non-Han character: inside a run of Han characters
- * its start cannot be told (…领导下元潭镇党委). */
+ * its start cannot be told (…领导下元潭镇党委, 紧紧围绕县委).  Names of towns
+ * and counties are two or three characters before 镇/县. */
 static const char town_re[] =
-    "(?<![\\p{Han}])([\\p{Han}]{2,4}?(?:镇|乡|街道|苏木))"
+    "(?<![" HAN "])([" HAN "]{2,3}?(?:镇|乡|街道|苏木))"
     "(?=党委|人民政府|政府|(?:19|20)[0-9]{2}年|上半年|下半年|全年|今年|半年|工作|在|坚持|始终|紧紧)";
 static const char county_re[] =
-    "([\\p{Han}]{2,4}?(?:县|区|市|旗))(?=委|人民政府|政府|(?:19|20)[0-9]{2}年)";
+    "(?<![" HAN "])([" HAN "]{2,3}?(?:县|区|市|旗))(?=委|人民政府|政府|(?:19|20)[0-9]{2}年)";
 static const char path_town_re[] =
-    "(?<![\\p{Han}])([\\p{Han}]{2,6}?(?:镇|乡|街道|苏木))(?![\\p{Han}])";
-static const char path_county_re[] = "(?<![\\p{Han}])([\\p{Han}]{2,6}?(?:县|区|旗))(?![\\p{Han}])";
+    "(?<![" HAN "])([" HAN "]{2,6}?(?:镇|乡|街道|苏木))(?![" HAN "])";
+static const char path_county_re[] = "(?<![" HAN "])([" HAN "]{2,6}?(?:县|区|旗))(?![" HAN "])";
 static const char year_re[] = "(?<![0-9])((?:19|20)[0-9]{2})年";
 
 /* Words that end in 镇/县 but name no place: 全镇, 我县, 各乡镇, 集镇. */
 static bool generic_place(const char *s, size_t len)
 {
-    static const char *const first[] = {"各", "全", "我", "本", "该", "每", "此", "乡", "集",
+    static const char *const first[] = {"各", "全", "我", "本", "该", "在", "每", "此", "乡", "集",
                                         "城", "村", "小", "重点", "建制", "中心", "特色", "附近",
                                         "周边", "所在", "全市", "全省"};
     for (size_t i = 0; i < sizeof first / sizeof first[0]; i++)

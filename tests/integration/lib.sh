@@ -1,0 +1,42 @@
+# Shared by the integration tests: TAP output, temporary folders, helpers.
+# Each test script sources this, runs real stage processes over real sockets
+# and reports one "ok - …" or "not ok - …" line per check.
+set -u
+BIN=${BIN_ABS:-$(cd "${BIN:-bin}" && pwd)}
+SHARED=${SHARED:-../shared}
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=python3
+TMP=$(mktemp -d /tmp/huibao-test.XXXXXX)
+trap 'jobs -p | xargs -r kill -9 2>/dev/null; rm -rf "$TMP"' EXIT
+
+ok() { echo "ok - $*"; }
+not_ok() { echo "not ok - $*"; }
+# check DESCRIPTION COMMAND...: one TAP line from the command's status.
+check() {
+    local desc=$1
+    shift
+    if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+# skip DESCRIPTION REASON: said loudly, counted as neither pass nor fail.
+skip() { echo "# SKIP $1: $2" >&2; echo "# SKIP $1: $2"; }
+
+have_shared() { [ -f "$SHARED/labels/score.py" ] && [ -d "$SHARED/corpus" ]; }
+
+# A free TCP port on 127.0.0.1.
+free_port() {
+    "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# sorted_units FILE: paragraphs.jsonl reduced to what a run must reproduce
+# exactly (everything but the run-specific doc id), sorted.
+sorted_units() {
+    "$PY" - "$1" <<'PYEOF'
+import json, sys
+rows = []
+for line in open(sys.argv[1], encoding="utf-8"):
+    d = json.loads(line)
+    d.pop("doc", None)
+    rows.append(json.dumps(d, ensure_ascii=False, sort_keys=True))
+print("\n".join(sorted(rows)))
+PYEOF
+}

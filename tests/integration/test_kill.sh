@@ -1,0 +1,36 @@
+# A worker killed mid-run costs time, not data: kill -9 classify and split
+# workers at several points; the results must equal a clean run's, byte for byte.
+. "$(dirname "$0")/lib.sh"
+
+in=$TMP/in
+for i in $(seq -w 1 120); do
+    mkdir -p "$in/t$i"
+    cp tests/data/seeds/*.txt "$in/t$i/"
+done
+"$BIN/huibao" run -q -j 2 -o "$TMP/clean" "$in" >/dev/null 2>&1
+check "clean run of 600 documents exits 0" [ $? -eq 0 ]
+check "clean run wrote 600 documents" [ "$(wc -l <"$TMP/clean/docs.jsonl")" -eq 600 ]
+sorted_units "$TMP/clean/paragraphs.jsonl" >"$TMP/clean.sorted"
+
+# kill_run NAME ROLE DELAY: start a run, kill -9 one ROLE worker after DELAY s.
+kill_run() {
+    local name=$1 role=$2 delay=$3
+    "$BIN/huibao" run -j 2 --no-progress --retry-after 1 -o "$TMP/$name" "$in" >/dev/null 2>"$TMP/$name.err" &
+    local launcher=$!
+    sleep "$delay"
+    local victim
+    victim=$(pgrep -P "$launcher" -f "huibao-$role" | head -n 1)
+    [ -n "$victim" ] && kill -9 "$victim"
+    wait "$launcher"
+    local status=$?
+    check "$name: killed a $role worker (pid ${victim:-none}) and the run exits 0" \
+        [ -n "$victim" ] && [ "$status" -eq 0 ]
+    check "$name: paragraphs equal the clean run's" \
+        cmp -s "$TMP/clean.sorted" <(sorted_units "$TMP/$name/paragraphs.jsonl")
+    check "$name: towns.csv equals the clean run's" cmp -s "$TMP/clean/towns.csv" "$TMP/$name/towns.csv"
+}
+kill_run classify_early classify 0.15
+kill_run classify_late classify 0.6
+kill_run split_early split 0.15
+kill_run split_late split 0.5
+check "the launcher says it restarted a worker" grep -q "starting it again" "$TMP/classify_early.err"

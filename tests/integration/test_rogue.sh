@@ -1,0 +1,44 @@
+# A rogue or buggy peer cannot break a run: garbage, truncated msgpack, wrong
+# schema versions, unknown types, oversized messages and acks for documents
+# that do not exist are dropped, and the run's results stay right.
+. "$(dirname "$0")/lib.sh"
+
+p_agg=$(free_port); p_acks=$(free_port)
+"$BIN/huibao-aggregate" --max-msg-mb 1 --in "@tcp://127.0.0.1:$p_agg" --acks ">tcp://127.0.0.1:$p_acks" \
+    -o "$TMP/out" --run good >"$TMP/agg.out" 2>"$TMP/agg.err" &
+agg=$!
+"$PY" - "$p_agg" "$p_acks" <<'PYEOF' >"$TMP/rogue"
+import msgpack, sys, zmq, time
+ctx = zmq.Context()
+s = ctx.socket(zmq.PUSH); s.connect("tcp://127.0.0.1:%s" % sys.argv[1])
+acks = ctx.socket(zmq.PULL); acks.bind("tcp://127.0.0.1:%s" % sys.argv[2]); acks.RCVTIMEO = 5000
+P = msgpack.packb
+unit = lambda seq, run="good", doc=0: P({"v": 1, "type": "unit", "run": run, "doc": doc, "seq": seq,
+                                         "section": [], "kind": "summary", "text": "单元%d" % seq,
+                                         "topic": "general", "topics": [], "metrics": []})
+for m in [b"\xc1\xc1garbage", P({"v": 1, "type": "unit"})[:-3], P([1, 2, 3]), P({"type": "unit"}),
+          P({"v": 9, "type": "unit", "run": "good", "doc": 0, "seq": 0}),
+          P({"v": 1, "type": "what_is_this", "run": "good"}),
+          b"\x00" * (2 << 20),                       # over --max-msg-mb: the socket refuses it
+          unit(0, run="evil"),                       # another run
+          P({"v": 1, "type": "unit", "run": "good", "doc": 1 << 40, "seq": 0}),  # impossible id
+          P({"v": 1, "type": "ack", "run": "good", "doc": 77}),                  # not for us
+          unit(0), unit(0), unit(1), unit(5),        # a duplicate, and a seq beyond the count
+          P({"v": 1, "type": "doc_end", "run": "good", "doc": 0, "units": 2, "file": "a.txt",
+             "title": "", "town": None, "county": None, "year": None}),
+          P({"v": 1, "type": "end", "run": "good", "docs": 1, "rejects": 0})]:
+    s.send(m)
+    time.sleep(0.01)
+ack = msgpack.unpackb(acks.recv())
+print("ack", ack["type"] == "ack" and ack["doc"] == 0)
+PYEOF
+for _ in $(seq 1 100); do kill -0 $agg 2>/dev/null || break; sleep 0.1; done
+wait $agg
+check "the aggregator survives the rogue messages and completes with 0" [ $? -eq 0 ]
+check "the real document is acknowledged" grep -q "^ack True" "$TMP/rogue"
+check "exactly its two units are written once" [ "$(wc -l <"$TMP/out/paragraphs.jsonl")" -eq 2 ]
+check "in order" "$PY" -c "import json,sys; s=[json.loads(l)['seq'] for l in open('$TMP/out/paragraphs.jsonl')]; sys.exit(s!=[0,1])"
+check "garbage is reported" grep -q "not msgpack\|truncated" "$TMP/agg.err"
+check "the wrong version is reported" grep -q "unsupported schema version" "$TMP/agg.err"
+check "another run is reported" grep -q "another run" "$TMP/agg.err"
+check "an impossible document id is reported" grep -q "impossible document id" "$TMP/agg.err"

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# make eval: the pipeline on the seed reports, scored by the hand labels,
+# beside a plain keyword-count baseline (the same topic keywords, counted in
+# the unit text alone: no headings, no weights, no structure).
+set -euo pipefail
+BIN=${1:-bin}
+SHARED=${2:-../shared}
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=python3
+if [ ! -f "$SHARED/labels/score.py" ]; then
+    echo "eval: $SHARED/labels/score.py not found; set SHARED=path/to/shared" >&2
+    exit 1
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+"$BIN/huibao" run -q --no-progress -o "$tmp/out" tests/data/seeds >/dev/null
+"$PY" - "$tmp/out/paragraphs.jsonl" configs/topics.conf >"$tmp/baseline.jsonl" <<'PYEOF'
+import json, sys, re
+topics = {}
+cur = None
+for line in open(sys.argv[2], encoding="utf-8"):
+    m = re.match(r"\[topic (\S+)\]", line.strip())
+    if m:
+        cur = m.group(1); topics[cur] = []
+    elif cur and line.strip().startswith("keywords"):
+        topics[cur] += [w.split(":")[0] for w in line.split("=", 1)[1].split()]
+for line in open(sys.argv[1], encoding="utf-8"):
+    u = json.loads(line)
+    counts = {t: sum(u["text"].count(k) for k in ks) for t, ks in topics.items()}
+    best = max(counts, key=counts.get)
+    u["topic"] = best if counts[best] else "general"
+    u["topics"] = [{"id": u["topic"], "score": 1.0}]
+    u["metrics"] = [{"raw": m} for m in re.findall(r"[0-9*x]+[个户人次名处条亩家万元%]", u["text"])]
+    u["kind"] = "summary"
+    print(json.dumps(u, ensure_ascii=False))
+PYEOF
+"$PY" "$SHARED/labels/score.py" "$tmp/out/paragraphs.jsonl" --json >"$tmp/h.json"
+"$PY" "$SHARED/labels/score.py" "$tmp/baseline.jsonl" --json >"$tmp/b.json"
+"$PY" - "$tmp/h.json" "$tmp/b.json" <<'PYEOF'
+import json, sys
+h, b = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+print("%-24s %10s %10s" % ("seed scores", "huibao", "baseline"))
+for k in h:
+    if k.endswith(("_f1", "_accuracy")):
+        print("%-24s %10.4f %10.4f" % (k, h[k], b.get(k, 0)))
+PYEOF
