@@ -148,7 +148,7 @@ int hb_filter_main(const hb_filter_t *f, int argc, char **argv)
     void *zctx = zmq_ctx_new();
     hb_sock_opts_t in_o = {.hwm = (int)co.hwm, .linger_ms = 0,
                            .max_msg_bytes = co.max_msg_mb << 20, .bind_default = f->in_bind};
-    hb_sock_opts_t out_o = {.hwm = (int)co.hwm, .linger_ms = 5000, .immediate = true,
+    hb_sock_opts_t out_o = {.hwm = (int)co.hwm, .linger_ms = 2000, .immediate = true,
                             .bind_default = f->out_bind};
     void *in = hb_sock_open(zctx, ZMQ_PULL, co.in, &in_o);
     st.out = in ? hb_sock_open(zctx, ZMQ_PUSH, co.out, &out_o) : NULL;

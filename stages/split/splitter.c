@@ -34,9 +34,10 @@ struct hb_splitter {
 };
 
 /* Numbering families, most specific first.  The heading's level is not the
- * family: levels come from the order in which families appear (see push). */
+ * family: levels come from the order in which families appear (see push).
+ * 一、 followed by another numeral is a list of numbers (一、二季度), no heading. */
 static const char heading_re[] =
-    "^(?:([一二三四五六七八九十]{1,3})[、，,．.]"
+    "^(?:([一二三四五六七八九十]{1,3})[、，,．.](?![一二三四五六七八九十])"
     "|([（(][一二三四五六七八九十]{1,3}[）)])[、，,．.]?"
     "|([0-9０-９]{1,2})[.．、](?![0-9０-９])"
     "|([（(][0-9０-９]{1,2}[）)])"
@@ -53,8 +54,12 @@ static const char clutter_re[] =
     "|扫一扫|(?:上|下)一篇[:：]|相关(?:链接|阅读)|浏览次数|阅读次数|点击数|附件[:：]"
     "|版权所有|Copyright|©|主办单位|网站标识码|ICP备)";
 
+/* Front matter: bylines (——2025年3月5日在…会议上), salutations, and the
+ * speaker's office and name (国务院总理　李强, 县长　张三). */
 static const char front_re[] =
-    "^(?:[—－]{1,2}|--)|^(?:各位代表|各位委员|同志们|各位来宾)[^。]{0,12}[：:！!]$";
+    "^(?:[—－]{1,2}|--)|^(?:各位代表|各位委员|同志们|各位来宾)[^。]{0,12}[：:！!]$"
+    "|^[^，。；：,;:]{0,12}(?:总理|省长|市长|州长|县长|区长|镇长|乡长|主任|主席|书记)"
+    "(?:\\s|　|$)[^，。；：,;:]{0,8}$";
 
 static const char part_problem_re[] =
     "(?:存在|面临|当前|主要|突出)[^，。]{0,8}(?:问题|不足|困难|挑战|短板|差距)|"
@@ -115,10 +120,21 @@ static size_t cp_count(const char *s, size_t len)
     return n;
 }
 
-/* Length of the white space (ASCII, U+3000, U+00A0, U+FEFF) at s, 0 if none. */
+/* U+200B..U+200D zero-width space and joiners, U+2060 word joiner: web
+ * pages leave them on lines that look empty. */
+static bool zero_width(const unsigned char *u)
+{
+    return u[0] == 0xE2 && ((u[1] == 0x80 && u[2] >= 0x8B && u[2] <= 0x8D) ||
+                            (u[1] == 0x81 && u[2] == 0xA0));
+}
+
+/* Length of the white space (ASCII, U+3000, U+00A0, U+FEFF, zero-width) at s,
+ * 0 if none. */
 static size_t space_at(const char *s, size_t len)
 {
     const unsigned char *u = (const unsigned char *)s;
+    if (len >= 3 && zero_width(u))
+        return 3;
     if (len >= 1 && (u[0] == ' ' || u[0] == '\t' || u[0] == '\r' || u[0] == '\f' || u[0] == '\v'))
         return 1;
     if (len >= 2 && u[0] == 0xC2 && u[1] == 0xA0)
@@ -138,7 +154,8 @@ static size_t space_before(const char *s, size_t len)
         return 1;
     if (len >= 2 && u[len - 2] == 0xC2 && u[len - 1] == 0xA0)
         return 2;
-    if (len >= 3 && u[len - 3] == 0xE3 && u[len - 2] == 0x80 && u[len - 1] == 0x80)
+    if (len >= 3 && ((u[len - 3] == 0xE3 && u[len - 2] == 0x80 && u[len - 1] == 0x80) ||
+                     zero_width(u + len - 3)))
         return 3;
     return 0;
 }

@@ -44,7 +44,7 @@ print("passthrough", got[0] == custom)
 u = got[1]
 print("classified", u["topic"] == "safety" and u["mine"] == "kept" and [m["raw"] for m in u["metrics"]] == ["*处", "35家"])
 print("alive", p.poll() is None)
-p.terminate(); p.wait(5)
+p.terminate(); p.wait(20)
 print("term", p.returncode == 0)
 PYEOF
 for c in passthrough classified alive term; do

@@ -1,0 +1,1082 @@
+/* Unit tests for the splitter: one report's text -> title, heading tree, units.
+ *
+ * Every test splits a small text and checks the exact units that come out
+ * (text, section path joined with '|', kind, item/headed/overview flags) and
+ * the split info.  The seed test checks the five seed reports against the
+ * hand labels in tests/data/seeds.jsonl.  Run from the repository root. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hb_buf.h"
+#include "hb_mem.h"
+#include "splitter.h"
+
+static hb_splitter_t *g_sp; /* compiled once for the whole group, as the stage does */
+
+/* ---- recording helper ------------------------------------------------- */
+
+enum { F_ITEM = 1, F_HEAD = 2, F_OVER = 4 };
+
+typedef struct rec_unit {
+    uint32_t seq;
+    char *text;
+    size_t text_len;
+    const char *text_ptr; /* where the unit points into the input */
+    char *section;        /* heading texts joined with '|' */
+    size_t depth;
+    const char *kind;
+    int flags;
+} rec_unit_t;
+
+typedef struct run {
+    rec_unit_t *u;
+    size_t n, cap;
+    size_t calls;
+    size_t stop_at; /* 1-based call that returns stop_rc; 0 = never stop */
+    int stop_rc;
+    int rc;
+    char *title;
+    uint32_t units, headings, dropped;
+} run_t;
+
+static int record(void *arg, const hb_unit_t *u)
+{
+    run_t *r = arg;
+    r->calls++;
+    if (r->n == r->cap) {
+        r->cap = r->cap ? r->cap * 2 : 16;
+        r->u = hb_realloc(r->u, r->cap * sizeof *r->u);
+    }
+    rec_unit_t *o = &r->u[r->n++];
+    o->seq = u->seq;
+    o->text = hb_strndup(u->text.s, u->text.len);
+    o->text_len = u->text.len;
+    o->text_ptr = u->text.s;
+    o->depth = u->depth;
+    hb_buf_t b;
+    hb_buf_init(&b);
+    hb_buf_reserve(&b, 1);
+    b.data[0] = '\0';
+    for (size_t i = 0; i < u->depth && i < HB_SPLIT_MAX_DEPTH; i++) {
+        if (i)
+            hb_buf_putc(&b, '|');
+        hb_buf_append(&b, u->section[i].s, u->section[i].len);
+    }
+    o->section = b.data; /* owned by the record now */
+    o->kind = u->kind;
+    o->flags = (u->item ? F_ITEM : 0) | (u->headed ? F_HEAD : 0) | (u->overview ? F_OVER : 0);
+    if (r->stop_at && r->calls == r->stop_at)
+        return r->stop_rc;
+    return 0;
+}
+
+static run_t *split_ex(const char *text, size_t len, size_t stop_at, int stop_rc)
+{
+    run_t *r = hb_calloc(1, sizeof *r);
+    r->stop_at = stop_at;
+    r->stop_rc = stop_rc;
+    hb_split_info_t info;
+    hb_buf_init(&info.title);
+    r->rc = hb_splitter_run(g_sp, text, len, record, r, &info);
+    r->title = hb_strndup(info.title.data ? info.title.data : "", info.title.len);
+    r->units = info.units;
+    r->headings = info.headings;
+    r->dropped = info.dropped_lines;
+    hb_buf_release(&info.title);
+    return r;
+}
+
+static run_t *split(const char *text)
+{
+    return split_ex(text, strlen(text), 0, 0);
+}
+
+static void run_free(run_t *r)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        free(r->u[i].text);
+        free(r->u[i].section);
+    }
+    free(r->u);
+    free(r->title);
+    free(r);
+}
+
+/* Checks the run produced exactly n units and returned 0. */
+static void expect_n(const run_t *r, size_t n)
+{
+    assert_int_equal(r->rc, 0);
+    assert_int_equal(r->n, n);
+    assert_int_equal(r->units, n);
+    for (size_t i = 0; i < r->n; i++)
+        assert_int_equal(r->u[i].seq, i);
+}
+
+static void expect_unit(const run_t *r, size_t i, const char *kind, const char *section,
+                        int flags, const char *text)
+{
+    assert_true(i < r->n);
+    const rec_unit_t *u = &r->u[i];
+    assert_string_equal(u->text, text);
+    assert_string_equal(u->section, section);
+    assert_string_equal(u->kind, kind);
+    assert_int_equal(u->flags, flags);
+}
+
+
+/* ---- headings ---------------------------------------------------------- */
+
+static void test_heading_families_nest_by_appearance(void **state)
+{
+    (void)state;
+    run_t *r = split("一、总体情况\n"
+                     "（一）党建工作\n"
+                     "1.理论学习\n"
+                     "（1）中心组学习\n"
+                     "①专题学习\n"
+                     "第一，集中学习\n"
+                     "学习内容丰富。\n");
+    expect_n(r, 1);
+    assert_int_equal(r->headings, 6);
+    assert_string_equal(r->title, "");
+    expect_unit(r, 0, "summary", "总体情况|党建工作|理论学习|中心组学习|专题学习|集中学习", 0,
+                "学习内容丰富。");
+    assert_int_equal(r->u[0].depth, 6);
+    run_free(r);
+}
+
+static void test_heading_ascii_brackets_and_variants(void **state)
+{
+    (void)state;
+    /* (一) and (1) in ASCII brackets are the same families as （一） and （1）;
+     * 1、 is the same family as 1. */
+    run_t *r = split("一、总体情况\n"
+                     "(一)党建工作\n"
+                     "1、理论学习\n"
+                     "(1)中心组学习\n"
+                     "正文一段。\n"
+                     "（二）经济工作\n"
+                     "正文二段。\n"
+                     "２．全角数字\n"
+                     "正文三段。\n"
+                     "二、其他\n"
+                     "正文四段。\n");
+    expect_n(r, 4);
+    assert_int_equal(r->headings, 7);
+    expect_unit(r, 0, "summary", "总体情况|党建工作|理论学习|中心组学习", 0, "正文一段。");
+    expect_unit(r, 1, "summary", "总体情况|经济工作", 0, "正文二段。");
+    expect_unit(r, 2, "summary", "总体情况|经济工作|全角数字", 0, "正文三段。");
+    expect_unit(r, 3, "summary", "其他", 0, "正文四段。");
+    run_free(r);
+}
+
+static void test_heading_levels_follow_order_not_family(void **state)
+{
+    (void)state;
+    /* 一、 then （1） then 1.: （1） is level 2 here, 1. level 3. */
+    run_t *r = split("一、甲\n"
+                     "（1）乙\n"
+                     "1.丙\n"
+                     "正文。\n"
+                     "（2）丁\n"
+                     "正文二。\n");
+    expect_n(r, 2);
+    expect_unit(r, 0, "summary", "甲|乙|丙", 0, "正文。");
+    expect_unit(r, 1, "summary", "甲|丁", 0, "正文二。");
+    run_free(r);
+}
+
+static void test_heading_reappearing_family_closes_deeper(void **state)
+{
+    (void)state;
+    run_t *r = split("一、甲\n"
+                     "1.乙\n"
+                     "（1）丙\n"
+                     "正文。\n"
+                     "2.丁\n"
+                     "正文二。\n"
+                     "二、戊\n"
+                     "正文三。\n");
+    expect_n(r, 3);
+    assert_int_equal(r->headings, 5);
+    expect_unit(r, 0, "summary", "甲|乙|丙", 0, "正文。");
+    assert_int_equal(r->u[0].depth, 3);
+    expect_unit(r, 1, "summary", "甲|丁", 0, "正文二。");
+    assert_int_equal(r->u[1].depth, 2);
+    expect_unit(r, 2, "summary", "戊", 0, "正文三。");
+    assert_int_equal(r->u[2].depth, 1);
+    run_free(r);
+}
+
+static void test_heading_trailing_space_trimmed(void **state)
+{
+    (void)state;
+    /* seed 001 has a heading line ending in a space */
+    run_t *r = split("一、上半年工作总结\n"
+                     "（二）巩固脱贫攻坚成果，乡村振兴持续接力 \n"
+                     "以乡村振兴统揽各项工作。\n");
+    expect_n(r, 1);
+    expect_unit(r, 0, "summary", "上半年工作总结|巩固脱贫攻坚成果，乡村振兴持续接力", 0,
+                "以乡村振兴统揽各项工作。");
+    run_free(r);
+}
+
+static void test_heading_with_inline_body(void **state)
+{
+    (void)state;
+    static const char line[] =
+        "（一）夯实战斗堡垒，推进党建引领。坚持把学习宣传贯彻全会精神作为首要政治任务，"
+        "不断提升机关党建水平。";
+    char text[512];
+    snprintf(text, sizeof text, "一、上半年工作总结\n%s\n", line);
+    run_t *r = split(text);
+    expect_n(r, 1);
+    assert_int_equal(r->headings, 2);
+    expect_unit(r, 0, "summary", "上半年工作总结|夯实战斗堡垒，推进党建引领", F_HEAD, line);
+    run_free(r);
+}
+
+static void test_heading_only_sentence_then_items(void **state)
+{
+    (void)state;
+    /* The heading sentence alone is no unit; its items are. */
+    run_t *r = split("一、工作情况\n"
+                     "（二）高质量抓实基层党建。一是抓好党员日常管理。二是深入推进“五个到户”。\n");
+    expect_n(r, 2);
+    assert_int_equal(r->headings, 2);
+    expect_unit(r, 0, "summary", "工作情况|高质量抓实基层党建", F_ITEM, "一是抓好党员日常管理。");
+    expect_unit(r, 1, "summary", "工作情况|高质量抓实基层党建", F_ITEM,
+                "二是深入推进“五个到户”。");
+    run_free(r);
+}
+
+static void test_heading_only_sentence_alone(void **state)
+{
+    (void)state;
+    run_t *r = split("一、工作情况\n（二）高质量抓实基层党建。\n全镇党建工作扎实。\n");
+    expect_n(r, 1);
+    expect_unit(r, 0, "summary", "工作情况|高质量抓实基层党建", 0, "全镇党建工作扎实。");
+    run_free(r);
+}
+
+static void test_long_numbered_line_is_paragraph(void **state)
+{
+    (void)state;
+    /* A first sentence over 40 characters is not a heading: the line is a
+     * paragraph and opens no level. */
+    static const char line[] =
+        "1.年初以来全镇上下认真贯彻落实县委县政府各项决策部署统筹推进疫情防控和经济社会发展"
+        "各项工作取得明显成效。群众满意度提升。";
+    char text[512];
+    snprintf(text, sizeof text, "一、工作情况\n%s\n", line);
+    run_t *r = split(text);
+    expect_n(r, 1);
+    assert_int_equal(r->headings, 1);
+    expect_unit(r, 0, "summary", "工作情况", F_OVER, line);
+    run_free(r);
+}
+
+static void test_decimal_is_not_heading(void **state)
+{
+    (void)state;
+    run_t *r = split("一、工作情况\n2.5万亩高标准农田全部建成。\n");
+    expect_n(r, 1);
+    assert_int_equal(r->headings, 1);
+    expect_unit(r, 0, "summary", "工作情况", F_OVER, "2.5万亩高标准农田全部建成。");
+    run_free(r);
+}
+
+/* ---- enumeration items ------------------------------------------------- */
+
+static void test_items_cut_at_sentence_ends(void **state)
+{
+    (void)state;
+    run_t *r = split("一、工作\n"
+                     "总体思路如下：一是抓党建，二是抓发展。三是抓民生；四是抓安全：五是抓作风！"
+                     "六是抓落实？七是完成\n");
+    expect_n(r, 7);
+    expect_unit(r, 0, "summary", "工作", 0, "总体思路如下：");
+    expect_unit(r, 1, "summary", "工作", F_ITEM, "一是抓党建，二是抓发展。");
+    expect_unit(r, 2, "summary", "工作", F_ITEM, "三是抓民生；");
+    expect_unit(r, 3, "summary", "工作", F_ITEM, "四是抓安全：");
+    expect_unit(r, 4, "summary", "工作", F_ITEM, "五是抓作风！");
+    expect_unit(r, 5, "summary", "工作", F_ITEM, "六是抓落实？");
+    expect_unit(r, 6, "summary", "工作", F_ITEM, "七是完成");
+    run_free(r);
+}
+
+static void test_items_lead_sentence_is_own_unit(void **state)
+{
+    (void)state;
+    run_t *r = split("一、上半年工作总结\n"
+                     "（一）巩固脱贫攻坚成果\n"
+                     "以乡村振兴统揽各项工作。一是脱贫攻坚工作有序交接。二是产业发展持续优化。"
+                     "三是新农村建设踏步向前。\n");
+    expect_n(r, 4);
+    const char *sec = "上半年工作总结|巩固脱贫攻坚成果";
+    expect_unit(r, 0, "summary", sec, 0, "以乡村振兴统揽各项工作。");
+    expect_unit(r, 1, "summary", sec, F_ITEM, "一是脱贫攻坚工作有序交接。");
+    expect_unit(r, 2, "summary", sec, F_ITEM, "二是产业发展持续优化。");
+    expect_unit(r, 3, "summary", sec, F_ITEM, "三是新农村建设踏步向前。");
+    run_free(r);
+}
+
+static void test_items_not_cut_after_comma(void **state)
+{
+    (void)state;
+    /* ，一是 stays inside the headed unit; only 。二是 cuts. */
+    run_t *r = split("一、工作情况\n"
+                     "（三）高标准推进乡村振兴。全镇上下齐心协力，一是抓牢两个环节。二是压实责任。\n");
+    expect_n(r, 2);
+    expect_unit(r, 0, "summary", "工作情况|高标准推进乡村振兴", F_HEAD,
+                "（三）高标准推进乡村振兴。全镇上下齐心协力，一是抓牢两个环节。");
+    expect_unit(r, 1, "summary", "工作情况|高标准推进乡村振兴", F_ITEM, "二是压实责任。");
+    run_free(r);
+}
+
+static void test_items_ascii_comma_and_no_items(void **state)
+{
+    (void)state;
+    run_t *r = split("今年以来,一是抓学习,二是抓落实。全镇统一是非标准。\n");
+    expect_n(r, 1);
+    expect_unit(r, 0, "preamble", "", F_OVER, "今年以来,一是抓学习,二是抓落实。全镇统一是非标准。");
+    run_free(r);
+}
+
+/* ---- title, byline, salutation ---------------------------------------- */
+
+static void test_title_one_line(void **state)
+{
+    (void)state;
+    run_t *r = split("某镇2022年上半年工作总结\n今年以来，全镇工作平稳推进。\n");
+    expect_n(r, 1);
+    assert_string_equal(r->title, "某镇2022年上半年工作总结");
+    assert_int_equal(r->dropped, 0);
+    expect_unit(r, 0, "preamble", "", F_OVER, "今年以来，全镇工作平稳推进。");
+    run_free(r);
+}
+
+static void test_title_two_lines(void **state)
+{
+    (void)state;
+    run_t *r = split("潭下镇2021年上半年工作总结及\n"
+                     "下半年工作计划\n"
+                     "\n"
+                     "2021年，是“十四五”的开局之年。\n"
+                     "一、上半年工作总结\n"
+                     "全镇经济稳步增长。\n");
+    expect_n(r, 2);
+    assert_string_equal(r->title, "潭下镇2021年上半年工作总结及下半年工作计划");
+    expect_unit(r, 0, "preamble", "", F_OVER, "2021年，是“十四五”的开局之年。");
+    expect_unit(r, 1, "summary", "上半年工作总结", F_OVER, "全镇经济稳步增长。");
+    run_free(r);
+}
+
+static void test_no_title_when_first_line_is_paragraph(void **state)
+{
+    (void)state;
+    run_t *r = split("今年以来，在县委、县政府的坚强领导下，全镇工作稳中有进。现将有关情况汇报如下：\n"
+                     "一、上半年工作总结\n"
+                     "全镇经济稳步增长。\n");
+    expect_n(r, 2);
+    assert_string_equal(r->title, "");
+    expect_unit(r, 0, "preamble", "", F_OVER,
+                "今年以来，在县委、县政府的坚强领导下，全镇工作稳中有进。现将有关情况汇报如下：");
+    run_free(r);
+}
+
+static void test_no_title_when_first_line_is_heading(void **state)
+{
+    (void)state;
+    run_t *r = split("一、工作开展情况\n全镇经济稳步增长。\n");
+    expect_n(r, 1);
+    assert_string_equal(r->title, "");
+    expect_unit(r, 0, "summary", "工作开展情况", F_OVER, "全镇经济稳步增长。");
+    run_free(r);
+}
+
+static void test_byline_and_salutation_dropped(void **state)
+{
+    (void)state;
+    run_t *r = split("政府工作报告\n"
+                     "——2025年3月5日在某县第十八届人民代表大会第五次会议上\n"
+                     "各位代表：\n"
+                     "现在，我代表县人民政府，向大会报告政府工作，请予审议。\n");
+    expect_n(r, 1);
+    assert_string_equal(r->title, "政府工作报告");
+    assert_int_equal(r->dropped, 2);
+    expect_unit(r, 0, "preamble", "", F_OVER, "现在，我代表县人民政府，向大会报告政府工作，请予审议。");
+    run_free(r);
+}
+
+static void test_salutation_in_body_is_kept(void **state)
+{
+    (void)state;
+    /* Only the front matter loses bylines and salutations; a dash-led line in
+     * the body is a paragraph. */
+    run_t *r = split("一、工作回顾\n"
+                     "——经济总体回升向好。\n");
+    expect_n(r, 1);
+    assert_int_equal(r->dropped, 0);
+    expect_unit(r, 0, "summary", "工作回顾", F_OVER, "——经济总体回升向好。");
+    run_free(r);
+}
+
+static void test_speaker_line_is_front_matter(void **state)
+{
+    (void)state;
+    /* Regression: the speaker's line between byline and salutation (every
+     * national report has "国务院总理　李　强") is front matter; it used to end
+     * the front and turn itself and the salutation into units. */
+    run_t *r = split("某县政府工作报告\n"
+                     "——2025年3月5日在某县第十八届人民代表大会第五次会议上\n"
+                     "县长　张三\n"
+                     "各位代表：\n"
+                     "现在，我代表县人民政府，向大会报告政府工作，请予审议。\n");
+    expect_n(r, 1);
+    assert_string_equal(r->title, "某县政府工作报告");
+    expect_unit(r, 0, "preamble", "", F_OVER, "现在，我代表县人民政府，向大会报告政府工作，请予审议。");
+    run_free(r);
+}
+
+static void test_zero_width_space_line_is_blank(void **state)
+{
+    (void)state;
+    /* Regression: a line holding only U+200B (5 national reports have one
+     * after the title) is blank; it used to become a unit and end the front
+     * matter. */
+    run_t *r = split("政府工作报告\n"
+                     "\xe2\x80\x8b\n"
+                     "——2021年3月5日在某县第十七届人民代表大会第四次会议上\n"
+                     "各位代表：\n"
+                     "现在，我代表县人民政府，向大会报告政府工作，请予审议。\n");
+    expect_n(r, 1);
+    assert_string_equal(r->title, "政府工作报告");
+    expect_unit(r, 0, "preamble", "", F_OVER, "现在，我代表县人民政府，向大会报告政府工作，请予审议。");
+    run_free(r);
+}
+
+/* ---- clutter ----------------------------------------------------------- */
+
+static void test_clutter_lines_dropped(void **state)
+{
+    (void)state;
+    run_t *r = split("【字体：大 中 小】\n"
+                     "分享：\n"
+                     "来源：某某网\n"
+                     "某镇2022年上半年工作总结\n"
+                     "今年以来，全镇工作平稳。\n"
+                     "打印 关闭\n");
+    expect_n(r, 1);
+    assert_int_equal(r->dropped, 4);
+    assert_string_equal(r->title, "某镇2022年上半年工作总结");
+    expect_unit(r, 0, "preamble", "", F_OVER, "今年以来，全镇工作平稳。");
+    run_free(r);
+}
+
+static void test_clutter_word_inside_sentence_kept(void **state)
+{
+    (void)state;
+    /* 关闭 at line start but followed by text is not the 关闭 button */
+    run_t *r = split("关闭退出落后产能企业3家。\n");
+    expect_n(r, 1);
+    assert_int_equal(r->dropped, 0);
+    expect_unit(r, 0, "preamble", "", F_OVER, "关闭退出落后产能企业3家。");
+    run_free(r);
+}
+
+/* ---- kinds ------------------------------------------------------------- */
+
+static void test_kinds_by_part(void **state)
+{
+    (void)state;
+    run_t *r = split("今年以来，全镇工作稳中有进。\n"
+                     "一、上半年工作总结\n"
+                     "全镇经济稳步增长。\n"
+                     "二、存在的主要问题\n"
+                     "产业规模不大。\n"
+                     "三、下半年工作计划\n"
+                     "全力完成全年目标任务。\n");
+    expect_n(r, 4);
+    expect_unit(r, 0, "preamble", "", F_OVER, "今年以来，全镇工作稳中有进。");
+    expect_unit(r, 1, "summary", "上半年工作总结", F_OVER, "全镇经济稳步增长。");
+    expect_unit(r, 2, "problem", "存在的主要问题", F_OVER, "产业规模不大。");
+    expect_unit(r, 3, "plan", "下半年工作计划", F_OVER, "全力完成全年目标任务。");
+    run_free(r);
+}
+
+static void test_kind_plan_for_xiabu_dasuan(void **state)
+{
+    (void)state;
+    run_t *r = split("一、工作情况\n"
+                     "全镇经济稳步增长。\n"
+                     "二、下步打算\n"
+                     "我镇将继续努力。\n");
+    expect_n(r, 2);
+    expect_unit(r, 0, "summary", "工作情况", F_OVER, "全镇经济稳步增长。");
+    expect_unit(r, 1, "plan", "下步打算", F_OVER, "我镇将继续努力。");
+    run_free(r);
+}
+
+static void test_kind_problem_cue_in_summary(void **state)
+{
+    (void)state;
+    run_t *r = split("一、工作开展情况\n"
+                     "1.社会事务统筹推进。新增低保5户。\n"
+                     "年初以来，我镇工作虽然取得了一定的成绩，但仍存在一些不足。产业规模不大。\n");
+    expect_n(r, 2);
+    expect_unit(r, 0, "summary", "工作开展情况|社会事务统筹推进", F_HEAD,
+                "1.社会事务统筹推进。新增低保5户。");
+    expect_unit(r, 1, "problem", "工作开展情况|社会事务统筹推进", 0,
+                "年初以来，我镇工作虽然取得了一定的成绩，但仍存在一些不足。产业规模不大。");
+    run_free(r);
+}
+
+static void test_kind_problem_lead_carries_to_items(void **state)
+{
+    (void)state;
+    run_t *r = split("一、上半年工作总结\n"
+                     "存在以下问题：一是资金不足。二是人才缺乏。\n"
+                     "全镇经济稳步增长。\n");
+    expect_n(r, 4);
+    expect_unit(r, 0, "problem", "上半年工作总结", F_OVER, "存在以下问题：");
+    expect_unit(r, 1, "problem", "上半年工作总结", F_ITEM, "一是资金不足。");
+    expect_unit(r, 2, "problem", "上半年工作总结", F_ITEM, "二是人才缺乏。");
+    expect_unit(r, 3, "summary", "上半年工作总结", F_OVER, "全镇经济稳步增长。");
+    run_free(r);
+}
+
+static void test_kind_plan_cue_xiayibu(void **state)
+{
+    (void)state;
+    run_t *r = split("一、乡村振兴工作推进有序\n"
+                     "一是坚持一月一核算。\n"
+                     "下一步，xx镇将持续统筹推进各项重点工作。\n"
+                     "二、存在的主要问题\n"
+                     "下一步，我们将着力解决。\n");
+    expect_n(r, 3);
+    expect_unit(r, 0, "summary", "乡村振兴工作推进有序", F_ITEM, "一是坚持一月一核算。");
+    expect_unit(r, 1, "plan", "乡村振兴工作推进有序", 0, "下一步，xx镇将持续统筹推进各项重点工作。");
+    expect_unit(r, 2, "plan", "存在的主要问题", F_OVER, "下一步，我们将着力解决。");
+    run_free(r);
+}
+
+static void test_kind_cues_ignored_in_preamble(void **state)
+{
+    (void)state;
+    run_t *r = split("下一步，全镇将继续努力，但仍存在一些不足。\n");
+    expect_n(r, 1);
+    expect_unit(r, 0, "preamble", "", F_OVER, "下一步，全镇将继续努力，但仍存在一些不足。");
+    run_free(r);
+}
+
+static void test_kind_subject_heading_under_plan_stays_plan(void **state)
+{
+    (void)state;
+    /* 出新成绩 would name a summary part at the top; under a plan part it is
+     * a subject. */
+    run_t *r = split("二、下步打算\n"
+                     "（四）在安全稳定上“干”出新成绩\n"
+                     "认真贯彻落实安全生产措施。\n"
+                     "（五）在产业发展上“闯”出新路子。推行联村连片。\n");
+    expect_n(r, 2);
+    expect_unit(r, 0, "plan", "下步打算|在安全稳定上“干”出新成绩", 0, "认真贯彻落实安全生产措施。");
+    expect_unit(r, 1, "plan", "下步打算|在产业发展上“闯”出新路子", F_HEAD,
+                "（五）在产业发展上“闯”出新路子。推行联村连片。");
+    run_free(r);
+}
+
+static void test_kind_subject_headings_default_summary(void **state)
+{
+    (void)state;
+    /* No part heading at all: numbered subjects are summary, and a plain
+     * paragraph under a subject is not an overview. */
+    run_t *r = split("今年以来，全镇工作稳中有进。\n"
+                     "一、基层党建全面夯实\n"
+                     "一是抓班子。\n"
+                     "二、产业结构持续优化\n"
+                     "坚持以促农增收为中心。\n");
+    expect_n(r, 3);
+    expect_unit(r, 0, "preamble", "", F_OVER, "今年以来，全镇工作稳中有进。");
+    expect_unit(r, 1, "summary", "基层党建全面夯实", F_ITEM, "一是抓班子。");
+    expect_unit(r, 2, "summary", "产业结构持续优化", 0, "坚持以促农增收为中心。");
+    run_free(r);
+}
+
+/* ---- overview ---------------------------------------------------------- */
+
+static void test_overview_flag(void **state)
+{
+    (void)state;
+    run_t *r = split("一、下半年工作计划\n"
+                     "我镇将以习近平新时代中国特色社会主义思想为指导。一是抓党建。\n"
+                     "（一）着力乡村振兴，谱写和美篇章。推动乡村振兴。\n"
+                     "（二）着力文旅产业\n"
+                     "逗硬落实各项政策。\n");
+    expect_n(r, 4);
+    expect_unit(r, 0, "plan", "下半年工作计划", F_OVER, "我镇将以习近平新时代中国特色社会主义思想为指导。");
+    expect_unit(r, 1, "plan", "下半年工作计划", F_ITEM, "一是抓党建。");
+    expect_unit(r, 2, "plan", "下半年工作计划|着力乡村振兴，谱写和美篇章", F_HEAD,
+                "（一）着力乡村振兴，谱写和美篇章。推动乡村振兴。");
+    expect_unit(r, 3, "plan", "下半年工作计划|着力文旅产业", 0, "逗硬落实各项政策。");
+    run_free(r);
+}
+
+/* ---- whitespace and odd inputs ----------------------------------------- */
+
+static void test_crlf_and_fullwidth_spaces(void **state)
+{
+    (void)state;
+    run_t *r = split("\xe3\x80\x80\xe3\x80\x80今年以来，全镇工作平稳。\xe3\x80\x80\r\n"
+                     "一、上半年工作总结\r\n"
+                     "\xe3\x80\x80\xe3\x80\x80全镇经济稳步增长。  \r\n"
+                     "\r\n"
+                     "\xe3\x80\x80\r\n");
+    expect_n(r, 2);
+    expect_unit(r, 0, "preamble", "", F_OVER, "今年以来，全镇工作平稳。");
+    expect_unit(r, 1, "summary", "上半年工作总结", F_OVER, "全镇经济稳步增长。");
+    run_free(r);
+}
+
+static void test_empty_input(void **state)
+{
+    (void)state;
+    run_t *r = split_ex("", 0, 0, 0);
+    expect_n(r, 0);
+    assert_string_equal(r->title, "");
+    assert_int_equal(r->headings, 0);
+    assert_int_equal(r->dropped, 0);
+    run_free(r);
+    /* NULL text of length 0 is empty too */
+    r = split_ex(NULL, 0, 0, 0);
+    expect_n(r, 0);
+    run_free(r);
+}
+
+static void test_blank_lines_only(void **state)
+{
+    (void)state;
+    run_t *r = split("\n\n  \n\r\n\t\xe3\x80\x80\n\xc2\xa0\n");
+    expect_n(r, 0);
+    assert_string_equal(r->title, "");
+    assert_int_equal(r->headings, 0);
+    assert_int_equal(r->dropped, 0);
+    run_free(r);
+}
+
+static void test_no_trailing_newline(void **state)
+{
+    (void)state;
+    run_t *r = split("一、工作情况\n全镇经济稳步增长。");
+    expect_n(r, 1);
+    expect_unit(r, 0, "summary", "工作情况", F_OVER, "全镇经济稳步增长。");
+    run_free(r);
+}
+
+static void test_unit_points_into_input(void **state)
+{
+    (void)state;
+    static const char text[] = "一、工作情况\n全镇经济稳步增长。一是抓党建。\n";
+    run_t *r = split_ex(text, sizeof text - 1, 0, 0);
+    expect_n(r, 2);
+    const char *first = strstr(text, "全镇");
+    assert_ptr_equal(r->u[0].text_ptr, first);
+    assert_ptr_equal(r->u[1].text_ptr, strstr(text, "一是"));
+    run_free(r);
+}
+
+static void test_one_megabyte_line(void **state)
+{
+    (void)state;
+    const char *ch = "好"; /* 3 bytes, no punctuation, no heading, no item */
+    size_t n = (1u << 20) / 3 + 1, len = n * 3;
+    char *text = hb_malloc(len);
+    for (size_t i = 0; i < n; i++)
+        memcpy(text + 3 * i, ch, 3);
+    run_t *r = split_ex(text, len, 0, 0);
+    expect_n(r, 1);
+    assert_string_equal(r->title, "");
+    assert_int_equal(r->u[0].text_len, len);
+    assert_ptr_equal(r->u[0].text_ptr, text);
+    assert_string_equal(r->u[0].kind, "preamble");
+    assert_int_equal(r->u[0].flags, F_OVER);
+    run_free(r);
+    free(text);
+}
+
+static void test_twenty_nested_headings(void **state)
+{
+    (void)state;
+    /* Six families exist, so twenty headings cycle through them: each
+     * reappearance closes the deeper levels and depth never exceeds six. */
+    static const char *const fam[] = {"一、", "（一）", "1.", "（1）", "①", "第一，"};
+    hb_buf_t b;
+    hb_buf_init(&b);
+    for (int i = 0; i < 20; i++)
+        hb_buf_printf(&b, "%s层%d\n", fam[i % 6], i);
+    hb_buf_puts(&b, "正文。\n");
+    run_t *r = split_ex(b.data, b.len, 0, 0);
+    expect_n(r, 1);
+    assert_int_equal(r->headings, 20);
+    assert_true(r->u[0].depth <= HB_SPLIT_MAX_DEPTH);
+    assert_int_equal(r->u[0].depth, 2);
+    expect_unit(r, 0, "summary", "层18|层19", 0, "正文。");
+    run_free(r);
+
+    /* and all six at once, then a paragraph after each */
+    hb_buf_reset(&b);
+    for (int i = 0; i < 6; i++)
+        hb_buf_printf(&b, "%s层%d\n正文%d。\n", fam[i], i, i);
+    r = split_ex(b.data, b.len, 0, 0);
+    expect_n(r, 6);
+    for (size_t i = 0; i < 6; i++) {
+        assert_int_equal(r->u[i].depth, i + 1);
+        assert_true(r->u[i].depth <= HB_SPLIT_MAX_DEPTH);
+    }
+    assert_string_equal(r->u[5].section, "层0|层1|层2|层3|层4|层5");
+    run_free(r);
+    hb_buf_release(&b);
+}
+
+static void test_many_heading_lines_no_crash(void **state)
+{
+    (void)state;
+    /* 20 lines for each family, interleaved deepest-first, then all in order:
+     * whatever the order, depth stays within HB_SPLIT_MAX_DEPTH. */
+    static const char *const fam[] = {"第一，", "①", "（1）", "1.", "（一）", "一、"};
+    hb_buf_t b;
+    hb_buf_init(&b);
+    for (int k = 0; k < 20; k++)
+        for (int i = 0; i < 6; i++)
+            hb_buf_printf(&b, "%s标题%d\n正文%d。\n", fam[(i + k) % 6], k, k);
+    run_t *r = split_ex(b.data, b.len, 0, 0);
+    expect_n(r, 120);
+    assert_int_equal(r->headings, 120);
+    for (size_t i = 0; i < r->n; i++)
+        assert_true(r->u[i].depth >= 1 && r->u[i].depth <= HB_SPLIT_MAX_DEPTH);
+    run_free(r);
+    hb_buf_release(&b);
+}
+
+/* ---- callback stop ----------------------------------------------------- */
+
+static void test_callback_stop(void **state)
+{
+    (void)state;
+    static const char text[] = "今年以来，全镇工作平稳。\n"
+                               "一、工作情况\n"
+                               "（一）抓党建。全镇党建扎实。\n"
+                               "（二）抓发展。一是产业。二是项目。三是民生。\n"
+                               "全镇经济稳步增长。\n";
+    run_t *all = split(text);
+    expect_n(all, 6);
+    run_free(all);
+
+    /* stop at a plain paragraph */
+    run_t *r = split_ex(text, sizeof text - 1, 1, 42);
+    assert_int_equal(r->rc, 42);
+    assert_int_equal(r->calls, 1);
+    assert_int_equal(r->units, 1);
+    run_free(r);
+    /* at a headed unit */
+    r = split_ex(text, sizeof text - 1, 2, -3);
+    assert_int_equal(r->rc, -3);
+    assert_int_equal(r->calls, 2);
+    assert_string_equal(r->u[1].text, "（一）抓党建。全镇党建扎实。");
+    run_free(r);
+    /* in the middle of an enumeration */
+    r = split_ex(text, sizeof text - 1, 4, 7);
+    assert_int_equal(r->rc, 7);
+    assert_int_equal(r->calls, 4);
+    assert_int_equal(r->units, 4);
+    assert_string_equal(r->u[3].text, "二是项目。");
+    run_free(r);
+    /* the splitter is reusable after a stop */
+    r = split(text);
+    expect_n(r, 6);
+    expect_unit(r, 5, "summary", "工作情况|抓发展", 0, "全镇经济稳步增长。");
+    run_free(r);
+}
+
+static void test_splitter_reuse_resets_state(void **state)
+{
+    (void)state;
+    run_t *a = split("某镇工作总结\n一、工作情况\n（一）党建\n1.学习\n正文。\n");
+    expect_n(a, 1);
+    assert_string_equal(a->title, "某镇工作总结");
+    expect_unit(a, 0, "summary", "工作情况|党建|学习", 0, "正文。");
+    run_free(a);
+    run_t *b = split("今年以来，全镇工作平稳。\n");
+    expect_n(b, 1);
+    assert_string_equal(b->title, "");
+    assert_int_equal(b->headings, 0);
+    expect_unit(b, 0, "preamble", "", F_OVER, "今年以来，全镇工作平稳。");
+    run_free(b);
+}
+
+static void test_chinese_numeral_list_is_not_a_heading(void **state)
+{
+    (void)state;
+    /* Regression: "一、二季度" (first and second quarters) opening a line is
+     * a list of numbers, not the heading 一、; taken for one, the sentence
+     * used to be lost. */
+    run_t *r = split("一、上半年工作总结\n"
+                     "一、二季度，全镇地区生产总值增长5%。\n");
+    expect_n(r, 1);
+    expect_unit(r, 0, "summary", "上半年工作总结", F_OVER, "一、二季度，全镇地区生产总值增长5%。");
+    run_free(r);
+}
+
+/* ---- seeds ------------------------------------------------------------- */
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        fail_msg("cannot open %s (run the tests from the repository root)", path);
+    hb_buf_t b;
+    hb_buf_init(&b);
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        hb_buf_append(&b, chunk, n);
+    fclose(f);
+    hb_buf_reserve(&b, 1);
+    b.data[b.len] = '\0';
+    *len = b.len;
+    return b.data;
+}
+
+/* The string value of "key" in one JSON line, copied; the labels file holds
+ * no escapes (checked by the caller). */
+static char *json_str(const char *line, const char *key)
+{
+    char pat[64];
+    snprintf(pat, sizeof pat, "\"%s\": \"", key);
+    const char *p = strstr(line, pat);
+    if (!p)
+        fail_msg("no \"%s\" in label line: %.80s", key, line);
+    p += strlen(pat);
+    const char *q = strchr(p, '"');
+    assert_non_null(q);
+    return hb_strndup(p, (size_t)(q - p));
+}
+
+/* "section": ["a", "b"] -> "a|b" */
+static char *json_section(const char *line)
+{
+    const char *p = strstr(line, "\"section\": [");
+    if (!p)
+        fail_msg("no \"section\" in label line: %.80s", line);
+    p += strlen("\"section\": [");
+    const char *end = strchr(p, ']');
+    assert_non_null(end);
+    hb_buf_t b;
+    hb_buf_init(&b);
+    hb_buf_reserve(&b, 1);
+    b.data[0] = '\0';
+    while ((p = memchr(p, '"', (size_t)(end - p))) != NULL) {
+        const char *q = strchr(p + 1, '"');
+        assert_non_null(q);
+        if (b.len)
+            hb_buf_putc(&b, '|');
+        hb_buf_append(&b, p + 1, (size_t)(q - p - 1));
+        p = q + 1;
+    }
+    return b.data;
+}
+
+typedef struct label {
+    char *doc, *title, *text, *kind, *section;
+} label_t;
+
+static void check_seed(const char *doc, const label_t *lab, size_t nlab)
+{
+    char path[512];
+    snprintf(path, sizeof path, "tests/data/seeds/%s", doc);
+    size_t len;
+    char *text = slurp(path, &len);
+    run_t *r = split_ex(text, len, 0, 0);
+    print_message("seed %s: %zu units, %zu labels\n", doc, r->n, nlab);
+    assert_int_equal(r->rc, 0);
+    assert_int_equal(r->n, nlab);
+    assert_int_equal(r->units, nlab);
+    assert_string_equal(r->title, lab[0].title);
+    for (size_t i = 0; i < nlab; i++) {
+        if (strcmp(r->u[i].text, lab[i].text) || strcmp(r->u[i].kind, lab[i].kind) ||
+            strcmp(r->u[i].section, lab[i].section))
+            print_message("seed %s unit %zu differs:\n  got  %s [%s] %.60s\n  want %s [%s] %.60s\n",
+                          doc, i, r->u[i].kind, r->u[i].section, r->u[i].text, lab[i].kind,
+                          lab[i].section, lab[i].text);
+        assert_string_equal(r->u[i].text, lab[i].text);
+        assert_string_equal(r->u[i].kind, lab[i].kind);
+        assert_string_equal(r->u[i].section, lab[i].section);
+    }
+    run_free(r);
+    free(text);
+}
+
+static void test_seeds_match_labels(void **state)
+{
+    (void)state;
+    size_t len;
+    char *all = slurp("tests/data/seeds.jsonl", &len);
+    label_t *lab = NULL;
+    size_t n = 0, cap = 0;
+    for (char *line = all; line && *line;) {
+        char *nl = strchr(line, '\n');
+        if (nl)
+            *nl = '\0';
+        if (*line) {
+            if (strchr(line, '\\'))
+                fail_msg("label line has an escape the minimal parser does not read: %.80s", line);
+            if (n == cap) {
+                cap = cap ? cap * 2 : 64;
+                lab = hb_realloc(lab, cap * sizeof *lab);
+            }
+            lab[n].doc = json_str(line, "doc");
+            lab[n].title = json_str(line, "title");
+            lab[n].text = json_str(line, "text");
+            lab[n].kind = json_str(line, "kind");
+            lab[n].section = json_section(line);
+            n++;
+        }
+        line = nl ? nl + 1 : NULL;
+    }
+    assert_int_equal(n, 112);
+
+    size_t docs = 0;
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        while (j < n && !strcmp(lab[j].doc, lab[i].doc))
+            j++;
+        check_seed(lab[i].doc, lab + i, j - i);
+        docs++;
+        i = j;
+    }
+    assert_int_equal(docs, 5);
+
+    for (size_t i = 0; i < n; i++) {
+        free(lab[i].doc);
+        free(lab[i].title);
+        free(lab[i].text);
+        free(lab[i].kind);
+        free(lab[i].section);
+    }
+    free(lab);
+    free(all);
+}
+
+static void test_seed_counts_and_ends(void **state)
+{
+    (void)state;
+    /* A second, independent look at the seeds: counts and the first and
+     * last unit of each. */
+    static const struct {
+        const char *doc;
+        size_t units;
+        const char *first, *last;
+        const char *first_kind, *last_kind;
+    } want[] = {
+        {"000_bd22ca21e2346cf0.txt", 15, "今年以来，在县委、县政府的坚强领导下", "（四）着力民生事业，扛牢执政为民担当。",
+         "preamble", "plan"},
+        {"001_3477a166fcf9d86b.txt", 28, "2021年，是中国共产党成立100周年", "五是进一步维护社会和谐稳定。",
+         "preamble", "plan"},
+        {"002_a941ac228d4b6eab.txt", 13, "1.党建引领高效推进。", "4.抓自身建设促发展，着力抓好干部作风建设。",
+         "summary", "plan"},
+        {"003_431dd69834a655e5.txt", 28, "今年以来,在县委、县政府的正确领导下", "三加强政务信息公开。",
+         "preamble", "summary"},
+        {"004_c9dc8f94f3207166.txt", 28, "2022年上半年，*镇坚持以习近平新时代", "4.在安全稳定上“干”出新成绩。",
+         "preamble", "plan"},
+    };
+    for (size_t d = 0; d < sizeof want / sizeof want[0]; d++) {
+        char path[512];
+        snprintf(path, sizeof path, "tests/data/seeds/%s", want[d].doc);
+        size_t len;
+        char *text = slurp(path, &len);
+        run_t *r = split_ex(text, len, 0, 0);
+        expect_n(r, want[d].units);
+        assert_true(!strncmp(r->u[0].text, want[d].first, strlen(want[d].first)));
+        assert_true(!strncmp(r->u[r->n - 1].text, want[d].last, strlen(want[d].last)));
+        assert_string_equal(r->u[0].kind, want[d].first_kind);
+        assert_string_equal(r->u[r->n - 1].kind, want[d].last_kind);
+        run_free(r);
+        free(text);
+    }
+}
+
+static int group_setup(void **state)
+{
+    (void)state;
+    g_sp = hb_splitter_new();
+    return g_sp ? 0 : -1;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    hb_splitter_free(g_sp);
+    g_sp = NULL;
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_heading_families_nest_by_appearance),
+        cmocka_unit_test(test_heading_ascii_brackets_and_variants),
+        cmocka_unit_test(test_heading_levels_follow_order_not_family),
+        cmocka_unit_test(test_heading_reappearing_family_closes_deeper),
+        cmocka_unit_test(test_heading_trailing_space_trimmed),
+        cmocka_unit_test(test_heading_with_inline_body),
+        cmocka_unit_test(test_heading_only_sentence_then_items),
+        cmocka_unit_test(test_heading_only_sentence_alone),
+        cmocka_unit_test(test_long_numbered_line_is_paragraph),
+        cmocka_unit_test(test_decimal_is_not_heading),
+        cmocka_unit_test(test_items_cut_at_sentence_ends),
+        cmocka_unit_test(test_items_lead_sentence_is_own_unit),
+        cmocka_unit_test(test_items_not_cut_after_comma),
+        cmocka_unit_test(test_items_ascii_comma_and_no_items),
+        cmocka_unit_test(test_title_one_line),
+        cmocka_unit_test(test_title_two_lines),
+        cmocka_unit_test(test_no_title_when_first_line_is_paragraph),
+        cmocka_unit_test(test_no_title_when_first_line_is_heading),
+        cmocka_unit_test(test_byline_and_salutation_dropped),
+        cmocka_unit_test(test_salutation_in_body_is_kept),
+        cmocka_unit_test(test_speaker_line_is_front_matter),
+        cmocka_unit_test(test_zero_width_space_line_is_blank),
+        cmocka_unit_test(test_clutter_lines_dropped),
+        cmocka_unit_test(test_clutter_word_inside_sentence_kept),
+        cmocka_unit_test(test_kinds_by_part),
+        cmocka_unit_test(test_kind_plan_for_xiabu_dasuan),
+        cmocka_unit_test(test_kind_problem_cue_in_summary),
+        cmocka_unit_test(test_kind_problem_lead_carries_to_items),
+        cmocka_unit_test(test_kind_plan_cue_xiayibu),
+        cmocka_unit_test(test_kind_cues_ignored_in_preamble),
+        cmocka_unit_test(test_kind_subject_heading_under_plan_stays_plan),
+        cmocka_unit_test(test_kind_subject_headings_default_summary),
+        cmocka_unit_test(test_overview_flag),
+        cmocka_unit_test(test_crlf_and_fullwidth_spaces),
+        cmocka_unit_test(test_empty_input),
+        cmocka_unit_test(test_blank_lines_only),
+        cmocka_unit_test(test_no_trailing_newline),
+        cmocka_unit_test(test_unit_points_into_input),
+        cmocka_unit_test(test_one_megabyte_line),
+        cmocka_unit_test(test_twenty_nested_headings),
+        cmocka_unit_test(test_many_heading_lines_no_crash),
+        cmocka_unit_test(test_callback_stop),
+        cmocka_unit_test(test_splitter_reuse_resets_state),
+        cmocka_unit_test(test_chinese_numeral_list_is_not_a_heading),
+        cmocka_unit_test(test_seeds_match_labels),
+        cmocka_unit_test(test_seed_counts_and_ends),
+    };
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
