@@ -20,7 +20,9 @@ struct hb_splitter {
     hb_regex_t heading;      /* numbered heading at line start; group N = style N */
     hb_regex_t item;         /* 一是 二是 … at a sentence boundary */
     hb_regex_t clutter;      /* web and archive furniture */
-    hb_regex_t front;        /* bylines and salutations before the body */
+    hb_regex_t byline;       /* ——2025年3月5日在…会议上 */
+    hb_regex_t speaker;      /* 国务院总理　李强 */
+    hb_regex_t salute;       /* 各位代表： alone on a line */
     hb_regex_t part_problem, part_plan, part_summary; /* headings that name a part */
     hb_regex_t cue_plan;     /* a unit that opens with 下一步… */
     hb_regex_t cue_problem;  /* a unit that says what is lacking */
@@ -54,12 +56,15 @@ static const char clutter_re[] =
     "|扫一扫|(?:上|下)一篇[:：]|相关(?:链接|阅读)|浏览次数|阅读次数|点击数|附件[:：]"
     "|版权所有|Copyright|©|主办单位|网站标识码|ICP备)";
 
-/* Front matter: bylines (——2025年3月5日在…会议上), salutations, and the
- * speaker's office and name (国务院总理　李强, 县长　张三). */
-static const char front_re[] =
-    "^(?:[—－]{1,2}|--)|^(?:各位代表|各位委员|同志们|各位来宾)[^。]{0,12}[：:！!]$"
-    "|^[^，。；：,;:]{0,12}(?:总理|省长|市长|州长|县长|区长|镇长|乡长|主任|主席|书记)"
+/* Front matter: bylines (——2025年3月5日在…会议上) and the speaker's office
+ * and name (国务院总理　李强, 县长　张三; the name may stand on a line of its
+ * own).  A salutation alone on a line (各位代表：) is dropped anywhere. */
+static const char byline_re[] = "^(?:[—－]{1,2}|--)";
+static const char speaker_re[] =
+    "^[^，。；：,;:]{0,12}(?:总理|省长|市长|州长|县长|区长|镇长|乡长|主任|主席|书记)"
     "(?:\\s|　|$)[^，。；：,;:]{0,8}$";
+static const char salute_re[] =
+    "^(?:各位代表|各位委员|同志们|各位来宾)[^。，]{0,12}[：:！!]$";
 
 static const char part_problem_re[] =
     "(?:存在|面临|当前|主要|突出)[^，。]{0,8}(?:问题|不足|困难|挑战|短板|差距)|"
@@ -87,7 +92,9 @@ hb_splitter_t *hb_splitter_new(void)
         const char *pattern;
     } rules[] = {
         {&sp->heading, heading_re},         {&sp->item, item_re},
-        {&sp->clutter, clutter_re},         {&sp->front, front_re},
+        {&sp->clutter, clutter_re},         {&sp->byline, byline_re},
+        {&sp->speaker, speaker_re},
+        {&sp->salute, salute_re},
         {&sp->part_problem, part_problem_re}, {&sp->part_plan, part_plan_re},
         {&sp->part_summary, part_summary_re}, {&sp->cue_plan, cue_plan_re},
         {&sp->cue_problem, cue_problem_re},
@@ -104,7 +111,9 @@ void hb_splitter_free(hb_splitter_t *sp)
 {
     if (!sp)
         return;
-    hb_regex_t *all[] = {&sp->heading, &sp->item, &sp->clutter, &sp->front, &sp->part_problem,
+    hb_regex_t *all[] = {&sp->heading, &sp->item, &sp->clutter, &sp->byline, &sp->speaker,
+                         &sp->salute,
+                         &sp->part_problem,
                          &sp->part_plan, &sp->part_summary, &sp->cue_plan, &sp->cue_problem};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         hb_regex_free(all[i]);
@@ -312,20 +321,30 @@ static bool is_title_line(hb_splitter_t *sp, hb_span_t t)
     return !(t.len >= 3 && !memcmp(t.s + t.len - 3, "：", 3));
 }
 
-/* The second line of a title split in two: short and naming the kind of text. */
+static bool ends_with_any(hb_span_t t, const char *const *words)
+{
+    for (; *words; words++) {
+        size_t n = strlen(*words);
+        if (t.len >= n && !memcmp(t.s + t.len - n, *words, n))
+            return true;
+    }
+    return false;
+}
+
+/* The second line of a title split in two: the first ends in a joiner
+ * (…工作总结及 / 下半年工作计划), or is incomplete and the second names the
+ * kind of text (某镇2021年上半年 / 工作总结).  A first line that is already a
+ * whole title keeps a repeated subtitle out. */
 static bool is_title_tail(hb_splitter_t *sp, hb_span_t first, hb_span_t t)
 {
-    static const char *const joiners[] = {"及", "和", "与", "暨", "、", "的", "关于"};
+    static const char *const joiners[] = {"及", "和", "与", "暨", "、", "的", "关于", NULL};
     static const char *const names[] = {"报告", "总结", "计划", "汇报", "要点", "情况", "决议",
                                         "讲话", "打算", "安排", "思路", NULL};
     if (!is_title_line(sp, t) || cp_count(t.s, t.len) > 30)
         return false;
-    for (size_t i = 0; i < sizeof joiners / sizeof joiners[0]; i++) {
-        size_t n = strlen(joiners[i]);
-        if (first.len >= n && !memcmp(first.s + first.len - n, joiners[i], n))
-            return true;
-    }
-    return has_any(t, names);
+    if (ends_with_any(first, joiners))
+        return true;
+    return !ends_with_any(first, names) && has_any(t, names);
 }
 
 int hb_splitter_run(hb_splitter_t *sp, const char *text, size_t len, hb_unit_fn fn, void *arg,
@@ -339,7 +358,8 @@ int hb_splitter_run(hb_splitter_t *sp, const char *text, size_t len, hb_unit_fn 
     hb_buf_reset(&info->title);
     info->units = info->headings = info->dropped_lines = 0;
 
-    bool front = true;       /* still before the body: title, byline, salutation */
+    bool front = true;       /* still before the body: title, byline, speaker */
+    bool after_speaker = false;
     int title_lines = 0;
     hb_span_t title_first = {NULL, 0};
     size_t pos = 0;
@@ -350,12 +370,17 @@ int hb_splitter_run(hb_splitter_t *sp, const char *text, size_t len, hb_unit_fn 
         pos = end + 1;
         if (!line.len)
             continue;
-        if (matches(&sp->clutter, line)) {
+        if (matches(&sp->clutter, line) || matches(&sp->salute, line)) {
             info->dropped_lines++;
             continue;
         }
         if (front) {
-            if (matches(&sp->front, line)) {
+            /* A speaker's name may have a line of its own (国务院总理 / 李　强). */
+            size_t stop_len;
+            bool speaker_name = after_speaker && cp_count(line.s, line.len) <= 6 &&
+                                !first_stop(line, &stop_len);
+            after_speaker = !speaker_name && matches(&sp->speaker, line);
+            if (speaker_name || after_speaker || matches(&sp->byline, line)) {
                 info->dropped_lines++;
                 continue;
             }
