@@ -44,7 +44,7 @@ STAGE_LIBS_read = -luchardet
 # Prerequisites below use $$(call …) on the target's stem; keep the objects they name.
 .SECONDEXPANSION:
 .SECONDARY:
-.PHONY: all clean test check-asan demo deps eval install bench
+.PHONY: all clean test check-asan demo deps eval install
 all: $(STAGE_BINS) $(LAUNCHER) $(LIB)
 
 $(BUILD)/%.o: %.c $(wildcard common/*.h) $(wildcard stages/*/*.h)
@@ -100,3 +100,7 @@ install: all
 
 clean:
 	rm -rf build build-asan bin out
+
+# Targets kept beside what they build: make bench (tools/bench.mk),
+# make fuzz (tests/fuzz/fuzz.mk).
+-include $(wildcard tools/*.mk tests/fuzz/*.mk)
