@@ -223,13 +223,13 @@ static int by_score_desc(const void *a, const void *b)
 }
 
 void hb_classify(hb_classifier_t *c, const hb_text_ref_t *section, size_t depth,
-                 hb_text_ref_t text, bool overview, hb_topics_t *out)
+                 hb_text_ref_t text, hb_unit_place_t place, hb_topics_t *out)
 {
     memset(c->score, 0, sizeof(double) * c->ntopics);
     c->factor = 1.0;
     hb_ac_scan(c->ac, text.s, text.len, on_hit, c);
     for (size_t i = 0; i < depth; i++) {
-        c->factor = i + 1 == depth ? c->heading_weight : c->parent_weight;
+        c->factor = i + 1 == depth && !place.turned ? c->heading_weight : c->parent_weight;
         hb_ac_scan(c->ac, section[i].s, section[i].len, on_hit, c);
     }
     double total = 0;
@@ -244,7 +244,7 @@ void hb_classify(hb_classifier_t *c, const hb_text_ref_t *section, size_t depth,
     /* A unit with little evidence, or an overview (it opens a part of the
      * report and touches many subjects) where no topic dominates, is about
      * the report as a whole. */
-    bool general = best < c->min_score || (overview && best < c->overview_bias * total);
+    bool general = best < c->min_score || (place.overview && best < c->overview_bias * total);
     if (general && c->general >= 0) {
         out->main = c->general;
         out->n = 1;

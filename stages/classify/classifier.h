@@ -42,9 +42,15 @@ size_t hb_classifier_ntopics(const hb_classifier_t *c);
 const char *hb_classifier_topic_id(const hb_classifier_t *c, uint32_t topic);
 size_t hb_classifier_nkeywords(const hb_classifier_t *c);
 
-/* Scores one unit.  overview: the unit opens a part of the report (split's
- * "overview" flag) and so leans to the "general" topic. */
+/* What split says of a unit's place in the report. */
+typedef struct hb_unit_place {
+    bool overview; /* opens a part of the report: leans to "general" */
+    bool turned;   /* turns to problems or plans on its own (split's kind_cue):
+                      the heading above it no longer names its subject */
+} hb_unit_place_t;
+
+/* Scores one unit. */
 void hb_classify(hb_classifier_t *c, const hb_text_ref_t *section, size_t depth,
-                 hb_text_ref_t text, bool overview, hb_topics_t *out);
+                 hb_text_ref_t text, hb_unit_place_t place, hb_topics_t *out);
 
 #endif

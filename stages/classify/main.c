@@ -109,8 +109,9 @@ static int classify_unit(hb_stage_t *st, void *ctx, const hb_msg_t *m)
             return hb_stage_reject(st, m, "section heading is not valid UTF-8") ? HB_ERROR
                                                                                 : HB_DROP;
     const msgpack_object *kind = hb_msg_get(m, "kind");
-    bool overview = flag(m, "overview") || hb_obj_is_str(kind, "preamble");
-    hb_classify(c->cl, section, depth, text, overview, &c->topics);
+    hb_unit_place_t place = {flag(m, "overview") || hb_obj_is_str(kind, "preamble"),
+                             flag(m, "kind_cue")};
+    hb_classify(c->cl, section, depth, text, place, &c->topics);
     size_t nfig = hb_figures_extract(c->fig, text.s, text.len, c->figures, HB_MAX_FIGURES);
 
     hb_pack_t *p = hb_stage_pack(st);

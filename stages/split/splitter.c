@@ -267,6 +267,7 @@ static enum kind unit_kind(hb_splitter_t *sp, hb_span_t text, enum kind base)
 
 static int emit(hb_splitter_t *sp, hb_span_t text, enum kind kind, bool item, bool headed)
 {
+    enum kind section = section_kind(sp);
     hb_unit_t u;
     u.seq = sp->seq++;
     u.text = text;
@@ -274,6 +275,7 @@ static int emit(hb_splitter_t *sp, hb_span_t text, enum kind kind, bool item, bo
     for (size_t i = 0; i < sp->depth; i++)
         u.section[i] = sp->stack[i].text;
     u.kind = kind_names[kind];
+    u.kind_cue = kind != section;
     u.item = item;
     u.headed = headed;
     u.overview = !item && !headed && (sp->depth == 0 || sp->stack[sp->depth - 1].kind != K_NONE);

@@ -31,6 +31,7 @@ typedef struct hb_unit {
     hb_span_t section[HB_SPLIT_MAX_DEPTH];  /* heading texts, top down, numbering removed */
     size_t depth;
     const char *kind;     /* "preamble", "summary", "problem" or "plan" */
+    bool kind_cue;        /* the kind comes from the unit's own words, not its headings */
     bool item;            /* cut out of an enumeration */
     bool headed;          /* begins with its own heading (（一）标题。正文…) */
     bool overview;        /* opens a part of the report rather than one subject */

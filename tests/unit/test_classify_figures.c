@@ -865,7 +865,7 @@ static void classify(const char *const *headings, size_t depth, const char *text
     for (size_t i = 0; i < depth; i++)
         sec[i] = ref(headings[i]);
     memset(out, 0xEE, sizeof *out);
-    hb_classify(cls, sec, depth, ref(text), overview, out);
+    hb_classify(cls, sec, depth, ref(text), (hb_unit_place_t){overview, false}, out);
 }
 
 static void assert_topic(const hb_topics_t *t, size_t i, uint32_t topic, double share)
@@ -993,10 +993,10 @@ static void test_classify_no_general_topic(void **state)
     free(path);
     assert_non_null(c);
     hb_topics_t t;
-    hb_classify(c, NULL, 0, ref("种水稻"), false, &t);
+    hb_classify(c, NULL, 0, ref("种水稻"), (hb_unit_place_t){false, false}, &t);
     assert_int_equal(t.main, -1);
     assert_int_equal(t.n, 0);
-    hb_classify(c, NULL, 0, ref("抓党建"), false, &t);
+    hb_classify(c, NULL, 0, ref("抓党建"), (hb_unit_place_t){false, false}, &t);
     assert_int_equal(t.main, 0);
     assert_int_equal(t.n, 1);
     hb_classifier_free(c);
