@@ -23,6 +23,7 @@ struct hb_splitter {
     hb_regex_t byline;       /* ——2025年3月5日在…会议上 */
     hb_regex_t speaker;      /* 国务院总理　李强 */
     hb_regex_t salute;       /* 各位代表： alone on a line */
+    hb_regex_t licence;      /* archive licence notes, judged on joined lines */
     hb_regex_t part_problem, part_plan, part_summary; /* headings that name a part */
     hb_regex_t cue_plan;     /* a unit that opens with 下一步… */
     hb_regex_t cue_problem;  /* a unit that says what is lacking */
@@ -33,6 +34,10 @@ struct hb_splitter {
     hb_unit_fn fn;
     void *arg;
     hb_split_info_t *info;
+    bool front;          /* still before the body: title, byline, speaker */
+    bool after_speaker;  /* the last front line named the speaker's office */
+    int title_lines;
+    hb_buf_t joined;     /* a logical line joined from broken physical lines */
 };
 
 /* Numbering families, most specific first.  The heading's level is not the
@@ -63,6 +68,8 @@ static const char byline_re[] = "^(?:[—－]{1,2}|--)";
 static const char speaker_re[] =
     "^[^，。；：,;:]{0,12}(?:总理|省长|市长|州长|县长|区长|镇长|乡长|主任|主席|书记)"
     "(?:\\s|　|$)[^，。；：,;:]{0,8}$";
+static const char licence_re[] =
+    "公有领域|维基文库|许可协议|Creative Commons|Public domain|^(?:true|false|null)$";
 static const char salute_re[] =
     "^(?:各位代表|各位委员|同志们|各位来宾)[^。，]{0,12}[：:！!]$";
 
@@ -87,6 +94,7 @@ static const char cue_problem_re[] =
 hb_splitter_t *hb_splitter_new(void)
 {
     hb_splitter_t *sp = hb_calloc(1, sizeof *sp);
+    hb_buf_init(&sp->joined);
     struct {
         hb_regex_t *re;
         const char *pattern;
@@ -94,7 +102,7 @@ hb_splitter_t *hb_splitter_new(void)
         {&sp->heading, heading_re},         {&sp->item, item_re},
         {&sp->clutter, clutter_re},         {&sp->byline, byline_re},
         {&sp->speaker, speaker_re},
-        {&sp->salute, salute_re},
+        {&sp->salute, salute_re},           {&sp->licence, licence_re},
         {&sp->part_problem, part_problem_re}, {&sp->part_plan, part_plan_re},
         {&sp->part_summary, part_summary_re}, {&sp->cue_plan, cue_plan_re},
         {&sp->cue_problem, cue_problem_re},
@@ -112,11 +120,12 @@ void hb_splitter_free(hb_splitter_t *sp)
     if (!sp)
         return;
     hb_regex_t *all[] = {&sp->heading, &sp->item, &sp->clutter, &sp->byline, &sp->speaker,
-                         &sp->salute,
+                         &sp->salute, &sp->licence,
                          &sp->part_problem,
                          &sp->part_plan, &sp->part_summary, &sp->cue_plan, &sp->cue_problem};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         hb_regex_free(all[i]);
+    hb_buf_release(&sp->joined);
     free(sp);
 }
 
@@ -129,11 +138,11 @@ static size_t cp_count(const char *s, size_t len)
     return n;
 }
 
-/* U+200B..U+200D zero-width space and joiners, U+2060 word joiner: web
- * pages leave them on lines that look empty. */
+/* U+2000..U+200A typographic spaces, U+200B..U+200D zero-width space and
+ * joiners, U+2060 word joiner: web pages leave them on lines that look empty. */
 static bool zero_width(const unsigned char *u)
 {
-    return u[0] == 0xE2 && ((u[1] == 0x80 && u[2] >= 0x8B && u[2] <= 0x8D) ||
+    return u[0] == 0xE2 && ((u[1] == 0x80 && u[2] >= 0x80 && u[2] <= 0x8D) ||
                             (u[1] == 0x81 && u[2] == 0xA0));
 }
 
@@ -349,6 +358,105 @@ static bool is_title_tail(hb_splitter_t *sp, hb_span_t first, hb_span_t t)
     return !ends_with_any(first, names) && has_any(t, names);
 }
 
+static bool has_punct(hb_span_t t)
+{
+    static const char *const punct[] = {"，", "。", "、", "；", "：", "！", "？", "“", "”", "（",
+                                        "）", "《", "》", ",", ";", ":", "!", "?", NULL};
+    return has_any(t, punct);
+}
+
+/* One logical line: front matter, a heading, or a paragraph. */
+static int process_line(hb_splitter_t *sp, hb_span_t line)
+{
+    hb_split_info_t *info = sp->info;
+    if (matches(&sp->clutter, line) || matches(&sp->salute, line) ||
+        matches(&sp->licence, line)) {
+        info->dropped_lines++;
+        return 0;
+    }
+    if (sp->front) {
+        /* A speaker's name may have a line of its own (国务院总理 / 李　强). */
+        size_t stop_len;
+        bool speaker_name = sp->after_speaker && cp_count(line.s, line.len) <= 6 &&
+                            !first_stop(line, &stop_len);
+        sp->after_speaker = !speaker_name && matches(&sp->speaker, line);
+        if (speaker_name || sp->after_speaker || matches(&sp->byline, line)) {
+            info->dropped_lines++;
+            return 0;
+        }
+        if (sp->title_lines == 0 && is_title_line(sp, line)) {
+            hb_buf_append(&info->title, line.s, line.len);
+            sp->title_lines = 1;
+            return 0;
+        }
+        if (sp->title_lines == 1 &&
+            is_title_tail(sp, (hb_span_t){info->title.data, info->title.len}, line)) {
+            hb_buf_append(&info->title, line.s, line.len);
+            sp->title_lines = 2;
+            return 0;
+        }
+        /* A subtitle (政府工作报告 again) before the body. */
+        if (sp->title_lines && is_title_line(sp, line) && cp_count(line.s, line.len) <= 20) {
+            info->dropped_lines++;
+            return 0;
+        }
+        sp->front = false;
+    }
+    if (matches(&sp->heading, line)) {
+        PCRE2_SIZE *ov = hb_regex_ovector(&sp->heading);
+        int style = 1;
+        while (style < N_STYLES && ov[2 * style] == PCRE2_UNSET)
+            style++;
+        hb_span_t rest = trim(line.s + ov[1], line.len - ov[1]);
+        size_t stop_len = 0;
+        const char *stop = first_stop(rest, &stop_len);
+        size_t head_cp = cp_count(rest.s, stop ? (size_t)(stop - rest.s) : rest.len);
+        if (!stop && head_cp <= 60) {
+            push_heading(sp, style, rest);
+            return 0;
+        }
+        if (stop && head_cp > 0 && head_cp <= 40) {
+            push_heading(sp, style, (hb_span_t){rest.s, (size_t)(stop - rest.s)});
+            size_t head_end = (size_t)(stop + stop_len - line.s);
+            if (trim(line.s + head_end, line.len - head_end).len)
+                return emit_paragraph(sp, line, head_end);
+            return 0;
+        }
+    }
+    /* A short line without any punctuation, in the body: an unnumbered part
+     * heading (结束语, 存在的问题).  It starts a new top-level part. */
+    if (cp_count(line.s, line.len) <= 15 && !has_punct(line)) {
+        sp->depth = 0;
+        push_heading(sp, 0, line);
+        return 0;
+    }
+    return emit_paragraph(sp, line, 0);
+}
+
+/* Does cur continue prev's sentence?  Web pages and archives break a
+ * sentence at every link (本作品是中华人民共和国的 / 法律 / 、 / 法规 / ，国家机关…,
+ * 正式明确 / 习近平 / 总书记的核心地位…).  prev must be unfinished (no sentence
+ * end) and neither line a heading, and the two lines adjacent (a blank line
+ * ends a paragraph); then cur continues it when cur starts with punctuation,
+ * prev ends on a joiner or an opening bracket, prev is itself already a joined
+ * fragment in the body, or cur is a short fragment without punctuation. */
+static bool continues(hb_splitter_t *sp, hb_span_t prev, bool prev_joined, hb_span_t cur)
+{
+    static const char *const ends[] = {"。", "！", "？", "；", "：", "…", "”", "」", "』", "）",
+                                       ".", "!", "?", ";", ":", ")", NULL};
+    static const char *const opens[] = {"、", "，", "（", "《", "“", "‘", "「", "『", ",", "(",
+                                        "的", "和", "与", "及", "或", "在", "对", "把", NULL};
+    static const char *const leads[] = {"、", "，", "。", "；", "：", "！", "？", "》", "」", "』",
+                                        "”", "’", "）", ",", ".", ";", ":", ")", NULL};
+    if (ends_with_any(prev, ends) || matches(&sp->heading, prev) || matches(&sp->heading, cur))
+        return false;
+    for (const char *const *l = leads; *l; l++)
+        if (cur.len >= strlen(*l) && !memcmp(cur.s, *l, strlen(*l)))
+            return true;
+    return (prev_joined && !sp->front) || ends_with_any(prev, opens) ||
+           (cp_count(cur.s, cur.len) <= 12 && !has_punct(cur));
+}
+
 int hb_splitter_run(hb_splitter_t *sp, const char *text, size_t len, hb_unit_fn fn, void *arg,
                     hb_split_info_t *info)
 {
@@ -357,75 +465,50 @@ int hb_splitter_run(hb_splitter_t *sp, const char *text, size_t len, hb_unit_fn 
     sp->fn = fn;
     sp->arg = arg;
     sp->info = info;
+    sp->front = true;
+    sp->after_speaker = false;
+    sp->title_lines = 0;
     hb_buf_reset(&info->title);
     info->units = info->headings = info->dropped_lines = 0;
 
-    bool front = true;       /* still before the body: title, byline, speaker */
-    bool after_speaker = false;
-    int title_lines = 0;
-    hb_span_t title_first = {NULL, 0};
+    /* Lines are joined into logical lines first; a logical line made of one
+     * physical line points into text, a joined one into sp->joined. */
+    hb_span_t pending = {NULL, 0};
+    bool pending_joined = false;
     size_t pos = 0;
-    while (pos < len) {
+    int rc = 0;
+    bool adjacent = false; /* no blank line since pending */
+    while (pos < len && rc == 0) {
         const char *nl = memchr(text + pos, '\n', len - pos);
         size_t end = nl ? (size_t)(nl - text) : len;
         hb_span_t line = trim(text + pos, end - pos);
         pos = end + 1;
-        if (!line.len)
+        if (!line.len) {
+            adjacent = false;
             continue;
-        if (matches(&sp->clutter, line) || matches(&sp->salute, line)) {
+        }
+        if (matches(&sp->clutter, line)) {
             info->dropped_lines++;
             continue;
         }
-        if (front) {
-            /* A speaker's name may have a line of its own (国务院总理 / 李　强). */
-            size_t stop_len;
-            bool speaker_name = after_speaker && cp_count(line.s, line.len) <= 6 &&
-                                !first_stop(line, &stop_len);
-            after_speaker = !speaker_name && matches(&sp->speaker, line);
-            if (speaker_name || after_speaker || matches(&sp->byline, line)) {
-                info->dropped_lines++;
-                continue;
+        bool join = pending.len && adjacent && continues(sp, pending, pending_joined, line);
+        adjacent = true;
+        if (join) {
+            if (!pending_joined) {
+                hb_buf_reset(&sp->joined);
+                hb_buf_append(&sp->joined, pending.s, pending.len);
+                pending_joined = true;
             }
-            if (title_lines == 0 && is_title_line(sp, line)) {
-                hb_buf_append(&info->title, line.s, line.len);
-                title_first = line;
-                title_lines = 1;
-                continue;
-            }
-            if (title_lines == 1 && is_title_tail(sp, title_first, line)) {
-                hb_buf_append(&info->title, line.s, line.len);
-                title_lines = 2;
-                continue;
-            }
-            front = false;
+            hb_buf_append(&sp->joined, line.s, line.len);
+            pending = (hb_span_t){sp->joined.data, sp->joined.len};
+            continue;
         }
-        int rc = 0;
-        if (matches(&sp->heading, line)) {
-            PCRE2_SIZE *ov = hb_regex_ovector(&sp->heading);
-            int style = 1;
-            while (style < N_STYLES && ov[2 * style] == PCRE2_UNSET)
-                style++;
-            hb_span_t rest = trim(line.s + ov[1], line.len - ov[1]);
-            size_t stop_len = 0;
-            const char *stop = first_stop(rest, &stop_len);
-            size_t head_cp = cp_count(rest.s, stop ? (size_t)(stop - rest.s) : rest.len);
-            if (!stop && head_cp <= 60) {
-                push_heading(sp, style, rest);
-                continue;
-            }
-            if (stop && head_cp > 0 && head_cp <= 40) {
-                push_heading(sp, style, (hb_span_t){rest.s, (size_t)(stop - rest.s)});
-                size_t head_end = (size_t)(stop + stop_len - line.s);
-                if (trim(line.s + head_end, line.len - head_end).len)
-                    rc = emit_paragraph(sp, line, head_end);
-                if (rc)
-                    return rc;
-                continue;
-            }
-        }
-        rc = emit_paragraph(sp, line, 0);
-        if (rc)
-            return rc;
+        if (pending.len)
+            rc = process_line(sp, pending);
+        pending = line;
+        pending_joined = false;
     }
-    return 0;
+    if (rc == 0 && pending.len)
+        rc = process_line(sp, pending);
+    return rc;
 }

@@ -1,0 +1,110 @@
+/* fuzz_split: document text -> hb_splitter_run.
+ *
+ * Input: any bytes.  Like huibao-split, text that is not valid UTF-8 is
+ * rejected before the splitter sees it.  Every unit is checked:
+ *   - its text and every section span lie inside the input, are non-empty
+ *     (text) and start and end on UTF-8 character boundaries;
+ *   - depth <= HB_SPLIT_MAX_DEPTH, seqs are 0, 1, 2, … in call order;
+ *   - kind is one of preamble / summary / problem / plan;
+ *   - units come in reading order and do not overlap, and none spans a line
+ *     break;
+ *   - info->units counts the callbacks; the title is valid UTF-8.
+ * The same input is then split again with a callback that stops at unit k:
+ * the run must return the callback's value after exactly k calls. */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hb_buf.h"
+#include "hb_utf8.h"
+#include "splitter.h"
+
+#define FUZZ_CHECK(cond)                                                                      \
+    do {                                                                                      \
+        if (!(cond)) {                                                                        \
+            printf("fuzz invariant failed: %s:%d: %s\n", __FILE__, __LINE__, #cond);         \
+            fflush(stdout);                                                                   \
+            abort();                                                                          \
+        }                                                                                     \
+    } while (0)
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+typedef struct check {
+    const char *text;
+    size_t len;
+    uint32_t calls;
+    const char *prev_end; /* end of the previous unit's text */
+    uint32_t stop_at;     /* 1-based call that returns 7; 0 = never */
+} check_t;
+
+static bool inside(const check_t *c, const char *s, size_t len)
+{
+    return s >= c->text && s <= c->text + c->len && len <= (size_t)(c->text + c->len - s);
+}
+
+static int on_unit(void *arg, const hb_unit_t *u)
+{
+    check_t *c = arg;
+    static const char *const kinds[] = {"preamble", "summary", "problem", "plan"};
+    FUZZ_CHECK(u->seq == c->calls);
+    c->calls++;
+    FUZZ_CHECK(u->text.s != NULL && u->text.len > 0);
+    FUZZ_CHECK(inside(c, u->text.s, u->text.len));
+    FUZZ_CHECK(hb_utf8_valid(u->text.s, u->text.len, NULL));
+    FUZZ_CHECK(memchr(u->text.s, '\n', u->text.len) == NULL);
+    FUZZ_CHECK(c->prev_end == NULL || u->text.s >= c->prev_end);
+    c->prev_end = u->text.s + u->text.len;
+    FUZZ_CHECK(u->depth <= HB_SPLIT_MAX_DEPTH);
+    for (size_t i = 0; i < u->depth && i < HB_SPLIT_MAX_DEPTH; i++) {
+        FUZZ_CHECK(u->section[i].len == 0 || u->section[i].s != NULL);
+        if (u->section[i].len) {
+            FUZZ_CHECK(inside(c, u->section[i].s, u->section[i].len));
+            FUZZ_CHECK(hb_utf8_valid(u->section[i].s, u->section[i].len, NULL));
+            FUZZ_CHECK(memchr(u->section[i].s, '\n', u->section[i].len) == NULL);
+        }
+    }
+    bool known = false;
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        known |= u->kind != NULL && strcmp(u->kind, kinds[i]) == 0;
+    FUZZ_CHECK(known);
+    if (c->stop_at && c->calls == c->stop_at)
+        return 7;
+    return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static hb_splitter_t *sp;
+    static hb_split_info_t info;
+    if (!sp) {
+        sp = hb_splitter_new();
+        FUZZ_CHECK(sp != NULL);
+        hb_buf_init(&info.title);
+    }
+    const char *text = (const char *)data;
+    if (!hb_utf8_valid(text, size, NULL))
+        return 0; /* the stage rejects it before splitting */
+
+    check_t c = {text, size, 0, NULL, 0};
+    int rc = hb_splitter_run(sp, text, size, on_unit, &c, &info);
+    FUZZ_CHECK(rc == 0);
+    FUZZ_CHECK(info.units == c.calls);
+    FUZZ_CHECK(info.title.len == 0 || info.title.data != NULL);
+    if (info.title.len) {
+        FUZZ_CHECK(hb_utf8_valid(info.title.data, info.title.len, NULL));
+        FUZZ_CHECK(info.title.data[info.title.len] == '\0');
+    }
+    uint32_t total = c.calls;
+
+    /* Stop early: the callback's value comes back after exactly stop_at calls. */
+    if (total > 0) {
+        check_t s = {text, size, 0, NULL, 1 + (uint32_t)(size % total)};
+        rc = hb_splitter_run(sp, text, size, on_unit, &s, &info);
+        FUZZ_CHECK(rc == 7);
+        FUZZ_CHECK(s.calls == s.stop_at);
+    }
+    return 0;
+}
