@@ -27,7 +27,9 @@ struct hb_figures {
 };
 
 /* Capture groups of the figure pattern. */
-enum { G_BEFORE = 1, G_NUM, G_AFTER1, G_MULT, G_AFTER2, G_UNIT };
+enum { G_BEFORE = 1, G_NUM, G_RANGE, G_CN, G_AFTER1, G_MULT, G_AFTER2, G_UNIT };
+
+#define CN_DIGITS "零〇一二两三四五六七八九十百千"
 
 static int add_words(wordlist_t *l, const char *value, const char *path, int line)
 {
@@ -138,7 +140,11 @@ hb_figures_t *hb_figures_load(const char *path)
     /* Not inside a longer number, a Latin word or a run of masks. */
     hb_buf_puts(&re, "(?<![0-9０-９A-Za-z.．*＊×])(?:");
     alternation(&re, &f->before);
-    hb_buf_puts(&re, "\\s?)?([0-9０-９]+(?:[.．][0-9０-９]+)?|[*＊×xX]+(?:[.．][*＊×xX]+)?)");
+    /* Digits with thousands separators (8,500), or masks. */
+    hb_buf_puts(&re, "\\s?)?(?:([0-9０-９]+(?:[,，][0-9０-９]{3}(?![0-9０-９]))*(?:[.．][0-9０-９]+)?"
+                     "|[*＊×xX]+(?:[.．][*＊×xX]+)?)"
+                     "(?:[-－~～至到]([0-9０-９]+(?:[.．][0-9０-９]+)?))?"
+                     "|(?<![" CN_DIGITS "万亿])([一二两三四五六七八九十][" CN_DIGITS "]+))");
     alternation(&re, &f->after);
     hb_buf_puts(&re, "?");
     alternation(&re, &f->mult);
@@ -177,6 +183,32 @@ static bool ends_with_any(const wordlist_t *l, const char *text, size_t end)
     return false;
 }
 
+/* A Chinese numeral (一百二十, 两千零五, 三十) to its value. */
+static double parse_chinese(const char *s, size_t len)
+{
+    static const char *const digits[] = {"零", "一", "二", "三", "四", "五", "六", "七", "八", "九"};
+    double total = 0, digit = 0;
+    for (size_t i = 0; i + 3 <= len; i += 3) {
+        const char *c = s + i;
+        int d = -1;
+        for (int k = 0; k < 10; k++)
+            if (!memcmp(c, digits[k], 3))
+                d = k;
+        if (!memcmp(c, "〇", 3))
+            d = 0;
+        if (!memcmp(c, "两", 3))
+            d = 2;
+        if (d >= 0) {
+            digit = d;
+            continue;
+        }
+        double unit = !memcmp(c, "十", 3) ? 10 : !memcmp(c, "百", 3) ? 100 : 1000;
+        total += (digit ? digit : 1) * unit; /* 十 alone is ten */
+        digit = 0;
+    }
+    return total + digit;
+}
+
 /* Digits, full-width digits and one decimal point to a double. */
 static double parse_value(const char *s, size_t len)
 {
@@ -190,6 +222,10 @@ static double parse_value(const char *s, size_t len)
         } else if (len - i >= 3 && u[0] == 0xEF && u[1] == 0xBC && u[2] == 0x8E) {
             ascii[n++] = '.'; /* ． */
             i += 3;
+        } else if (len - i >= 3 && u[0] == 0xEF && u[1] == 0xBC && u[2] == 0x8C) {
+            i += 3; /* ， between thousands */
+        } else if (u[0] == ',') {
+            i++;
         } else {
             ascii[n++] = (char)u[0];
             i++;
@@ -197,6 +233,38 @@ static double parse_value(const char *s, size_t len)
     }
     ascii[n] = '\0';
     return strtod(ascii, NULL);
+}
+
+/* What was counted: the words before the figure, back to the last
+ * punctuation or figure.  A figure right after another shares its subject
+ * (新增低保*户*人).  Common verbs of counting at the start are kept: the
+ * subject reads as the text says it. */
+static void subject_of(const char *text, size_t start, const hb_figure_t *prev, hb_figure_t *fig)
+{
+    static const char *const stops[] = {"，", "。", "；", "：", "、", "（", "）", "“", "”", "《",
+                                        "》", ",", ";", ":", "(", ")", " ", NULL};
+    size_t from = start;
+    size_t prev_end = prev ? (size_t)(prev->raw + prev->raw_len - text) : 0;
+    if (prev && prev_end == start) {
+        fig->subject = prev->subject;
+        fig->subject_len = prev->subject_len;
+        return;
+    }
+    size_t cps = 0;
+    while (from > prev_end && cps < 16) {
+        size_t back = from - 1;
+        while (back > prev_end && ((unsigned char)text[back] & 0xC0) == 0x80)
+            back--;
+        bool stop = false;
+        for (const char *const *p = stops; *p && !stop; p++)
+            stop = from - back == strlen(*p) && !memcmp(text + back, *p, from - back);
+        if (stop)
+            break;
+        from = back;
+        cps++;
+    }
+    fig->subject = text + from;
+    fig->subject_len = start - from;
 }
 
 size_t hb_figures_extract(hb_figures_t *f, const char *text, size_t len, hb_figure_t *out,
@@ -214,15 +282,32 @@ size_t hb_figures_extract(hb_figures_t *f, const char *text, size_t len, hb_figu
             continue; /* a bare number: a year, a code */
         if (ends_with_any(&f->not_after, text, start))
             continue; /* 第3名, 建党100周年 */
+        if (GROUP_SET(G_CN) && (GROUP_LEN(G_CN) < 6 || !GROUP_SET(G_UNIT)))
+            continue; /* 两个维护; 十四五规划 */
+        if (start >= 3 && !memcmp(text + start - 3, "“", 3) && end + 3 <= len &&
+            !memcmp(text + end, "”", 3))
+            continue; /* a quoted name: 制定“*分”党员计划 */
+        /* xxx米*xx米: between two dimensions '*' is a times sign, not a mask. */
+        if (n > 0 && text[start] == '*' && start + 1 < ov[2 * G_NUM + 1] &&
+            out[n - 1].raw + out[n - 1].raw_len == text + start)
+            start++;
         hb_figure_t *fig = &out[n++];
         fig->raw = text + start;
         fig->raw_len = end - start;
-        const char *num = GROUP_PTR(G_NUM);
-        fig->masked = num[0] < '0' || num[0] > '9';
-        if (fig->masked && (unsigned char)num[0] == 0xEF && (unsigned char)num[1] == 0xBC &&
-            (unsigned char)num[2] >= 0x90 && (unsigned char)num[2] <= 0x99)
-            fig->masked = false; /* full-width digit */
-        fig->value = fig->masked ? 0 : parse_value(num, GROUP_LEN(G_NUM));
+        fig->has_max = GROUP_SET(G_RANGE);
+        fig->max = fig->has_max ? parse_value(GROUP_PTR(G_RANGE), GROUP_LEN(G_RANGE)) : 0;
+        if (GROUP_SET(G_CN)) {
+            fig->masked = false;
+            fig->value = parse_chinese(GROUP_PTR(G_CN), GROUP_LEN(G_CN));
+        } else {
+            const char *num = GROUP_PTR(G_NUM);
+            fig->masked = num[0] < '0' || num[0] > '9';
+            if (fig->masked && (unsigned char)num[0] == 0xEF && (unsigned char)num[1] == 0xBC &&
+                (unsigned char)num[2] >= 0x90 && (unsigned char)num[2] <= 0x99)
+                fig->masked = false; /* full-width digit */
+            fig->value = fig->masked ? 0 : parse_value(num, GROUP_LEN(G_NUM));
+        }
+        subject_of(text, start, n > 1 ? &out[n - 2] : NULL, fig);
         fig->approx = GROUP_SET(G_BEFORE) ? meaning_of(&f->before, GROUP_PTR(G_BEFORE),
                                                        GROUP_LEN(G_BEFORE))
                       : GROUP_SET(G_AFTER1) ? meaning_of(&f->after, GROUP_PTR(G_AFTER1),

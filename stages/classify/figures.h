@@ -3,6 +3,13 @@
  *   消灭撂荒土地*多亩   -> raw "*多亩", value null, unit "亩", masked, approx "多"
  *   争取资金330万元     -> raw "330万元", value 330, unit "万元"
  *   超22000人           -> raw "超22000人", value 22000, unit "人", approx "超过"
+ *   3-5个               -> raw "3-5个", value 3, max 5, unit "个"
+ *   一百二十户          -> raw "一百二十户", value 120, unit "户"
+ *
+ * Chinese numerals count from two characters on (一百二十, 三十余): a single
+ * one is mostly part of a name or slogan (两个维护, 五个到户).  Each figure
+ * also says what was counted where the text says it: the words before it
+ * back to the last punctuation (新增低保*户*人 -> both of 新增低保).
  *
  * One PCRE2 pattern, built from the configured lists and JIT-compiled once,
  * is run over the unit; the match data is reused.  Results point into the
@@ -20,7 +27,11 @@ typedef struct hb_figure {
     const char *raw;
     size_t raw_len;
     double value;       /* meaningful when !masked */
+    double max;         /* the upper end of a range, when has_max */
+    bool has_max;
     bool masked;
+    const char *subject; /* what was counted, in the text; subject_len 0 if unsaid */
+    size_t subject_len;
     char unit[32];      /* multiplier + unit, e.g. "万元" */
     const char *approx; /* "余" "多" "约" "超过" "近", or NULL */
 } hb_figure_t;

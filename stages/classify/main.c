@@ -72,16 +72,25 @@ static void pack_metrics(hb_pack_t *p, const hb_figure_t *fig, size_t n)
     hb_pack_key(p, "metrics");
     msgpack_pack_array(&p->pk, n);
     for (size_t i = 0; i < n; i++) {
-        msgpack_pack_map(&p->pk, 5);
+        msgpack_pack_map(&p->pk, 6 + fig[i].has_max);
         hb_pack_kv_str(p, "raw", fig[i].raw, fig[i].raw_len);
         hb_pack_key(p, "value");
         if (fig[i].masked)
             msgpack_pack_nil(&p->pk);
         else
             hb_pack_number(p, fig[i].value);
+        if (fig[i].has_max) {
+            hb_pack_key(p, "max");
+            hb_pack_number(p, fig[i].max);
+        }
         hb_pack_kv_cstr(p, "unit", fig[i].unit[0] ? fig[i].unit : NULL);
         hb_pack_kv_bool(p, "masked", fig[i].masked);
         hb_pack_kv_cstr(p, "approx", fig[i].approx);
+        hb_pack_key(p, "subject");
+        if (fig[i].subject_len)
+            hb_pack_str(p, fig[i].subject, fig[i].subject_len);
+        else
+            msgpack_pack_nil(&p->pk);
     }
 }
 
