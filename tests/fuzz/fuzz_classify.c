@@ -94,13 +94,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!hb_utf8_valid(section[i].s, section[i].len, NULL))
             return 0;
 
-    hb_classify(cl, section, depth, text, overview, &first);
+    hb_classify(cl, section, depth, text, (hb_unit_place_t){overview, !overview}, &first);
     check_topics(cl, &first);
     /* Some other unit in between, then the same one: the result must not change. */
     hb_text_ref_t other = depth ? section[depth - 1] : text;
-    hb_classify(cl, section, depth / 2, other, !overview, &again);
+    hb_classify(cl, section, depth / 2, other, (hb_unit_place_t){!overview, overview}, &again);
     check_topics(cl, &again);
-    hb_classify(cl, section, depth, text, overview, &again);
+    hb_classify(cl, section, depth, text, (hb_unit_place_t){overview, !overview}, &again);
     FUZZ_CHECK(again.main == first.main && again.n == first.n);
     for (size_t i = 0; i < first.n; i++)
         FUZZ_CHECK(again.t[i].topic == first.t[i].topic && again.t[i].score == first.t[i].score);

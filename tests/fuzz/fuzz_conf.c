@@ -131,7 +131,7 @@ static void try_classifier(const char *path, const char *text, size_t len)
                                  ? (hb_text_ref_t){samples[k], strlen(samples[k])}
                                  : (hb_text_ref_t){text, len}; /* the config's own words */
         hb_text_ref_t section[2] = {unit, {samples[0], strlen(samples[0])}};
-        hb_classify(cl, section, k % 3, unit, k & 1, &t);
+        hb_classify(cl, section, k % 3, unit, (hb_unit_place_t){k & 1, k & 2}, &t);
         FUZZ_CHECK(t.n <= ntopics);
         FUZZ_CHECK(t.main >= -1 && t.main < (int)ntopics);
         FUZZ_CHECK(t.n == 0 ? t.main == -1 : t.main == (int)t.t[0].topic);
