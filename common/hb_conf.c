@@ -48,7 +48,10 @@ hb_conf_t *hb_conf_parse(const char *path, const char *text, size_t len)
 {
     size_t bad;
     if (!hb_utf8_valid(text, len, &bad)) {
-        hb_error("%s: not valid UTF-8 at byte %zu; save the file as UTF-8", path, bad);
+        int line = 1;
+        for (size_t i = 0; i < bad; i++)
+            line += text[i] == '\n';
+        hb_error("%s:%d: not valid UTF-8 (byte %zu); save the file as UTF-8", path, line, bad);
         return NULL;
     }
     hb_conf_t *c = hb_calloc(1, sizeof *c);
@@ -81,7 +84,8 @@ hb_conf_t *hb_conf_parse(const char *path, const char *text, size_t len)
                          path, lineno);
                 goto fail;
             }
-            char *inner = hb_strndup(s + 1, (size_t)(close - s - 1));
+            char *inner_copy = hb_strndup(s + 1, (size_t)(close - s - 1));
+            char *inner = (char *)trim(inner_copy, NULL);
             char *sp = strpbrk(inner, " \t");
             if (!section_used) {
                 free((char *)section);
@@ -95,7 +99,7 @@ hb_conf_t *hb_conf_parse(const char *path, const char *text, size_t len)
                 name = hb_strdup("");
             }
             section = hb_strdup(trim(inner, NULL));
-            free(inner);
+            free(inner_copy);
             section_used = false;
             continue;
         }

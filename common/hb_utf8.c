@@ -131,3 +131,16 @@ void hb_utf8_put(hb_buf_t *b, uint32_t cp)
     }
     hb_buf_append(b, t, n);
 }
+
+void hb_utf8_sanitize(hb_buf_t *b, const char *s, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        size_t start = i;
+        uint32_t cp;
+        if (hb_utf8_decode(s, len, &i, &cp) == HB_UTF8_OK)
+            hb_buf_append(b, s + start, i - start);
+        else
+            hb_utf8_put(b, HB_UTF8_REPLACEMENT);
+    }
+}

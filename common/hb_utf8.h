@@ -38,6 +38,10 @@ void hb_utf8_put(hb_buf_t *b, uint32_t cp);
 enum { HB_UTF8_OK = 0, HB_UTF8_BAD = -1, HB_UTF8_SHORT = -2 };
 int hb_utf8_decode(const char *s, size_t len, size_t *i, uint32_t *cp);
 
+/* appends s[0..len) to b with every ill-formed sequence replaced by U+FFFD:
+ * a file name (bytes on Linux) made fit for UTF-8 text and JSON. */
+void hb_utf8_sanitize(hb_buf_t *b, const char *s, size_t len);
+
 /* number of bytes hb_utf8_put writes for cp (1..4) */
 size_t hb_utf8_len(uint32_t cp);
 

@@ -12,6 +12,7 @@
 #include "figures.h"
 #include "hb_stage.h"
 #include "hb_utf8.h"
+#include "places.h"
 
 typedef struct classify_opts {
     const char *topics;
@@ -29,8 +30,10 @@ static const hb_opt_t classify_options[] = {
 typedef struct classify_ctx {
     hb_classifier_t *cl;
     hb_figures_t *fig;
+    hb_places_t *places;
     hb_topics_t topics;
     hb_figure_t figures[HB_MAX_FIGURES];
+    hb_place_t villages[HB_MAX_PLACES];
 } classify_ctx_t;
 
 static int classify_init(hb_stage_t *st, const void *opts, void **ctx_out)
@@ -42,7 +45,9 @@ static int classify_init(hb_stage_t *st, const void *opts, void **ctx_out)
         return -1;
     c->cl = hb_classifier_load(o->topics);
     c->fig = c->cl ? hb_figures_load(o->figures) : NULL;
-    if (!c->fig) {
+    c->places = c->fig ? hb_places_new() : NULL;
+    if (!c->places) {
+        hb_figures_free(c->fig);
         hb_classifier_free(c->cl);
         free(c);
         return -1;
@@ -58,6 +63,7 @@ static void classify_exit(void *ctx)
     classify_ctx_t *c = ctx;
     hb_classifier_free(c->cl);
     hb_figures_free(c->fig);
+    hb_places_free(c->places);
     free(c);
 }
 
@@ -96,7 +102,8 @@ static void pack_metrics(hb_pack_t *p, const hb_figure_t *fig, size_t n)
 
 static int classify_unit(hb_stage_t *st, void *ctx, const hb_msg_t *m)
 {
-    static const char *const skip[] = {"v", "type", "topic", "topics", "metrics", NULL};
+    static const char *const skip[] = {"v", "type", "topic", "topics", "metrics", "villages",
+                                       NULL};
     classify_ctx_t *c = ctx;
     hb_text_ref_t text, section[16];
     size_t depth = 0;
@@ -122,9 +129,10 @@ static int classify_unit(hb_stage_t *st, void *ctx, const hb_msg_t *m)
                              flag(m, "kind_cue")};
     hb_classify(c->cl, section, depth, text, place, &c->topics);
     size_t nfig = hb_figures_extract(c->fig, text.s, text.len, c->figures, HB_MAX_FIGURES);
+    size_t nvil = hb_places_extract(c->places, text.s, text.len, c->villages, HB_MAX_PLACES);
 
     hb_pack_t *p = hb_stage_pack(st);
-    hb_pack_header(p, HB_T_UNIT, hb_msg_count_except(m, skip) + 3);
+    hb_pack_header(p, HB_T_UNIT, hb_msg_count_except(m, skip) + 4);
     hb_pack_copy_except(p, m, skip);
     hb_pack_kv_cstr(p, "topic",
                     c->topics.main >= 0 ? hb_classifier_topic_id(c->cl, (uint32_t)c->topics.main)
@@ -138,6 +146,10 @@ static int classify_unit(hb_stage_t *st, void *ctx, const hb_msg_t *m)
         msgpack_pack_double(&p->pk, c->topics.t[i].score);
     }
     pack_metrics(p, c->figures, nfig);
+    hb_pack_key(p, "villages");
+    msgpack_pack_array(&p->pk, nvil);
+    for (size_t i = 0; i < nvil; i++)
+        hb_pack_str(p, c->villages[i].s, c->villages[i].len);
     return hb_stage_emit(st) ? HB_ERROR : HB_DROP;
 }
 

@@ -25,6 +25,7 @@
 #include "hb_msg.h"
 #include "hb_opt.h"
 #include "hb_sock.h"
+#include "hb_utf8.h"
 #include "meta.h"
 #include "walk.h"
 
@@ -85,6 +86,7 @@ typedef struct reader {
     uint64_t gave_up;  /* documents given up after --attempts */
     bool walk_done, end_sent;
     hb_buf_t raw, text;
+    hb_buf_t name;     /* the path as UTF-8, for messages */
     hb_pack_t pack;
     bool pending;      /* pack holds a doc waiting for a free split worker */
     size_t pending_slot;
@@ -143,9 +145,18 @@ static int send_ctl(reader_t *r)
 }
 
 /* A reject; doc is UINT64_MAX for a file that never got a document id. */
+/* The path made valid UTF-8 (file names are bytes), in r->name. */
+static const char *utf8_name(reader_t *r, const char *path)
+{
+    hb_buf_reset(&r->name);
+    hb_utf8_sanitize(&r->name, path, strlen(path));
+    return r->name.data ? r->name.data : "";
+}
+
 static int send_reject(reader_t *r, const char *path, uint64_t doc, const char *reason)
 {
     hb_info("%s: rejected: %s", path, reason);
+    path = utf8_name(r, path);
     hb_pack_reset(&r->pack);
     hb_pack_header(&r->pack, HB_T_REJECT, doc == UINT64_MAX ? 4 : 5);
     hb_pack_kv_cstr(&r->pack, "run", r->o->run);
@@ -177,12 +188,13 @@ static int pack_doc(reader_t *r, inflight_t *s)
         return 1;
     }
     hb_docmeta_t dm;
-    hb_meta_derive(r->meta, s->path, r->text.data, r->text.len, &dm);
+    const char *name = utf8_name(r, s->path);
+    hb_meta_derive(r->meta, name, r->text.data, r->text.len, &dm);
     hb_pack_reset(&r->pack);
     hb_pack_header(&r->pack, HB_T_DOC, 9);
     hb_pack_kv_cstr(&r->pack, "run", r->o->run);
     hb_pack_kv_u64(&r->pack, "doc", s->doc);
-    hb_pack_kv_cstr(&r->pack, "file", s->path);
+    hb_pack_kv_cstr(&r->pack, "file", name);
     hb_pack_kv_cstr(&r->pack, "town", dm.town[0] ? dm.town : NULL);
     hb_pack_kv_cstr(&r->pack, "county", dm.county[0] ? dm.county : NULL);
     if (dm.year)
@@ -402,6 +414,7 @@ int main(int argc, char **argv)
     r.o = &o;
     hb_buf_init(&r.raw);
     hb_buf_init(&r.text);
+    hb_buf_init(&r.name);
     hb_pack_init(&r.pack);
     int status = 1;
     void *zctx = zmq_ctx_new();
@@ -437,6 +450,7 @@ done:
     zmq_ctx_term(zctx);
     hb_buf_release(&r.raw);
     hb_buf_release(&r.text);
+    hb_buf_release(&r.name);
     hb_pack_release(&r.pack);
     free(paths);
     return status;

@@ -9,6 +9,7 @@
 #include "hb_log.h"
 #include "hb_mem.h"
 #include "hb_regex.h"
+#include "hb_utf8.h"
 
 /* Han ideographs.  Not \\p{Han}: PCRE2 matches that by script extension,
  * which takes in the CJK punctuation (、，) that separates names. */
@@ -201,13 +202,15 @@ void hb_meta_derive(hb_meta_t *m, const char *path, const char *text, size_t len
     find_place(&m->county, text, head, out->county, sizeof out->county);
     out->year = find_year(&m->year, text, head_len(text, len, YEAR_BYTES));
 
-    /* The path: each component, nearest the file first. */
+    /* The path, when it is UTF-8 (the reader passes a sanitised one). */
     size_t plen = strlen(path);
+    if (!hb_utf8_valid(path, plen, NULL))
+        plen = 0;
     if (!out->town[0])
         find_place(&m->path_town, path, plen, out->town, sizeof out->town);
     if (!out->county[0])
         find_place(&m->path_county, path, plen, out->county, sizeof out->county);
-    if (!out->year) {
+    if (!out->year && plen) {
         const char *base = strrchr(path, '/');
         base = base ? base + 1 : path;
         for (const char *p = base; *p && !out->year; p++)

@@ -20,7 +20,7 @@ typedef struct hb_meta hb_meta_t;
 /* csv may be NULL.  Returns NULL after logging "FILE:LINE: problem". */
 hb_meta_t *hb_meta_new(const char *csv);
 void hb_meta_free(hb_meta_t *m);
-/* text must be valid UTF-8. */
+/* text must be valid UTF-8; a path that is not is not used. */
 void hb_meta_derive(hb_meta_t *m, const char *path, const char *text, size_t len,
                     hb_docmeta_t *out);
 

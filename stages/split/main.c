@@ -62,7 +62,7 @@ static int send_unit(void *arg, const hb_unit_t *u)
     if ((long)u->seq >= c->max_units)
         return 1;
     hb_pack_t *p = hb_stage_pack(c->st);
-    hb_pack_header(p, HB_T_UNIT, 10);
+    hb_pack_header(p, HB_T_UNIT, 11);
     hb_pack_key(p, "run");
     msgpack_pack_object(&p->pk, *c->run);
     hb_pack_key(p, "doc");
@@ -74,6 +74,8 @@ static int send_unit(void *arg, const hb_unit_t *u)
         hb_pack_str(p, u->section[i].s, u->section[i].len);
     hb_pack_kv_cstr(p, "kind", u->kind);
     hb_pack_kv_bool(p, "kind_cue", u->kind_cue);
+    hb_pack_key(p, "kind_conf");
+    msgpack_pack_double(&p->pk, u->kind_conf);
     hb_pack_kv_str(p, "text", u->text.s, u->text.len);
     hb_pack_kv_bool(p, "item", u->item);
     hb_pack_kv_bool(p, "headed", u->headed);

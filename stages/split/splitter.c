@@ -12,13 +12,15 @@ static const char *const kind_names[] = {NULL, "preamble", "summary", "problem",
 
 typedef struct heading {
     int style;   /* which numbering family: 一、 （一） 1. （1） ① 第一 */
-    hb_span_t text;
+    hb_span_t text; /* points into own: a heading outlives the line it came from */
+    hb_buf_t own;
     enum kind kind; /* K_NONE unless the heading names a part of the report */
 } heading_t;
 
 struct hb_splitter {
     hb_regex_t heading;      /* numbered heading at line start; group N = style N */
     hb_regex_t item;         /* 一是 二是 … at a sentence boundary */
+    hb_regex_t bare;         /* 一 / （二） alone on a line */
     hb_regex_t clutter;      /* web and archive furniture */
     hb_regex_t byline;       /* ——2025年3月5日在…会议上 */
     hb_regex_t speaker;      /* 国务院总理　李强 */
@@ -37,6 +39,7 @@ struct hb_splitter {
     bool front;          /* still before the body: title, byline, speaker */
     bool after_speaker;  /* the last front line named the speaker's office */
     int title_lines;
+    int bare_style;      /* a numbering seen alone on the last line, or 0 */
     hb_buf_t joined;     /* a logical line joined from broken physical lines */
 };
 
@@ -51,6 +54,16 @@ static const char heading_re[] =
     "|([①-⑳])"
     "|(第[一二三四五六七八九十]{1,3}(?:部分|章|节)?)[，,、：:．.\\s])";
 #define N_STYLES 6
+
+/* A numbering alone on its line, the heading text on the next; groups as in
+ * heading_re. */
+static const char bare_re[] =
+    "^(?:([一二三四五六七八九十]{1,3})[、，,．.]?"
+    "|([（(][一二三四五六七八九十]{1,3}[）)])[、，,．.]?"
+    "|([0-9０-９]{1,2})[.．、]"
+    "|([（(][0-9０-９]{1,2}[）)])"
+    "|([①-⑳])"
+    "|(第[一二三四五六七八九十]{1,3}(?:部分|章|节)?)[，,、：:．.]?)$";
 
 static const char item_re[] =
     "(?:^|(?<=[。；;！!？?：:]))[一二三四五六七八九十]{1,2}是";
@@ -100,6 +113,7 @@ hb_splitter_t *hb_splitter_new(void)
         const char *pattern;
     } rules[] = {
         {&sp->heading, heading_re},         {&sp->item, item_re},
+        {&sp->bare, bare_re},
         {&sp->clutter, clutter_re},         {&sp->byline, byline_re},
         {&sp->speaker, speaker_re},
         {&sp->salute, salute_re},           {&sp->licence, licence_re},
@@ -119,13 +133,15 @@ void hb_splitter_free(hb_splitter_t *sp)
 {
     if (!sp)
         return;
-    hb_regex_t *all[] = {&sp->heading, &sp->item, &sp->clutter, &sp->byline, &sp->speaker,
+    hb_regex_t *all[] = {&sp->heading, &sp->item, &sp->bare, &sp->clutter, &sp->byline, &sp->speaker,
                          &sp->salute, &sp->licence,
                          &sp->part_problem,
                          &sp->part_plan, &sp->part_summary, &sp->cue_plan, &sp->cue_problem};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         hb_regex_free(all[i]);
     hb_buf_release(&sp->joined);
+    for (size_t i = 0; i < HB_SPLIT_MAX_DEPTH; i++)
+        hb_buf_release(&sp->stack[i].own);
     free(sp);
 }
 
@@ -252,17 +268,32 @@ static void push_heading(hb_splitter_t *sp, int style, hb_span_t text)
     bool under_part = false;
     for (size_t i = 0; i < sp->depth; i++)
         under_part |= sp->stack[i].kind != K_NONE;
-    sp->stack[sp->depth] = (heading_t){style, text, under_part ? K_NONE : part_kind(sp, text)};
-    sp->depth++;
+    heading_t *h = &sp->stack[sp->depth++];
+    h->style = style;
+    h->kind = under_part ? K_NONE : part_kind(sp, text);
+    hb_buf_reset(&h->own);
+    hb_buf_append(&h->own, text.s, text.len);
+    h->text = (hb_span_t){h->own.data, h->own.len};
     sp->info->headings++;
+}
+
+/* The kind the headings give; *named tells whether a part heading names
+ * it (上半年工作总结) or it is the default (summary under headings that name
+ * no part, preamble before any heading). */
+static enum kind section_kind_named(const hb_splitter_t *sp, bool *named)
+{
+    *named = true;
+    for (size_t i = sp->depth; i-- > 0;)
+        if (sp->stack[i].kind != K_NONE)
+            return sp->stack[i].kind;
+    *named = sp->depth == 0;
+    return sp->depth ? K_SUMMARY : K_PREAMBLE;
 }
 
 static enum kind section_kind(const hb_splitter_t *sp)
 {
-    for (size_t i = sp->depth; i-- > 0;)
-        if (sp->stack[i].kind != K_NONE)
-            return sp->stack[i].kind;
-    return sp->depth ? K_SUMMARY : K_PREAMBLE;
+    bool named;
+    return section_kind_named(sp, &named);
 }
 
 static enum kind unit_kind(hb_splitter_t *sp, hb_span_t text, enum kind base)
@@ -276,7 +307,8 @@ static enum kind unit_kind(hb_splitter_t *sp, hb_span_t text, enum kind base)
 
 static int emit(hb_splitter_t *sp, hb_span_t text, enum kind kind, bool item, bool headed)
 {
-    enum kind section = section_kind(sp);
+    bool named;
+    enum kind section = section_kind_named(sp, &named);
     hb_unit_t u;
     u.seq = sp->seq++;
     u.text = text;
@@ -285,6 +317,7 @@ static int emit(hb_splitter_t *sp, hb_span_t text, enum kind kind, bool item, bo
         u.section[i] = sp->stack[i].text;
     u.kind = kind_names[kind];
     u.kind_cue = kind != section;
+    u.kind_conf = u.kind_cue ? 0.8 : named ? 0.9 : 0.6;
     u.item = item;
     u.headed = headed;
     u.overview = !item && !headed && (sp->depth == 0 || sp->stack[sp->depth - 1].kind != K_NONE);
@@ -322,6 +355,21 @@ static int emit_paragraph(hb_splitter_t *sp, hb_span_t line, size_t head_end)
         at_item = true;
         from = hb_regex_ovector(&sp->item)[1];
     }
+}
+
+/* The numbering family (1..N_STYLES) of a line matching re (heading_re or
+ * bare_re), 0 if none; where the numbering ends goes to *marker_end. */
+static int heading_style(hb_regex_t *re, hb_span_t line, size_t *marker_end)
+{
+    if (!matches(re, line))
+        return 0;
+    PCRE2_SIZE *ov = hb_regex_ovector(re);
+    int style = 1;
+    while (style < N_STYLES && ov[2 * style] == PCRE2_UNSET)
+        style++;
+    if (marker_end)
+        *marker_end = ov[1];
+    return style;
 }
 
 static bool is_title_line(hb_splitter_t *sp, hb_span_t t)
@@ -402,12 +450,17 @@ static int process_line(hb_splitter_t *sp, hb_span_t line)
         }
         sp->front = false;
     }
-    if (matches(&sp->heading, line)) {
-        PCRE2_SIZE *ov = hb_regex_ovector(&sp->heading);
-        int style = 1;
-        while (style < N_STYLES && ov[2 * style] == PCRE2_UNSET)
-            style++;
-        hb_span_t rest = trim(line.s + ov[1], line.len - ov[1]);
+    int bare = heading_style(&sp->bare, line, NULL);
+    if (bare) {
+        sp->bare_style = bare;
+        return 0;
+    }
+    bare = sp->bare_style;
+    sp->bare_style = 0;
+    size_t marker_end = 0;
+    int style = bare ? bare : heading_style(&sp->heading, line, &marker_end);
+    if (style) {
+        hb_span_t rest = trim(line.s + marker_end, line.len - marker_end);
         size_t stop_len = 0;
         const char *stop = first_stop(rest, &stop_len);
         size_t head_cp = cp_count(rest.s, stop ? (size_t)(stop - rest.s) : rest.len);
@@ -448,7 +501,8 @@ static bool continues(hb_splitter_t *sp, hb_span_t prev, bool prev_joined, hb_sp
                                         "的", "和", "与", "及", "或", "在", "对", "把", NULL};
     static const char *const leads[] = {"、", "，", "。", "；", "：", "！", "？", "》", "」", "』",
                                         "”", "’", "）", ",", ".", ";", ":", ")", NULL};
-    if (ends_with_any(prev, ends) || matches(&sp->heading, prev) || matches(&sp->heading, cur))
+    if (ends_with_any(prev, ends) || matches(&sp->heading, prev) || matches(&sp->heading, cur) ||
+        matches(&sp->bare, prev))
         return false;
     for (const char *const *l = leads; *l; l++)
         if (cur.len >= strlen(*l) && !memcmp(cur.s, *l, strlen(*l)))
@@ -468,6 +522,7 @@ int hb_splitter_run(hb_splitter_t *sp, const char *text, size_t len, hb_unit_fn 
     sp->front = true;
     sp->after_speaker = false;
     sp->title_lines = 0;
+    sp->bare_style = 0;
     hb_buf_reset(&info->title);
     info->units = info->headings = info->dropped_lines = 0;
 

@@ -6,7 +6,8 @@
  *     figures come in order and do not overlap;
  *   - unit is a NUL-terminated, valid UTF-8 string that fits its array;
  *   - approx is NULL or one of the configured meanings;
- *   - an unmasked value is finite and not negative;
+ *   - an unmasked value (and a range's max) is finite and not negative;
+ *   - subject, when said, is valid UTF-8 in the text before the figure;
  *   - extracting with a smaller max gives a prefix of the full result.
  * The rules load once, from $HB_FUZZ_CONFIGS (default: the repository's
  * configs/). */
@@ -78,6 +79,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(known_approx(f->approx));
         if (!f->masked)
             FUZZ_CHECK(isfinite(f->value) && f->value >= 0);
+        if (f->has_max)
+            FUZZ_CHECK(isfinite(f->max) && f->max >= 0);
+        /* what was counted: words of the text before the figure */
+        if (f->subject_len) {
+            FUZZ_CHECK(f->subject >= text && f->subject + f->subject_len <= f->raw);
+            FUZZ_CHECK(hb_utf8_valid(f->subject, f->subject_len, NULL));
+        }
     }
 
     /* A smaller max stops early and keeps the same first figures. */

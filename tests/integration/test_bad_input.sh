@@ -17,6 +17,7 @@ iconv -f UTF-8 -t UTF-16BE "$seed" >"$in/utf16be.txt"
 cp tests/data/seeds/000_bd22ca21e2346cf0.txt "$in/sub dir/元潭镇/2022.txt"
 printf '一、工作情况\n（一）抓党建。全镇发展党员5人。\n' >"$in/sub dir/元潭镇/notes.md"
 ln -s .. "$in/sub dir/loop"
+cp "$seed" "$in/$(printf 'latin1-\xe9t\xe9.txt')"   # a file name that is not UTF-8
 
 "$BIN/huibao" run -q -o "$TMP/out" "$in" >"$TMP/stdout" 2>"$TMP/stderr"
 status=$?
@@ -49,8 +50,9 @@ print("crlf", not any("\r" in t for t in ref + texts("bom_crlf.txt")))
 print("path", docs.get("2022.txt", {}).get("town") == "元潭镇" and docs.get("2022.txt", {}).get("year") == 2022)
 print("pattern", "notes.md" not in docs and "notes.md" not in errors)
 print("space", any("sub dir" in d["file"] for d in docs.values()))
+print("name", any(n.startswith("latin1-") and "\ufffd" in n for n in docs))
 PYEOF
-for c in empty blank random image nul loop stage gbk utf16 bom same crlf path pattern space; do
+for c in empty blank random image nul loop stage gbk utf16 bom same crlf path pattern space name; do
     check "bad input: $c" grep -q "^$c True" "$TMP/result"
 done
 check "the summary counts the rejects" grep -qE "[1-9][0-9]* rejected" "$TMP/stdout"
