@@ -7,7 +7,11 @@
  * restarts a split or classify worker that dies (the reader re-sends what it
  * held), then stops the workers.  Exit status: 0 when every input was used,
  * 3 when some inputs were rejected (the rest are written), 1 on a fatal
- * error, 2 on a usage error. */
+ * error, 2 on a usage error, 130 when interrupted.
+ *
+ * Ctrl-C: the first one stops the reader taking files; what was handed out
+ * is finished and written, and `huibao run --resume` later continues where
+ * it stopped.  A second Ctrl-C stops everything at once. */
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
@@ -16,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -32,7 +37,7 @@ typedef struct run_opts {
     const char *outdir, *pattern, *meta, *topics, *figures;
     long jobs, window;
     double retry_after;
-    int quiet, verbose, no_progress;
+    int quiet, verbose, no_progress, resume;
 } run_opts_t;
 
 static const hb_opt_t run_options[] = {
@@ -52,6 +57,8 @@ static const hb_opt_t run_options[] = {
      "documents in flight at most"},
     {"retry-after", 0, HB_OPT_DOUBLE, offsetof(run_opts_t, retry_after), "30", "SECONDS",
      "send a document again when it is not written within this time"},
+    {"resume", 0, HB_OPT_FLAG, offsetof(run_opts_t, resume), NULL, NULL,
+     "continue an interrupted run in the output folder: skip what it wrote"},
     {"no-progress", 0, HB_OPT_FLAG, offsetof(run_opts_t, no_progress), NULL, NULL,
      "no progress line, even on a terminal"},
     {"quiet", 'q', HB_OPT_FLAG, offsetof(run_opts_t, quiet), NULL, NULL, "log errors only"},
@@ -69,11 +76,12 @@ typedef struct child {
 } child_t;
 
 static char bindir[PATH_MAX];
-static volatile sig_atomic_t got_signal;
+static volatile sig_atomic_t signals;
 
 static void on_signal(int sig)
 {
-    got_signal = sig;
+    (void)sig;
+    signals++;
 }
 
 static void usage_main(FILE *out)
@@ -126,7 +134,10 @@ static int start(child_t *c)
         return -1;
     }
     if (pid == 0) {
-        signal(SIGINT, SIG_IGN); /* the launcher decides how children stop */
+        /* The launcher decides how children stop: Ctrl-C at the terminal
+         * reaches it alone, and a child dies with it. */
+        setpgid(0, 0);
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
         execv(c->argv[0], c->argv);
         fprintf(stderr, "huibao: cannot run %s: %s\n", c->argv[0], strerror(errno));
         _exit(127);
@@ -261,6 +272,8 @@ static int cmd_run(int argc, char **argv)
                                                  NULL), 0, 0, false};
     if (!o.no_progress && isatty(2))
         argv_push(kids[0].argv, "--progress");
+    if (o.resume)
+        argv_push(kids[0].argv, "--resume");
     snprintf(prog, sizeof prog, "%s/huibao-split", bindir);
     kids[n++] = (child_t){"split", make_argv(prog, "--in", ep_docs, "--out", ep_split, NULL), 0,
                           0, true};
@@ -280,6 +293,10 @@ static int cmd_run(int argc, char **argv)
         argv_push(reader->argv, "--meta");
         argv_push(reader->argv, o.meta);
     }
+    if (o.resume) {
+        argv_push(reader->argv, "--skip");
+        argv_push(reader->argv, o.outdir);
+    }
     for (size_t i = 0; i < n; i++)
         if (level)
             argv_push(kids[i].argv, level);
@@ -295,6 +312,7 @@ static int cmd_run(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
 
     int status = 1;
+    int signals_seen = 0;
     for (size_t i = 0; i < n; i++)
         if (start(&kids[i]) != 0)
             goto stop;
@@ -302,10 +320,17 @@ static int cmd_run(int argc, char **argv)
         int ws;
         pid_t pid = waitpid(-1, &ws, 0);
         if (pid < 0) {
-            if (errno == EINTR && got_signal) {
-                hb_warn("interrupted: stopping every stage");
-                status = 130;
-                goto stop;
+            if (errno == EINTR && signals > signals_seen) {
+                signals_seen = signals;
+                if (signals_seen > 1 || reader->pid <= 0) {
+                    hb_warn("interrupted again: stopping every stage now");
+                    status = 130;
+                    goto stop;
+                }
+                hb_warn("interrupted: finishing the documents in flight, then stopping "
+                        "(Ctrl-C again to stop at once; --resume continues later)");
+                kill(reader->pid, SIGTERM);
+                continue;
             }
             if (errno == EINTR)
                 continue;

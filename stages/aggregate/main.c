@@ -22,6 +22,7 @@
 #include "hb_msg.h"
 #include "hb_opt.h"
 #include "hb_sock.h"
+#include "hb_journal.h"
 #include "tally.h"
 
 /* Document ids come from the reader, counted from 0; a larger one is a bug
@@ -32,7 +33,7 @@
 typedef struct agg_opts {
     const char *in, *acks, *outdir, *topics, *run;
     long max_msg_mb;
-    int progress, quiet, verbose;
+    int progress, quiet, verbose, resume;
 } agg_opts_t;
 
 static const hb_opt_t agg_options[] = {
@@ -48,6 +49,8 @@ static const hb_opt_t agg_options[] = {
      "accept only this run (default: the first run seen)"},
     {"max-msg-mb", 0, HB_OPT_INT, offsetof(agg_opts_t, max_msg_mb), "256", "MB",
      "largest message accepted"},
+    {"resume", 0, HB_OPT_FLAG, offsetof(agg_opts_t, resume), NULL, NULL,
+     "continue the results in DIR (its resume.tsv) instead of starting afresh"},
     {"progress", 0, HB_OPT_FLAG, offsetof(agg_opts_t, progress), NULL, NULL,
      "show documents and units done on stderr"},
     {"quiet", 'q', HB_OPT_FLAG, offsetof(agg_opts_t, quiet), NULL, NULL, "log errors only"},
@@ -74,6 +77,7 @@ typedef struct doc {
     hb_buf_t head;     /* "file":…,"doc":N, written before each unit's seq */
     hb_buf_t place;    /* "town":…,"county":…,"year":…,"title":… */
     hb_buf_t docline;  /* the docs.jsonl object */
+    char file[4096];
     char town[64];
     int year;
 } doc_t;
@@ -91,8 +95,11 @@ typedef struct aggregator {
     bool end_seen;
     uint64_t end_docs, end_rejects;
     FILE *paragraphs, *docs, *errors;
+    hb_journal_t *journal;
     hb_tally_t *tally;
-    hb_buf_t line;
+    bool interrupted;  /* the reader was stopped before it read every input */
+    uint64_t restored; /* documents of the resumed run */
+    hb_buf_t line, units_text;
     hb_pack_t pack;
     double started, last_progress;
     uint64_t dropped;
@@ -211,8 +218,13 @@ static int finish_doc(aggregator_t *a, doc_t *d)
     int rc = write_out(a, a->paragraphs, &a->line, "paragraphs.jsonl");
     if (rc == 0)
         rc = write_out(a, a->docs, &d->docline, "docs.jsonl");
-    if (rc == 0)
+    if (rc == 0) {
         hb_tally_doc(a->tally, d->town, d->year, d->n, topics, kinds);
+        hb_tally_units_text(a->tally, d->n, topics, kinds, &a->units_text);
+        hb_journal_entry_t e = {d->file, d->town, d->year, ftell(a->paragraphs), ftell(a->docs),
+                                a->units_text.data};
+        rc = hb_journal_add(a->journal, &e);
+    }
     free(topics);
     free(kinds);
     set_bit(&a->done, &a->done_bytes, d->id);
@@ -353,6 +365,7 @@ static int on_doc_end(aggregator_t *a, const hb_msg_t *m, uint64_t id)
     for (size_t i = 0; place_keys[i]; i++)
         json_field(&d->place, m, place_keys[i], i == 0);
     hb_msg_cstr(m, "town", d->town, sizeof d->town);
+    hb_msg_cstr(m, "file", d->file, sizeof d->file);
     uint64_t year;
     d->year = hb_msg_u64(m, "year", &year) == 0 && year < 10000 ? (int)year : 0;
     /* docs.jsonl: file, doc, place, encoding, bytes, units, status */
@@ -430,8 +443,12 @@ static int on_message(aggregator_t *a, zmq_msg_t *frame)
         rc = on_reject(a, &m);
     } else if (hb_msg_is(&m, HB_T_END)) {
         if (hb_msg_u64(&m, "docs", &a->end_docs) == 0 &&
-            hb_msg_u64(&m, "rejects", &a->end_rejects) == 0)
+            hb_msg_u64(&m, "rejects", &a->end_rejects) == 0) {
+            const msgpack_object *stopped = hb_msg_get(&m, "stopped");
             a->end_seen = true;
+            a->interrupted = stopped && stopped->type == MSGPACK_OBJECT_BOOLEAN &&
+                             stopped->via.boolean;
+        }
         else
             hb_warn("an end message without docs and rejects counts; dropped");
     } else {
@@ -457,16 +474,26 @@ static void progress(aggregator_t *a, bool final)
             final ? "\n" : "");
 }
 
-static FILE *open_out(const char *dir, const char *name)
+/* Opens an output afresh, or, resuming, cut back to keep bytes and appended to. */
+static FILE *open_out_at(const char *dir, const char *name, bool resume, long keep)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
+    if (resume && truncate(path, keep) != 0 && errno != ENOENT) {
+        hb_error("%s: cannot cut back to %ld bytes to resume: %s", path, keep, strerror(errno));
+        return NULL;
+    }
+    FILE *f = fopen(path, resume ? "a" : "w");
     if (!f)
         hb_error("%s: cannot create: %s", path, strerror(errno));
     else
         setvbuf(f, NULL, _IOFBF, 1 << 20);
     return f;
+}
+
+static FILE *open_out(const char *dir, const char *name)
+{
+    return open_out_at(dir, name, false, 0);
 }
 
 static int close_out(FILE *f, const char *dir, const char *name)
@@ -495,7 +522,9 @@ static int write_final(aggregator_t *a, bool complete)
     rc |= close_out(a->paragraphs, a->o->outdir, "paragraphs.jsonl");
     rc |= close_out(a->docs, a->o->outdir, "docs.jsonl");
     rc |= close_out(a->errors, a->o->outdir, "errors.jsonl");
+    rc |= hb_journal_close(a->journal);
     a->paragraphs = a->docs = a->errors = NULL;
+    a->journal = NULL;
     return rc;
 }
 
@@ -529,18 +558,29 @@ out:
     bool complete = status == 0;
     if (!complete && a->nactive)
         hb_warn("%zu documents were incomplete and are not written; rerun them", a->nactive);
-    if (write_final(a, complete) != 0)
+    if (write_final(a, complete && !a->interrupted) != 0)
         return 1;
-    if (!complete)
+    if (!complete) {
+        fprintf(stderr, "huibao: stopped; %llu documents are written in %s/ — rerun with "
+                "--resume to continue\n", (unsigned long long)a->docs_finished, a->o->outdir);
         return 1;
+    }
     uint64_t rejects = a->doc_rejects + a->free_rejects;
-    printf("huibao: %llu documents, %llu units, %llu rejected in %.1f s\n",
+    printf("huibao: %llu documents, %llu units, %llu rejected in %.1f s%s\n",
            (unsigned long long)a->docs_finished, (unsigned long long)hb_tally_units(a->tally),
-           (unsigned long long)rejects, now_s() - a->started);
+           (unsigned long long)rejects, now_s() - a->started,
+           a->restored ? " (after those of the run resumed)" : "");
     printf("results in %s/: paragraphs.jsonl docs.jsonl towns.csv summary.json errors.jsonl\n",
            a->o->outdir);
+    if (a->interrupted)
+        printf("interrupted: not every input was read — rerun with --resume to continue\n");
     fflush(stdout);
-    return rejects ? 3 : 0;
+    return a->interrupted ? 130 : rejects ? 3 : 0;
+}
+
+static void restore_doc(void *arg, const hb_journal_entry_t *e)
+{
+    hb_tally_doc_text(arg, e->town, e->year, e->units);
 }
 
 int main(int argc, char **argv)
@@ -581,6 +621,7 @@ int main(int argc, char **argv)
         a.have_run = true;
     }
     hb_buf_init(&a.line);
+    hb_buf_init(&a.units_text);
     hb_pack_init(&a.pack);
     int status = 1;
     void *zctx = zmq_ctx_new();
@@ -590,9 +631,21 @@ int main(int argc, char **argv)
     a.tally = hb_tally_new(o.topics);
     if (!a.tally)
         goto done;
-    a.paragraphs = open_out(o.outdir, "paragraphs.jsonl");
-    a.docs = open_out(o.outdir, "docs.jsonl");
-    a.errors = open_out(o.outdir, "errors.jsonl");
+    long par_keep = 0, docs_keep = 0, journal_keep = -1;
+    if (o.resume) {
+        long n = hb_journal_replay(o.outdir, restore_doc, a.tally, &par_keep, &docs_keep,
+                                   &journal_keep);
+        if (n < 0)
+            goto done;
+        a.restored = (uint64_t)n;
+        hb_info("resuming: %ld documents already written in %s/", n, o.outdir);
+    }
+    a.journal = hb_journal_open(o.outdir, journal_keep);
+    if (!a.journal)
+        goto done;
+    a.paragraphs = open_out_at(o.outdir, "paragraphs.jsonl", o.resume, par_keep);
+    a.docs = open_out_at(o.outdir, "docs.jsonl", o.resume, docs_keep);
+    a.errors = open_out(o.outdir, "errors.jsonl"); /* rejected inputs are tried again */
     if (!a.paragraphs || !a.docs || !a.errors)
         goto done;
     a.in = hb_sock_open(zctx, ZMQ_PULL, o.in, &in_o);
@@ -601,7 +654,7 @@ int main(int argc, char **argv)
         goto done;
     status = aggregate(&a);
 done:
-    if (a.paragraphs || a.docs || a.errors)
+    if (a.paragraphs || a.docs || a.errors || a.journal)
         write_final(&a, false);
     while (a.nactive)
         drop_doc(&a, a.active[0]);
@@ -612,6 +665,7 @@ done:
     hb_sock_close(a.acks);
     zmq_ctx_term(zctx);
     hb_buf_release(&a.line);
+    hb_buf_release(&a.units_text);
     hb_pack_release(&a.pack);
     return status;
 }

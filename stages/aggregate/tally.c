@@ -122,6 +122,47 @@ void hb_tally_doc(hb_tally_t *t, const char *town, int year, size_t units,
     add(&t->all, units, topics, kinds);
 }
 
+void hb_tally_units_text(const hb_tally_t *t, size_t units, const int16_t *topics,
+                         const int8_t *kinds, hb_buf_t *b)
+{
+    hb_buf_reset(b);
+    for (size_t i = 0; i < units; i++) {
+        if (i)
+            hb_buf_putc(b, ' ');
+        hb_buf_puts(b, topics[i] >= 0 ? t->topic[topics[i]] : "-");
+        hb_buf_putc(b, '|');
+        hb_buf_puts(b, kind_names[kinds[i]]);
+    }
+    if (!b->data)
+        hb_buf_puts(b, "");
+}
+
+void hb_tally_doc_text(hb_tally_t *t, const char *town, int year, const char *units)
+{
+    size_t n = 0, cap = 16;
+    int16_t *topics = hb_malloc(cap * sizeof *topics);
+    int8_t *kinds = hb_malloc(cap * sizeof *kinds);
+    for (const char *p = units; *p;) {
+        size_t len = strcspn(p, " ");
+        const char *bar = memchr(p, '|', len);
+        if (bar) {
+            if (n == cap) {
+                cap *= 2;
+                topics = hb_realloc(topics, cap * sizeof *topics);
+                kinds = hb_realloc(kinds, cap * sizeof *kinds);
+            }
+            bool none = bar - p == 1 && p[0] == '-';
+            topics[n] = (int16_t)(none ? -1 : hb_tally_topic(t, p, (size_t)(bar - p)));
+            kinds[n] = (int8_t)hb_tally_kind(bar + 1, (size_t)(p + len - bar - 1));
+            n++;
+        }
+        p += len + (p[len] == ' ');
+    }
+    hb_tally_doc(t, town, year, n, topics, kinds);
+    free(topics);
+    free(kinds);
+}
+
 void hb_tally_reject(hb_tally_t *t)
 {
     t->rejects++;

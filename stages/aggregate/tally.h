@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "hb_buf.h"
+
 #define HB_TALLY_MAX_TOPICS 128
 #define HB_TALLY_KINDS 5 /* preamble summary problem plan other */
 
@@ -25,11 +27,18 @@ void hb_tally_free(hb_tally_t *t);
 int hb_tally_topic(hb_tally_t *t, const char *id, size_t len);
 int hb_tally_kind(const char *kind, size_t len);
 
+
 /* One complete document: its place and year, unit count, and per-unit
  * topic and kind indexes. */
 void hb_tally_doc(hb_tally_t *t, const char *town, int year, size_t units,
                   const int16_t *topics, const int8_t *kinds);
 void hb_tally_reject(hb_tally_t *t);
+
+/* A document's units as the journal keeps them, "topic|kind topic|kind …"
+ * (topic "-" for none): written into b, and counted back from text. */
+void hb_tally_units_text(const hb_tally_t *t, size_t units, const int16_t *topics,
+                         const int8_t *kinds, hb_buf_t *b);
+void hb_tally_doc_text(hb_tally_t *t, const char *town, int year, const char *units);
 
 int hb_tally_write_csv(const hb_tally_t *t, FILE *f);
 int hb_tally_write_summary(const hb_tally_t *t, FILE *f, const char *run, bool complete,

@@ -10,7 +10,11 @@
  * killed mid-run costs time, not data.  At most --window documents are out
  * at once, which also bounds everyone's memory.  When every file is out,
  * read tells the aggregator how many documents and rejects it sent ("end")
- * and exits once all are acknowledged. */
+ * and exits once all are acknowledged.
+ *
+ * SIGINT/SIGTERM: stop taking files, finish what was handed out (the end
+ * message says "stopped"), then exit; a second signal exits at once.
+ * --skip DIR skips the files an earlier run wrote there (its journal). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +24,9 @@
 #include <unistd.h>
 
 #include "decode.h"
+#include "hb_journal.h"
 #include "hb_log.h"
+#include "hb_map.h"
 #include "hb_mem.h"
 #include "hb_msg.h"
 #include "hb_opt.h"
@@ -30,7 +36,7 @@
 #include "walk.h"
 
 typedef struct read_opts {
-    const char *out, *ctl, *acks, *run, *pattern, *meta;
+    const char *out, *ctl, *acks, *run, *pattern, *meta, *skip;
     long window, max_mb, hwm, attempts;
     double retry_after;
     int quiet, verbose, progress;
@@ -49,6 +55,8 @@ static const hb_opt_t read_options[] = {
      "file names to take inside folders; files named on the command line are always taken"},
     {"meta", 'm', HB_OPT_STR, offsetof(read_opts_t, meta), NULL, "CSV",
      "file,town,county,year rows for what neither text nor path tells"},
+    {"skip", 's', HB_OPT_STR, offsetof(read_opts_t, skip), NULL, "DIR",
+     "skip the files an earlier run wrote to the output folder DIR (see --resume)"},
     {"window", 'w', HB_OPT_INT, offsetof(read_opts_t, window), "64", "N",
      "documents handed out and not yet acknowledged, at most"},
     {"retry-after", 0, HB_OPT_DOUBLE, offsetof(read_opts_t, retry_after), "60", "SECONDS",
@@ -85,6 +93,9 @@ typedef struct reader {
     uint64_t rejects;  /* rejects sent without a document id */
     uint64_t gave_up;  /* documents given up after --attempts */
     bool walk_done, end_sent;
+    bool stopped;      /* a signal asked to stop taking files */
+    hb_map_t *skip;    /* files written by an earlier run */
+    uint64_t skipped;
     hb_buf_t raw, text;
     hb_buf_t name;     /* the path as UTF-8, for messages */
     hb_pack_t pack;
@@ -266,6 +277,10 @@ static int prepare(reader_t *r)
             r->rejects++;
             continue;
         }
+        if (r->skip && hb_map_get(r->skip, utf8_name(r, path))) {
+            r->skipped++;
+            continue;
+        }
         inflight_t *s = free_slot(r);
         s->path = hb_strdup(path);
         s->attempts = 0;
@@ -316,15 +331,22 @@ static void on_ack(reader_t *r, zmq_msg_t *frame)
 static int run_reader(reader_t *r)
 {
     unsigned long last_progress = 0;
-    while (!hb_stop_requested()) {
+    for (;;) {
+        if (hb_stop_requested() && !r->stopped) {
+            r->stopped = true;
+            r->walk_done = true; /* take no more files; finish what is out */
+            hb_warn("stopping: finishing the %zu documents handed out (signal again to quit "
+                    "at once)", r->busy);
+        }
         if (prepare(r) != 0)
             return 1;
         if (r->walk_done && !r->pending && !r->end_sent) {
             hb_pack_reset(&r->pack);
-            hb_pack_header(&r->pack, HB_T_END, 3);
+            hb_pack_header(&r->pack, HB_T_END, 4);
             hb_pack_kv_cstr(&r->pack, "run", r->o->run);
             hb_pack_kv_u64(&r->pack, "docs", r->next_doc);
             hb_pack_kv_u64(&r->pack, "rejects", r->rejects);
+            hb_pack_kv_bool(&r->pack, "stopped", r->stopped);
             if (send_ctl(r) != 0)
                 return 1;
             r->end_sent = true;
@@ -366,8 +388,23 @@ static int run_reader(reader_t *r)
                     (unsigned long long)r->rejects);
         }
     }
-    hb_warn("stopped: %zu documents were handed out and not acknowledged", r->busy);
-    return 1;
+}
+
+static void skip_file(void *arg, const hb_journal_entry_t *e)
+{
+    hb_map_put(arg, e->file, arg);
+}
+
+/* The files an earlier run wrote to dir, as its journal says. */
+static hb_map_t *load_skip(const char *dir)
+{
+    long par_end, docs_end, valid;
+    hb_map_t *m = hb_map_new();
+    if (hb_journal_replay(dir, skip_file, m, &par_end, &docs_end, &valid) < 0) {
+        hb_map_free(m);
+        return NULL;
+    }
+    return m;
 }
 
 int main(int argc, char **argv)
@@ -426,6 +463,8 @@ int main(int argc, char **argv)
     r.meta = hb_meta_new(o.meta);
     if (!r.meta)
         goto done;
+    if (o.skip && !(r.skip = load_skip(o.skip)))
+        goto done;
     r.out = hb_sock_open(zctx, ZMQ_PUSH, o.out, &out_o);
     r.ctl = r.out ? hb_sock_open(zctx, ZMQ_PUSH, o.ctl, &ctl_o) : NULL;
     r.acks = r.ctl ? hb_sock_open(zctx, ZMQ_PULL, o.acks, &ack_o) : NULL;
@@ -435,15 +474,16 @@ int main(int argc, char **argv)
     r.walk = hb_walk_new(paths, (size_t)npaths, o.pattern);
     status = run_reader(&r);
     if (status == 0)
-        hb_debug("done: %llu documents, %llu rejects, %llu given up",
+        hb_debug("done: %llu documents, %llu rejects, %llu given up, %llu skipped",
                  (unsigned long long)r.next_doc, (unsigned long long)r.rejects,
-                 (unsigned long long)r.gave_up);
+                 (unsigned long long)r.gave_up, (unsigned long long)r.skipped);
 done:
     for (long i = 0; r.slots && i < o.window; i++)
         free(r.slots[i].path);
     free(r.slots);
     hb_walk_free(r.walk);
     hb_meta_free(r.meta);
+    hb_map_free(r.skip);
     hb_sock_close(r.out);
     hb_sock_close(r.ctl);
     hb_sock_close(r.acks);

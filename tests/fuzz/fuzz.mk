@@ -8,7 +8,7 @@
 #   make test / make check-asan      also replay tests/fuzz/regressions/<target>/ and
 #                                    tests/fuzz/corpus/<target>/ ($(BUILD)/tests/test_fuzz_<target>)
 
-FUZZ_ALL      = split figures classify conf msg decode meta
+FUZZ_ALL      = split figures classify places conf msg decode meta
 FUZZ_TARGETS ?= $(FUZZ_ALL)
 FUZZ_SECONDS ?= 60
 FUZZ_TIMEOUT ?= 1
@@ -20,6 +20,7 @@ FUZZ_CC      ?= clang
 FUZZ_STAGE_split    = split
 FUZZ_STAGE_figures  = classify
 FUZZ_STAGE_classify = classify
+FUZZ_STAGE_places   = classify
 FUZZ_STAGE_conf     = classify
 FUZZ_STAGE_msg      =
 FUZZ_STAGE_decode   = read

@@ -1,0 +1,43 @@
+/* hb_journal: resume.tsv, one line per document written, so that a run cut
+ * short (Ctrl-C, a crash, a full disk) continues with --resume.
+ *
+ *   FILE \t TOWN \t YEAR \t PARAGRAPHS_END \t DOCS_END \t UNITS
+ *
+ * The offsets are the sizes paragraphs.jsonl and docs.jsonl had once the
+ * document was written; UNITS is "topic|kind topic|kind …".  A line counts
+ * only while the outputs still reach its offsets: a document half written
+ * when a run died is not in the journal's valid part, and is written again.
+ * Both the aggregator (which restores its tallies and cuts the outputs back)
+ * and the reader (which skips the files) read the journal through
+ * hb_journal_replay, so they agree on what was written. */
+#ifndef HB_JOURNAL_H
+#define HB_JOURNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct hb_journal_entry {
+    const char *file, *town; /* "" when unknown */
+    int year;                /* 0 when unknown */
+    long paragraphs_end, docs_end;
+    const char *units;       /* "topic|kind …"; topic "-" for none */
+} hb_journal_entry_t;
+
+typedef void (*hb_journal_fn)(void *arg, const hb_journal_entry_t *e);
+
+/* Calls fn for every valid line of DIR/resume.tsv, in order, and returns
+ * their number (0 when there is no journal), or -1 after logging why.  The
+ * last valid line's offsets go to *paragraphs_end / *docs_end (0 if none),
+ * the length of the valid part to *valid_bytes. */
+long hb_journal_replay(const char *dir, hb_journal_fn fn, void *arg, long *paragraphs_end,
+                       long *docs_end, long *valid_bytes);
+
+typedef struct hb_journal hb_journal_t;
+
+/* Opens DIR/resume.tsv for writing: afresh, or (keep >= 0) cut back to keep
+ * bytes and appended to.  NULL after logging why. */
+hb_journal_t *hb_journal_open(const char *dir, long keep);
+int hb_journal_add(hb_journal_t *j, const hb_journal_entry_t *e); /* -1: write failed (logged) */
+int hb_journal_close(hb_journal_t *j); /* NULL-safe; -1 when not written whole */
+
+#endif
