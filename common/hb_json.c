@@ -2,6 +2,7 @@
 
 #include <inttypes.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 void hb_json_str(hb_buf_t *b, const char *s, size_t len)
@@ -63,6 +64,36 @@ static void json_double(hb_buf_t *b, double d)
     }
 }
 
+/* JSON keys are strings.  A scalar key is written as its text; a map or
+ * array key (legal msgpack, meaningless here) as a placeholder: rendering it
+ * as escaped JSON would double in size with every level of nesting. */
+static void json_key(hb_buf_t *b, const msgpack_object *k)
+{
+    char text[64];
+    switch (k->type) {
+    case MSGPACK_OBJECT_STR: hb_json_str(b, k->via.str.ptr, k->via.str.size); return;
+    case MSGPACK_OBJECT_POSITIVE_INTEGER:
+        snprintf(text, sizeof text, "%" PRIu64, k->via.u64);
+        break;
+    case MSGPACK_OBJECT_NEGATIVE_INTEGER:
+        snprintf(text, sizeof text, "%" PRId64, k->via.i64);
+        break;
+    case MSGPACK_OBJECT_BOOLEAN:
+        snprintf(text, sizeof text, "%s", k->via.boolean ? "true" : "false");
+        break;
+    case MSGPACK_OBJECT_FLOAT32:
+    case MSGPACK_OBJECT_FLOAT64: snprintf(text, sizeof text, "%.6g", k->via.f64); break;
+    case MSGPACK_OBJECT_NIL: snprintf(text, sizeof text, "null"); break;
+    default:
+        snprintf(text, sizeof text, "(%s)",
+                 k->type == MSGPACK_OBJECT_MAP     ? "map"
+                 : k->type == MSGPACK_OBJECT_ARRAY ? "array"
+                                                   : "binary");
+        break;
+    }
+    hb_json_cstr(b, text);
+}
+
 void hb_json_obj(hb_buf_t *b, const msgpack_object *o)
 {
     switch (o->type) {
@@ -88,15 +119,7 @@ void hb_json_obj(hb_buf_t *b, const msgpack_object *o)
             const msgpack_object_kv *kv = &o->via.map.ptr[i];
             if (i)
                 hb_buf_putc(b, ',');
-            if (kv->key.type == MSGPACK_OBJECT_STR)
-                hb_json_str(b, kv->key.via.str.ptr, kv->key.via.str.size);
-            else {
-                hb_buf_t tmp;
-                hb_buf_init(&tmp);
-                hb_json_obj(&tmp, &kv->key);
-                hb_json_str(b, tmp.data, tmp.len);
-                hb_buf_release(&tmp);
-            }
+            json_key(b, &kv->key);
             hb_buf_putc(b, ':');
             hb_json_obj(b, &kv->val);
         }

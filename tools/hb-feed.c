@@ -13,6 +13,12 @@
  * a stage alone as (hb-sink's last) - T0.  Waiting for the peers first means
  * every worker starts with the same share of the work.
  *
+ * --hold keeps the connections open after the last send until a signal.  A
+ * receiver whose queue is at its high-water mark when the sender closes can
+ * lose the frames libzmq had not yet moved into that queue (seen here: the
+ * last 36-166 of 15,507 frames with classify's --hwm 64), so the benchmark
+ * holds the feed open until the sink has counted everything, then stops it.
+ *
  * Ownership: main owns the mapping of the file, the sockets and the monitor. */
 #include <errno.h>
 #include <fcntl.h>
@@ -40,6 +46,7 @@ typedef struct feed_opts {
     double wait;
     double linger;
     long hwm;
+    int hold;
     int quiet;
 } feed_opts_t;
 
@@ -56,6 +63,8 @@ static const hb_opt_t feed_options[] = {
      "at the end, wait this long for queued frames to leave"},
     {"hwm", 0, HB_OPT_INT, offsetof(feed_opts_t, hwm), "1000", "N",
      "send high-water mark, in messages"},
+    {"hold", 0, HB_OPT_FLAG, offsetof(feed_opts_t, hold), NULL, NULL,
+     "after sending, keep the connections open until SIGINT/SIGTERM (see above)"},
     {"quiet", 'q', HB_OPT_FLAG, offsetof(feed_opts_t, quiet), NULL, NULL, "log errors only"},
     HB_OPT_END,
 };
@@ -256,6 +265,8 @@ int main(int argc, char **argv)
     printf("messages=%lu bytes=%llu seconds=%.3f start=%.6f end=%.6f\n", n, bytes, end - start,
            start, end);
     fflush(stdout);
+    while (o.hold && status == 0 && !hb_stop_requested())
+        pause();
 done:
     if (monitor) {
         zmq_socket_monitor(out, NULL, 0);
