@@ -32,6 +32,82 @@ const msgpack_object *hb_msg_get(const hb_msg_t *m, const char *key)
     return NULL;
 }
 
+static uint64_t be(const unsigned char *p, int n)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < n; i++)
+        v = v << 8 | p[i];
+    return v;
+}
+
+/* Walks the msgpack bytes once, without building anything, and refuses a
+ * container that claims more elements than there are bytes left: msgpack-c
+ * sizes its allocation from the claim, so five bytes could ask for 128 GB.
+ * Returns NULL when the bytes are one well-formed object, else why not. */
+static const char *check_msgpack(const unsigned char *p, size_t len)
+{
+    uint64_t need = 1; /* objects still to read */
+    size_t pos = 0;
+    while (need > 0) {
+        if (pos >= len)
+            return "truncated msgpack";
+        unsigned b = p[pos++];
+        uint64_t items = 0;  /* elements a container adds */
+        uint64_t skip = 0;   /* payload bytes */
+        int n = 0;           /* length bytes */
+        if (b <= 0x7f || b >= 0xe0 || b == 0xc0 || b == 0xc2 || b == 0xc3) {
+            /* fixint, nil, bool */
+        } else if (b >= 0x80 && b <= 0x8f) {
+            items = 2 * (uint64_t)(b & 0x0f);
+        } else if (b >= 0x90 && b <= 0x9f) {
+            items = b & 0x0f;
+        } else if (b >= 0xa0 && b <= 0xbf) {
+            skip = b & 0x1f;
+        } else {
+            switch (b) {
+            case 0xc4: case 0xd9: n = 1; break;
+            case 0xc5: case 0xda: n = 2; break;
+            case 0xc6: case 0xdb: n = 4; break;
+            case 0xc7: n = 1; skip = 1; break;
+            case 0xc8: n = 2; skip = 1; break;
+            case 0xc9: n = 4; skip = 1; break;
+            case 0xca: case 0xce: case 0xd2: skip = 4; break;
+            case 0xcb: case 0xcf: case 0xd3: skip = 8; break;
+            case 0xcc: case 0xd0: skip = 1; break;
+            case 0xcd: case 0xd1: skip = 2; break;
+            case 0xd4: skip = 2; break;
+            case 0xd5: skip = 3; break;
+            case 0xd6: skip = 5; break;
+            case 0xd7: skip = 9; break;
+            case 0xd8: skip = 17; break;
+            case 0xdc: case 0xde: n = 2; break;
+            case 0xdd: case 0xdf: n = 4; break;
+            default: return "not msgpack"; /* 0xc1 */
+            }
+            if (n) {
+                if (len - pos < (size_t)n)
+                    return "truncated msgpack";
+                uint64_t count = be(p + pos, n);
+                pos += (size_t)n;
+                if (b == 0xdc || b == 0xdd)
+                    items = count;
+                else if (b == 0xde || b == 0xdf)
+                    items = 2 * count;
+                else
+                    skip += count;
+            }
+        }
+        if (skip > len - pos)
+            return "truncated msgpack";
+        pos += (size_t)skip;
+        need = need - 1 + items;
+        if (need > len - pos)
+            return items ? "msgpack container claims more elements than the message holds"
+                         : "truncated msgpack";
+    }
+    return pos == len ? NULL : "trailing bytes after the message map";
+}
+
 int hb_msg_decode(hb_msg_t *m, const char *data, size_t len, const char **why)
 {
     size_t off = 0;
@@ -39,6 +115,8 @@ int hb_msg_decode(hb_msg_t *m, const char *data, size_t len, const char **why)
     hb_msg_init(m);
     m->raw = data;
     m->raw_len = len;
+    if ((*why = check_msgpack((const unsigned char *)data, len)) != NULL)
+        return -1;
     msgpack_unpack_return r = msgpack_unpack_next(&m->up, data, len, &off);
     if (r != MSGPACK_UNPACK_SUCCESS) {
         *why = r == MSGPACK_UNPACK_CONTINUE ? "truncated msgpack" : "not msgpack";

@@ -15,6 +15,11 @@
  *
  *   "HBFRAMES" (8 bytes), then per frame: length (uint32, little-endian), bytes
  *
+ * With --forward ENDPOINTS it is a tee: every frame goes on, unchanged, to a
+ * PUSH socket.  The benchmark captures split's output that way while the
+ * aggregator downstream acknowledges documents, so the reader runs with its
+ * usual window.
+ *
  * Ownership: main owns the sockets, the zmq frame and the file. */
 #include <errno.h>
 #include <stdint.h>
@@ -34,6 +39,7 @@
 typedef struct sink_opts {
     const char *in;
     const char *save;
+    const char *forward;
     long count;
     double idle;
     double wait;
@@ -53,6 +59,8 @@ static const hb_opt_t sink_options[] = {
      "give up (status 1) when no message at all arrives within this time"},
     {"save", 's', HB_OPT_STR, offsetof(sink_opts_t, save), NULL, "FILE",
      "write every frame to FILE (length-prefixed), for hb-feed to replay"},
+    {"forward", 'f', HB_OPT_STR, offsetof(sink_opts_t, forward), NULL, "ENDPOINTS",
+     "also push every frame on, unchanged, to ENDPOINTS (no prefix connects)"},
     {"types", 't', HB_OPT_FLAG, offsetof(sink_opts_t, types), NULL, NULL,
      "decode each message and count it by type"},
     {"hwm", 0, HB_OPT_INT, offsetof(sink_opts_t, hwm), "1000", "N",
@@ -158,11 +166,13 @@ int main(int argc, char **argv)
     void *zctx = zmq_ctx_new();
     hb_sock_opts_t in_o = {.hwm = (int)o.hwm, .linger_ms = 0,
                            .max_msg_bytes = HB_MAX_MSG_DEFAULT, .bind_default = true};
+    hb_sock_opts_t fwd_o = {.hwm = (int)o.hwm, .linger_ms = 30000, .bind_default = false};
     void *in = hb_sock_open(zctx, ZMQ_PULL, o.in, &in_o);
+    void *fwd = in && o.forward ? hb_sock_open(zctx, ZMQ_PUSH, o.forward, &fwd_o) : NULL;
     unsigned long n = 0;
     unsigned long long bytes = 0;
     double start = wall_s(), first = 0, last = 0;
-    if (!in)
+    if (!in || (o.forward && !fwd))
         goto done;
 
     zmq_msg_t frame;
@@ -208,6 +218,13 @@ int main(int argc, char **argv)
             status = 1;
             break;
         }
+        if (fwd && zmq_msg_send(&frame, fwd, 0) < 0) {
+            if (zmq_errno() == EINTR && hb_stop_requested())
+                break;
+            hb_error("cannot forward to %s: %s", o.forward, zmq_strerror(zmq_errno()));
+            status = 1;
+            break;
+        }
     }
     zmq_msg_close(&frame);
     if (status == 0 && o.count > 0 && n < (unsigned long)o.count) {
@@ -228,6 +245,7 @@ done:
         status = 1;
     }
     hb_sock_close(in);
+    hb_sock_close(fwd);
     zmq_ctx_term(zctx);
     for (size_t i = 0; i < tc.used; i++)
         free(tc.name[i]);

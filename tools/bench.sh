@@ -1,0 +1,317 @@
+#!/usr/bin/env bash
+# bench.sh — `make bench`: how fast huibao is and how much memory each stage
+# holds, beside ripgrep and a plain Python script, on one generated corpus.
+# docs/performance.md explains every number and holds the last results.
+#
+# In this order, in one command:
+#   0. install ripgrep, python3 and GNU time when missing (make has built bin/
+#      and build/tools/);
+#   1. generate the corpora once: SIZE_MB, BIG_MB and PY_MB megabytes with the
+#      same seed (each a prefix of the larger), cached in $BENCH_DIR;
+#   2. (a) bin/huibao run -j $JOBS, end to end, timed;
+#      the same pipeline started stage by stage over ipc, each stage under
+#      /usr/bin/time, on SIZE_MB and on BIG_MB: peak RSS and CPU per stage;
+#   3. (b) classify alone: split's output captured once (hb-sink --save, as a
+#      tee in front of the aggregator so acks flow), then replayed with
+#      hb-feed into 1, then 2 huibao-classify workers feeding an hb-sink;
+#   4. (c) rg -o -F -f KEYWORDS over the corpus to /dev/null (all threads,
+#      then -j1), KEYWORDS being every term of configs/topics.conf;
+#   5. (d) tools/reference.py (Python re) on the first PY_MB megabytes;
+#   6. the table, the ratios against the issue's targets, RSS at both sizes.
+#
+# Environment: SIZE_MB (200), BIG_MB (2*SIZE_MB), SEED (1), PY_MB (smaller of
+# 50 and SIZE_MB), JOBS (2), BENCH_DIR ($BUILD/bench), BUILD (build), BIN (bin),
+# KEEP=1 keeps the work folder (outputs, captured frames, per-stage times).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+SIZE_MB=${SIZE_MB:-200}
+BIG_MB=${BIG_MB:-}
+[ -n "$BIG_MB" ] || BIG_MB=$((SIZE_MB * 2))
+SEED=${SEED:-1}
+PY_MB=${PY_MB:-$((SIZE_MB < 50 ? SIZE_MB : 50))}
+JOBS=${JOBS:-2}
+BUILD=${BUILD:-build}
+BIN=${BIN:-bin}
+TOOLS=$BUILD/tools
+BENCH_DIR=${BENCH_DIR:-$BUILD/bench}
+PY=/usr/bin/python3
+TIMEFMT="rss_kb=%M wall=%e user=%U sys=%S"
+
+die() { echo "bench: $*" >&2; exit 1; }
+now() { date +%s.%N; }
+calc() { awk "BEGIN { printf \"%.6f\", $* }"; }   # arithmetic without bc
+say() { printf '%s\n' "$*" >&2; }
+
+for n in "$BIN/huibao" "$TOOLS/gencorpus" "$TOOLS/hb-feed" "$TOOLS/hb-sink"; do
+    [ -x "$n" ] || die "$n is missing: run 'make bench' (it builds everything first)"
+done
+case "$SIZE_MB$BIG_MB$PY_MB$JOBS" in *[!0-9]*) die "SIZE_MB, BIG_MB, PY_MB and JOBS are whole numbers";; esac
+
+# --- 0. tools ---------------------------------------------------------------
+missing=""
+command -v rg >/dev/null 2>&1 || missing="$missing ripgrep"
+[ -x "$PY" ] || missing="$missing python3"
+[ -x /usr/bin/time ] || missing="$missing time"
+if [ -n "$missing" ]; then
+    say "bench: installing:$missing"
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo=sudo
+    $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
+        --no-install-recommends $missing >/dev/null ||
+        die "could not install$missing; install them (Debian: apt-get install$missing) and rerun"
+fi
+RG=$(command -v rg)
+
+W=$(mktemp -d /tmp/hb-bench.XXXXXX) || die "cannot create a work folder in /tmp"
+RES=$W/results
+: >"$RES"
+PIDS=()
+cleanup() {
+    for p in "${PIDS[@]}"; do
+        for c in $(pgrep -P "$p" 2>/dev/null); do kill "$c" 2>/dev/null; done
+        kill "$p" 2>/dev/null
+    done
+    wait 2>/dev/null
+    if [ "${KEEP:-0}" = 1 ]; then say "bench: work folder kept: $W"; else rm -rf "$W"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+put() { echo "$1 $2" >>"$RES"; }                 # key value
+field() { grep -o "$1=[0-9.]*" "$2" | head -1 | cut -d= -f2; }   # key=value in a file
+# Stops processes started under /usr/bin/time: SIGTERM to the program, not
+# to time (time would die without writing its report).
+stop_timed() {
+    for p in "$@"; do
+        for c in $(pgrep -P "$p" 2>/dev/null); do kill -TERM "$c" 2>/dev/null; done
+    done
+    for p in "$@"; do wait "$p" 2>/dev/null; done
+}
+timed() { local out=$1; shift; /usr/bin/time -o "$out" -f "$TIMEFMT" "$@"; }
+
+# --- 1. corpora ---------------------------------------------------------------
+corpus() {   # MB -> path of the corpus, generated once
+    local dir=$BENCH_DIR/corpus-${1}mb-seed$SEED
+    if [ ! -f "$dir.done" ]; then
+        rm -rf "$dir"
+        mkdir -p "$BENCH_DIR"
+        say "bench: generating $1 MB of reports in $dir"
+        "$TOOLS/gencorpus" -q --out "$dir" --mb "$1" --seed "$SEED" ||
+            die "gencorpus failed for $dir (disk full? see the message above)"
+        find "$dir" -type f -printf '%s\n' | awk '{s+=$1; n++} END {print "bytes=" s, "files=" n}' \
+            >"$dir.done"
+    fi
+    echo "$dir"
+}
+C=$(corpus "$SIZE_MB")
+CB=$(corpus "$BIG_MB")
+CP=$(corpus "$PY_MB")
+put size_bytes "$(field bytes "$C.done")"
+put big_bytes "$(field bytes "$CB.done")"
+put py_bytes "$(field bytes "$CP.done")"
+put size_files "$(field files "$C.done")"
+# Warm the page cache so every contender reads from memory.
+for d in "$C" "$CB"; do find "$d" -type f -print0 | xargs -0 cat >/dev/null; done
+put load_start "$(cut -d' ' -f1 /proc/loadavg)"
+say "bench: corpus $C ($(field bytes "$C.done") bytes), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# --- 2. the pipeline --------------------------------------------------------
+say "bench: (a) $BIN/huibao run -j $JOBS on $SIZE_MB MB"
+t0=$(now)
+"$BIN/huibao" run -q --no-progress -j "$JOBS" -o "$W/e2e" "$C" >/dev/null 2>"$W/e2e.err" ||
+    die "huibao run failed: $(tail -3 "$W/e2e.err")"
+t1=$(now)
+put e2e_seconds "$(calc "$t1 - $t0")"
+put e2e_units "$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["total"]["units"])' "$W/e2e/summary.json")"
+rm -rf "$W/e2e"
+
+run_stages() {   # label corpus: every stage by hand over ipc, each under /usr/bin/time
+    local d=$W/$1 corpus=$2 agg sp rd c i
+    local cls=()
+    mkdir -p "$d"
+    timed "$d/aggregate.time" "$BIN/huibao-aggregate" -q --in "@ipc://$d/agg" \
+        --acks ">ipc://$d/acks" -o "$d/out" --topics configs/topics.conf &
+    agg=$!; PIDS+=("$agg")
+    timed "$d/split.time" "$BIN/huibao-split" -q --in ">ipc://$d/docs" --out "@ipc://$d/split" &
+    sp=$!; PIDS+=("$sp")
+    for i in $(seq 1 "$JOBS"); do
+        timed "$d/classify$i.time" "$BIN/huibao-classify" -q --in ">ipc://$d/split" \
+            --out ">ipc://$d/agg" &
+        c=$!; cls+=("$c"); PIDS+=("$c")
+    done
+    t0=$(now)
+    timed "$d/read.time" "$BIN/huibao-read" -q --out "@ipc://$d/docs" --ctl ">ipc://$d/agg" \
+        --acks "@ipc://$d/acks" "$corpus" &
+    rd=$!; PIDS+=("$rd")
+    wait "$agg" || die "the aggregator failed in the $1 run (status $?)"
+    t1=$(now)
+    wait "$rd"
+    stop_timed "$sp" "${cls[@]}"
+    put "$1_seconds" "$(calc "$t1 - $t0")"
+    put "$1_units" "$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["total"]["units"])' "$d/out/summary.json")"
+    for f in "$d"/*.time; do
+        local s; s=$(basename "$f" .time)
+        put "$1_${s}_rss_kb" "$(field rss_kb "$f")"
+        put "$1_${s}_cpu" "$(calc "$(field user "$f") + $(field sys "$f")")"
+    done
+    rm -rf "$d/out"
+}
+say "bench: stages by hand on $SIZE_MB MB, then on $BIG_MB MB (peak RSS of each)"
+run_stages small "$C"
+run_stages big "$CB"
+
+# --- 3. classify alone ------------------------------------------------------
+say "bench: (b) capturing split's output once, then classify alone on it"
+FRAMES=$W/units.frames
+capture() {
+    local d=$W/capture agg sp sink rd
+    mkdir -p "$d"
+    "$BIN/huibao-aggregate" -q --in "@ipc://$d/agg" --acks ">ipc://$d/acks" -o "$d/out" &
+    agg=$!; PIDS+=("$agg")
+    "$TOOLS/hb-sink" -q --types --in "@ipc://$d/tee" --save "$FRAMES" --forward ">ipc://$d/agg" \
+        >"$d/sink.out" &
+    sink=$!; PIDS+=("$sink")
+    "$BIN/huibao-split" -q --in ">ipc://$d/docs" --out ">ipc://$d/tee" &
+    sp=$!; PIDS+=("$sp")
+    t0=$(now)
+    "$BIN/huibao-read" -q --out "@ipc://$d/docs" --ctl ">ipc://$d/agg" --acks "@ipc://$d/acks" "$C" &
+    rd=$!; PIDS+=("$rd")
+    wait "$agg" || die "the aggregator failed during the capture (status $?)"
+    t1=$(now)
+    wait "$rd"
+    kill "$sp" "$sink"
+    wait "$sp" "$sink"
+    put nosplit_seconds "$(calc "$t1 - $t0")"
+    put frames "$(field messages "$d/sink.out")"
+    put frames_bytes "$(field bytes "$d/sink.out")"
+    put frames_units "$(field unit "$d/sink.out")"
+    rm -rf "$d/out"
+}
+capture
+NFRAMES=$(grep '^frames ' "$RES" | cut -d' ' -f2)
+[ "${NFRAMES:-0}" -gt 0 ] || die "the capture of split's output is empty"
+
+replay() {   # workers
+    local d=$W/replay$1 sink feed c i
+    local cls=()
+    mkdir -p "$d"
+    "$TOOLS/hb-sink" -q --in "@ipc://$d/out" --count "$NFRAMES" >"$d/sink.out" &
+    sink=$!; PIDS+=("$sink")
+    for i in $(seq 1 "$1"); do
+        timed "$d/classify$i.time" "$BIN/huibao-classify" -q --in ">ipc://$d/feed" \
+            --out ">ipc://$d/out" &
+        c=$!; cls+=("$c"); PIDS+=("$c")
+    done
+    "$TOOLS/hb-feed" -q --hold --peers "$1" --out "@ipc://$d/feed" "$FRAMES" >"$d/feed.out" &
+    feed=$!; PIDS+=("$feed")
+    wait "$sink" || die "classify x$1 did not deliver all $NFRAMES messages"
+    kill "$feed"; wait "$feed"
+    stop_timed "${cls[@]}"
+    put "cls$1_seconds" "$(calc "$(field last "$d/sink.out") - $(field start "$d/feed.out")")"
+    local cpu=0 rss=0 f
+    for f in "$d"/classify*.time; do
+        cpu=$(calc "$cpu + $(field user "$f") + $(field sys "$f")")
+        [ "$(field rss_kb "$f")" -gt "$rss" ] && rss=$(field rss_kb "$f")
+    done
+    put "cls$1_cpu" "$cpu"
+    put "cls$1_rss_kb" "$rss"
+}
+replay 1
+[ "$JOBS" -gt 1 ] && replay "$JOBS"
+put frames_mb "$(calc "$(stat -c %s "$FRAMES") / 1000000")"
+rm -f "$FRAMES"
+
+# --- 4. ripgrep ---------------------------------------------------------------
+say "bench: (c) ripgrep, every topic keyword as a fixed string"
+KW=$W/keywords.txt
+grep -E '^[[:space:]]*keywords[[:space:]]*=' configs/topics.conf | sed 's/^[^=]*=//' |
+    tr ' \t' '\n\n' | sed 's/:[0-9.]*$//' | grep -v '^$' | sort -u >"$KW"
+put keywords "$(wc -l <"$KW")"
+# --no-ignore: the corpus may sit under build/, which .gitignore lists.
+t0=$(now); "$RG" --no-ignore -o -F -f "$KW" "$C" >/dev/null; t1=$(now)
+put rg_seconds "$(calc "$t1 - $t0")"
+t0=$(now); "$RG" --no-ignore -j1 -o -F -f "$KW" "$C" >/dev/null; t1=$(now)
+put rg1_seconds "$(calc "$t1 - $t0")"
+put rg_matches "$("$RG" --no-ignore --count-matches -F -f "$KW" "$C" | awk -F: '{s += $NF} END {print s + 0}')"
+
+# --- 5. Python ------------------------------------------------------------------
+say "bench: (d) tools/reference.py on the first $PY_MB MB"
+timed "$W/py.time" "$PY" tools/reference.py --out "$W/ref.jsonl" "$CP" 2>"$W/py.err" ||
+    die "tools/reference.py failed: $(tail -3 "$W/py.err")"
+put py_seconds "$(field wall "$W/py.time")"
+put py_units "$(field units "$W/py.err")"
+put py_rss_kb "$(field rss_kb "$W/py.time")"
+rm -f "$W/ref.jsonl"
+put load_end "$(cut -d' ' -f1 /proc/loadavg)"
+
+# --- 6. report --------------------------------------------------------------------
+$PY - "$RES" "$SIZE_MB" "$BIG_MB" "$PY_MB" "$JOBS" "$(nproc)" <<'PYEOF'
+import sys
+r = {}
+for line in open(sys.argv[1]):
+    k, v = line.split()
+    r[k] = float(v)
+size_mb, big_mb, py_mb, jobs, cores = sys.argv[2:7]
+jobs = int(jobs)
+mb, big, pymb = r["size_bytes"] / 1e6, r["big_bytes"] / 1e6, r["py_bytes"] / 1e6
+cpu = lambda p: sum(v for k, v in r.items() if k.startswith(p) and k.endswith("_cpu"))
+rows = [
+    ("huibao run -j %d (end to end)" % jobs, mb, r["e2e_seconds"], r["e2e_units"], None),
+    ("stages by hand -j %d (same)" % jobs, mb, r["small_seconds"], r["small_units"], cpu("small_")),
+    ("  read+split+aggregate, no classify", mb, r["nosplit_seconds"], r["frames_units"], None),
+    ("classify x1 (replayed units)", mb, r["cls1_seconds"], r["frames_units"], r["cls1_cpu"]),
+]
+if "cls%d_seconds" % jobs in r and jobs > 1:
+    rows.append(("classify x%d (replayed units)" % jobs, mb, r["cls%d_seconds" % jobs],
+                 r["frames_units"], r["cls%d_cpu" % jobs]))
+rows += [
+    ("rg -o -F -f KEYWORDS (%s threads)" % cores, mb, r["rg_seconds"], None, None),
+    ("rg -o -F -f KEYWORDS -j1", mb, r["rg1_seconds"], None, None),
+    ("tools/reference.py (Python re)", pymb, r["py_seconds"], r["py_units"], None),
+]
+print()
+print("huibao bench: %.1f MB corpus (%d files), %d classify workers, %s cores, load %.2f -> %.2f"
+      % (mb, r["size_files"], jobs, cores, r["load_start"], r["load_end"]))
+print()
+print("| %-36s | %8s | %8s | %8s | %10s | %7s |" % ("what", "input MB", "seconds", "MB/s", "units/s", "CPU s"))
+print("|%s|%s:|%s:|%s:|%s:|%s:|" % ("-" * 38, "-" * 9, "-" * 9, "-" * 9, "-" * 11, "-" * 8))
+rate = {}
+for name, m, s, u, c in rows:
+    rate[name] = m / s
+    print("| %-36s | %8.1f | %8.2f | %8.2f | %10s | %7s |" % (
+        name, m, s, m / s, "{:,.0f}".format(u / s) if u else "-", "%.1f" % c if c else "-"))
+e2e = mb / r["e2e_seconds"]
+py = pymb / r["py_seconds"]
+c1, rg1 = mb / r["cls1_seconds"], mb / r["rg1_seconds"]
+cj, rgj = mb / r.get("cls%d_seconds" % jobs, r["cls1_seconds"]), mb / r["rg_seconds"]
+ok = lambda b: "ok" if b else "MISSED"
+print()
+print("units: %d per %.1f MB (%.0f bytes each); %d topic keywords; rg found %d matches "
+      "(non-overlapping, leftmost: rg never counts nested or overlapping terms; huibao's "
+      "Aho-Corasick counts every occurrence)" % (r["frames_units"], mb, r["size_bytes"] / r["frames_units"],
+                                                r["keywords"], r["rg_matches"]))
+print()
+print("huibao / Python, end to end:        %6.2fx   (target >= 10x: %s)" % (e2e / py, ok(e2e / py >= 10)))
+print("classify x1 / rg -j1:               %6.2fx   (target >= 1.0x: %s)" % (c1 / rg1, ok(c1 >= rg1)))
+if jobs > 1:
+    print("classify x%d / rg (%s threads):      %6.2fx   (target >= 1.0x: %s)" % (jobs, cores, cj / rgj, ok(cj >= rgj)))
+    print("scaling, classify 1 -> %d workers:   %6.2fx   (ideal %d.00x on %s cores)" % (jobs, cj / c1, jobs, cores))
+print()
+print("peak RSS per stage (MB) at %.0f MB and %.0f MB of input:" % (mb, big))
+print()
+print("| %-12s | %9s | %9s | %7s | %-14s |" % ("stage", "%.0f MB" % mb, "%.0f MB" % big, "change", "target <= +10%"))
+print("|%s|%s:|%s:|%s:|%s|" % ("-" * 14, "-" * 10, "-" * 10, "-" * 8, "-" * 16))
+stages = sorted({k.split("_")[1] for k in r if k.startswith("small_") and k.endswith("_rss_kb")},
+                key=lambda s: ["read", "split"].index(s) if s in ("read", "split") else
+                (9 if s == "aggregate" else 5))
+for s in stages:
+    a, b = r["small_%s_rss_kb" % s] / 1024, r["big_%s_rss_kb" % s] / 1024
+    ch = (b - a) / a * 100
+    print("| %-12s | %9.1f | %9.1f | %+6.1f%% | %-14s |" % (s, a, b, ch, ok(ch <= 10)))
+print()
+print("CPU seconds per stage at %.0f MB: %s" % (mb, ", ".join(
+    "%s %.1f" % (s, r["small_%s_cpu" % s]) for s in stages)))
+print("reference.py peak RSS %.1f MB on %.0f MB" % (r["py_rss_kb"] / 1024, pymb))
+print("full check from the issue: make bench SIZE_MB=100 BIG_MB=1000")
+PYEOF
