@@ -44,7 +44,7 @@ STAGE_LIBS_read = -luchardet
 # Prerequisites below use $$(call …) on the target's stem; keep the objects they name.
 .SECONDEXPANSION:
 .SECONDARY:
-.PHONY: all clean test check-asan demo deps eval install
+.PHONY: all clean test check-asan demo deps eval install examples
 all: $(STAGE_BINS) $(LAUNCHER) $(LIB)
 
 $(BUILD)/%.o: %.c $(wildcard common/*.h) $(wildcard stages/*/*.h)
@@ -71,7 +71,15 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB) $$(call stage_mod_objs,$$(firs
 	    $(call stage_mod_objs,$(firstword $(subst _, ,$*))) $(LIB) $(LIBS) \
 	    $(STAGE_LIBS_$(firstword $(subst _, ,$*))) -lcmocka
 
-test: all $(UNIT_BINS)
+EXAMPLE_SRC  = $(wildcard examples/stages/*.c)
+EXAMPLE_BINS = $(EXAMPLE_SRC:examples/stages/%.c=$(BUILD)/examples/hb-%)
+examples: $(EXAMPLE_BINS)
+$(BUILD)/examples/hb-%: examples/stages/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LIBS)
+
+test: all $(UNIT_BINS) $(EXAMPLE_BINS)
 	@BUILD=$(BUILD) BIN=$(BIN) SHARED=$(SHARED) tests/run.sh
 
 check-asan:

@@ -32,16 +32,21 @@ void hb_conf_free(hb_conf_t *c)
         free((char *)c->entries[i].key);
         free((char *)c->entries[i].value);
     }
-    /* Section and name strings are shared between entries: freed via the list. */
-    for (size_t i = 0; i < c->n; i++) {
-        if (i == 0 || c->entries[i].section != c->entries[i - 1].section) {
-            free((char *)c->entries[i].section);
-            free((char *)c->entries[i].name);
-        }
+    /* Section and name strings belong to the sections list. */
+    for (size_t i = 0; i < c->nsections; i++) {
+        free((char *)c->sections[i].section);
+        free((char *)c->sections[i].name);
     }
+    free(c->sections);
     free(c->entries);
     free(c->path);
     free(c);
+}
+
+static void add_section(hb_conf_t *c, char *section, char *name, int line)
+{
+    c->sections = hb_realloc(c->sections, (c->nsections + 1) * sizeof *c->sections);
+    c->sections[c->nsections++] = (hb_conf_section_t){section, name, line};
 }
 
 hb_conf_t *hb_conf_parse(const char *path, const char *text, size_t len)
@@ -57,8 +62,6 @@ hb_conf_t *hb_conf_parse(const char *path, const char *text, size_t len)
     hb_conf_t *c = hb_calloc(1, sizeof *c);
     c->path = hb_strdup(path);
     size_t cap = 0;
-    const char *section = NULL, *name = NULL;
-    bool section_used = true;
     char *copy = hb_strndup(text, len);
     int lineno = 0;
     char *p = copy;
@@ -84,23 +87,13 @@ hb_conf_t *hb_conf_parse(const char *path, const char *text, size_t len)
                          path, lineno);
                 goto fail;
             }
-            char *inner_copy = hb_strndup(s + 1, (size_t)(close - s - 1));
-            char *inner = (char *)trim(inner_copy, NULL);
-            char *sp = strpbrk(inner, " \t");
-            if (!section_used) {
-                free((char *)section);
-                free((char *)name);
-            }
-            if (sp) {
+            char *inner = hb_strndup(s + 1, (size_t)(close - s - 1));
+            char *body = (char *)trim(inner, NULL);
+            char *sp = strpbrk(body, " \t");
+            if (sp)
                 *sp = '\0';
-                char *nm = sp + 1;
-                name = hb_strdup(trim(nm, NULL));
-            } else {
-                name = hb_strdup("");
-            }
-            section = hb_strdup(trim(inner, NULL));
-            free(inner_copy);
-            section_used = false;
+            add_section(c, hb_strdup(body), hb_strdup(sp ? trim(sp + 1, NULL) : ""), lineno);
+            free(inner);
             continue;
         }
         char *eq = strchr(s, '=');
@@ -115,29 +108,19 @@ hb_conf_t *hb_conf_parse(const char *path, const char *text, size_t len)
             hb_error("%s:%d: a value without a key", path, lineno);
             goto fail;
         }
-        if (!section) {
-            section = hb_strdup("");
-            name = hb_strdup("");
-        }
+        if (c->nsections == 0)
+            add_section(c, hb_strdup(""), hb_strdup(""), lineno);
+        const hb_conf_section_t *sec = &c->sections[c->nsections - 1];
         if (c->n == cap) {
             cap = cap ? cap * 2 : 64;
             c->entries = hb_realloc(c->entries, cap * sizeof *c->entries);
         }
-        c->entries[c->n++] = (hb_conf_entry_t){section, name, hb_strdup(key), hb_strdup(value),
-                                               lineno};
-        section_used = true;
-    }
-    if (!section_used) {
-        free((char *)section);
-        free((char *)name);
+        c->entries[c->n++] = (hb_conf_entry_t){sec->section, sec->name, hb_strdup(key),
+                                               hb_strdup(value), lineno};
     }
     free(copy);
     return c;
 fail:
-    if (!section_used) {
-        free((char *)section);
-        free((char *)name);
-    }
     free(copy);
     hb_conf_free(c);
     return NULL;

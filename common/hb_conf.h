@@ -21,10 +21,17 @@ typedef struct hb_conf_entry {
     int line;
 } hb_conf_entry_t;
 
+typedef struct hb_conf_section {
+    const char *section, *name; /* shared with the entries */
+    int line;
+} hb_conf_section_t;
+
 typedef struct hb_conf {
     char *path;
     hb_conf_entry_t *entries;
     size_t n;
+    hb_conf_section_t *sections; /* every [section], in order, empty ones included */
+    size_t nsections;
 } hb_conf_t;
 
 /* Returns NULL after logging "PATH:LINE: problem" (or why it cannot be read). */

@@ -12,6 +12,7 @@
  * Ctrl-C: the first one stops the reader taking files; what was handed out
  * is finished and written, and `huibao run --resume` later continues where
  * it stopped.  A second Ctrl-C stops everything at once. */
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
@@ -26,15 +27,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hb_conf.h"
 #include "hb_log.h"
 #include "hb_mem.h"
 #include "hb_opt.h"
+#include "hb_sock.h"
 
 #define MAX_WORKERS 256
 #define MAX_RESTARTS 20
 
 typedef struct run_opts {
-    const char *outdir, *pattern, *meta, *topics, *figures;
+    const char *outdir, *pattern, *meta, *topics, *figures, *pipeline;
     long jobs, window;
     double retry_after;
     int quiet, verbose, no_progress, resume;
@@ -43,6 +46,8 @@ typedef struct run_opts {
 static const hb_opt_t run_options[] = {
     {"output", 'o', HB_OPT_STR, offsetof(run_opts_t, outdir), "out", "DIR",
      "folder for the results"},
+    {"config", 'c', HB_OPT_STR, offsetof(run_opts_t, pipeline), NULL, "FILE",
+     "the stages between read and aggregate ([stage NAME] sections; see configs/pipeline.conf)"},
     {"jobs", 'j', HB_OPT_INT, offsetof(run_opts_t, jobs), "0", "N",
      "classify workers (0: one per core)"},
     {"pattern", 'p', HB_OPT_STR, offsetof(run_opts_t, pattern), "*.txt", "GLOB",
@@ -67,9 +72,15 @@ static const hb_opt_t run_options[] = {
     HB_OPT_END,
 };
 
+/* An argv that grows: a NULL-terminated array of copied strings. */
+typedef struct argv_vec {
+    char **v;
+    size_t n, cap;
+} argv_vec_t;
+
 typedef struct child {
-    const char *role;
-    char **argv; /* owned */
+    char role[64];
+    argv_vec_t argv; /* owned */
     pid_t pid;
     int restarts;
     bool restartable;
@@ -92,38 +103,46 @@ static void usage_main(FILE *out)
                  "figures it quotes and tallies everything per town, year and topic.\n\n"
                  "commands:\n"
                  "  run [options] PATH...   run the whole pipeline on files and folders\n"
+                 "  relay --in EP --out EP  forward messages between two groups of workers\n"
                  "  help                    show this help\n\n"
                  "Each stage is also a program of its own (huibao-read, huibao-split,\n"
                  "huibao-classify, huibao-aggregate) for runs across machines; see their --help.\n");
 }
 
-/* argv built from a NULL-terminated list of strings, copied. */
-static char **make_argv(const char *first, ...)
+static void argv_push(argv_vec_t *a, const char *s)
 {
-    char **v = hb_calloc(64, sizeof *v);
+    if (a->n + 2 > a->cap) {
+        a->cap = a->cap ? a->cap * 2 : 16;
+        a->v = hb_realloc(a->v, a->cap * sizeof *a->v);
+    }
+    a->v[a->n++] = hb_strdup(s);
+    a->v[a->n] = NULL;
+}
+
+/* Appends every string of a NULL-terminated list. */
+static void argv_add(argv_vec_t *a, ...)
+{
     va_list ap;
-    va_start(ap, first);
-    size_t n = 0;
-    for (const char *s = first; s && n < 63; s = va_arg(ap, const char *))
-        v[n++] = hb_strdup(s);
+    va_start(ap, a);
+    for (const char *s = va_arg(ap, const char *); s; s = va_arg(ap, const char *))
+        argv_push(a, s);
     va_end(ap);
-    return v;
 }
 
-static void argv_push(char **v, const char *s)
+/* Appends the words of a space-separated string (a config's options). */
+static void argv_words(argv_vec_t *a, const char *words)
 {
-    size_t n = 0;
-    while (v[n])
-        n++;
-    if (n < 63)
-        v[n] = hb_strdup(s);
+    char *copy = hb_strdup(words), *save = NULL;
+    for (char *w = strtok_r(copy, " \t", &save); w; w = strtok_r(NULL, " \t", &save))
+        argv_push(a, w);
+    free(copy);
 }
 
-static void free_argv(char **v)
+static void free_argv(argv_vec_t *a)
 {
-    for (size_t i = 0; v && v[i]; i++)
-        free(v[i]);
-    free(v);
+    for (size_t i = 0; i < a->n; i++)
+        free(a->v[i]);
+    free(a->v);
 }
 
 static int start(child_t *c)
@@ -138,8 +157,8 @@ static int start(child_t *c)
          * reaches it alone, and a child dies with it. */
         setpgid(0, 0);
         prctl(PR_SET_PDEATHSIG, SIGKILL);
-        execv(c->argv[0], c->argv);
-        fprintf(stderr, "huibao: cannot run %s: %s\n", c->argv[0], strerror(errno));
+        execv(c->argv.v[0], c->argv.v);
+        fprintf(stderr, "huibao: cannot run %s: %s\n", c->argv.v[0], strerror(errno));
         _exit(127);
     }
     c->pid = pid;
@@ -189,19 +208,109 @@ static const char *config_path(const char *given, const char *name, char *buf, s
     return buf;
 }
 
+/* Copies src into dst of size n, cut to fit. */
+static void set_str(char *dst, size_t n, const char *src)
+{
+    size_t len = strnlen(src, n - 1);
+    memcpy(dst, src, len);
+    dst[len] = '\0';
+}
+
+/* The private socket folder and the ipc files in it. */
 static void remove_tree(const char *dir)
 {
-    const char *const socks[] = {"docs", "acks", "agg", NULL};
-    char p[PATH_MAX];
-    for (size_t i = 0; socks[i]; i++) {
-        snprintf(p, sizeof p, "%s/%s", dir, socks[i]);
-        unlink(p);
-    }
-    for (int i = 0; i < MAX_WORKERS; i++) {
-        snprintf(p, sizeof p, "%s/split%d", dir, i);
-        unlink(p);
-    }
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char p[PATH_MAX + 256];
+    while (d && (e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+            snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+            unlink(p);
+        }
+    if (d)
+        closedir(d);
     rmdir(dir);
+}
+
+/* One group of the pipeline between read and aggregate: a stage and how
+ * many workers run it. */
+typedef struct group {
+    char name[64];
+    char command[PATH_MAX]; /* the program; built-in stages are bin/huibao-NAME */
+    char options[1024];     /* extra arguments */
+    long workers;           /* 0: one per core */
+    bool builtin;
+} group_t;
+
+#define MAX_GROUPS 16
+
+/* The stages from a pipeline config ([stage NAME] sections in order, with
+ * command, workers, options), or the built-in split → classify. */
+static int load_pipeline(const char *path, group_t *g, size_t *n)
+{
+    *n = 0;
+    if (!path) {
+        g[0] = (group_t){.name = "split", .workers = 1, .builtin = true};
+        g[1] = (group_t){.name = "classify", .workers = 0, .builtin = true};
+        *n = 2;
+        return 0;
+    }
+    hb_conf_t *c = hb_conf_load(path);
+    if (!c)
+        return -1;
+    for (size_t i = 0; i < c->nsections; i++) {
+        const hb_conf_section_t *sec = &c->sections[i];
+        if (strcmp(sec->section, "stage") || !*sec->name) {
+            hb_error("%s:%d: expected [stage NAME] sections with command, workers, options",
+                     path, sec->line);
+            goto fail;
+        }
+        if (*n == MAX_GROUPS) {
+            hb_error("%s:%d: more than %d stages", path, sec->line, MAX_GROUPS);
+            goto fail;
+        }
+        group_t *cur = &g[(*n)++];
+        *cur = (group_t){.workers = 1};
+        set_str(cur->name, sizeof cur->name, sec->name);
+        cur->builtin = !strcmp(sec->name, "split") || !strcmp(sec->name, "classify");
+        for (size_t k = 0; k < c->n; k++) {
+            const hb_conf_entry_t *e = &c->entries[k];
+            if (e->section != sec->section)
+                continue; /* entries share their section's strings */
+            if (!strcmp(e->key, "command")) {
+                set_str(cur->command, sizeof cur->command, e->value);
+                cur->builtin = false;
+            } else if (!strcmp(e->key, "workers")) {
+                char *end;
+                cur->workers = strtol(e->value, &end, 10);
+                if (*end || cur->workers < 0 || cur->workers >= MAX_WORKERS) {
+                    hb_error("%s:%d: workers must be 0 (one per core) to %d", path, e->line,
+                             MAX_WORKERS - 1);
+                    goto fail;
+                }
+            } else if (!strcmp(e->key, "options")) {
+                set_str(cur->options, sizeof cur->options, e->value);
+            } else {
+                hb_error("%s:%d: unknown key \"%s\"; expected command, workers or options",
+                         path, e->line, e->key);
+                goto fail;
+            }
+        }
+    }
+    for (size_t i = 0; i < *n; i++)
+        if (!g[i].builtin && !g[i].command[0]) {
+            hb_error("%s: stage \"%s\" is not built in and has no command", path, g[i].name);
+            goto fail;
+        }
+    if (*n == 0) {
+        hb_error("%s: no [stage NAME] section", path);
+        goto fail;
+    }
+    hb_conf_free(c);
+    return 0;
+fail:
+    hb_conf_free(c);
+    return -1;
 }
 
 static int cmd_run(int argc, char **argv)
@@ -249,12 +358,10 @@ static int cmd_run(int argc, char **argv)
         free(paths);
         return 1;
     }
-    char ep_docs[PATH_MAX + 8], ep_acks[PATH_MAX + 8], ep_agg[PATH_MAX + 8],
-        ep_split[PATH_MAX + 8];
+    char ep_docs[PATH_MAX + 8], ep_acks[PATH_MAX + 8], ep_agg[PATH_MAX + 8];
     snprintf(ep_docs, sizeof ep_docs, "ipc://%s/docs", dir);
     snprintf(ep_acks, sizeof ep_acks, "ipc://%s/acks", dir);
     snprintf(ep_agg, sizeof ep_agg, "ipc://%s/agg", dir);
-    snprintf(ep_split, sizeof ep_split, "ipc://%s/split0", dir);
     char run_id[64], prog[PATH_MAX + 32], topics_buf[PATH_MAX], figures_buf[PATH_MAX];
     char window[32], retry[32];
     snprintf(run_id, sizeof run_id, "r%lx-%d", (unsigned long)time(NULL), (int)getpid());
@@ -264,46 +371,100 @@ static int cmd_run(int argc, char **argv)
     const char *figures = config_path(o.figures, "figures.conf", figures_buf, sizeof figures_buf);
     const char *level = o.quiet ? "--quiet" : o.verbose ? "--verbose" : NULL;
 
+    group_t groups[MAX_GROUPS];
+    size_t ngroups;
+    if (load_pipeline(o.pipeline, groups, &ngroups) != 0) {
+        remove_tree(dir);
+        free(paths);
+        return 2;
+    }
+    size_t nkids = 3; /* aggregate, read, and relays */
+    for (size_t g = 0; g < ngroups; g++) {
+        if (groups[g].workers == 0 || (o.jobs && !strcmp(groups[g].name, "classify")))
+            groups[g].workers = jobs;
+        nkids += (size_t)groups[g].workers + 1;
+    }
     size_t n = 0;
-    child_t *kids = hb_calloc((size_t)jobs + 3, sizeof *kids);
+    child_t *kids = hb_calloc(nkids, sizeof *kids);
+    child_t *agg = &kids[n++];
+    snprintf(agg->role, sizeof agg->role, "aggregate");
     snprintf(prog, sizeof prog, "%s/huibao-aggregate", bindir);
-    kids[n++] = (child_t){"aggregate", make_argv(prog, "--in", ep_agg, "--acks", ep_acks, "-o",
-                                                 o.outdir, "--topics", topics, "--run", run_id,
-                                                 NULL), 0, 0, false};
+    argv_add(&agg->argv, prog, "--in", ep_agg, "--acks", ep_acks, "-o", o.outdir, "--topics",
+             topics, "--run", run_id, NULL);
     if (!o.no_progress && isatty(2))
-        argv_push(kids[0].argv, "--progress");
+        argv_push(&agg->argv, "--progress");
     if (o.resume)
-        argv_push(kids[0].argv, "--resume");
-    snprintf(prog, sizeof prog, "%s/huibao-split", bindir);
-    kids[n++] = (child_t){"split", make_argv(prog, "--in", ep_docs, "--out", ep_split, NULL), 0,
-                          0, true};
-    for (long j = 0; j < jobs; j++) {
-        snprintf(prog, sizeof prog, "%s/huibao-classify", bindir);
-        kids[n++] = (child_t){"classify", make_argv(prog, "--in", ep_split, "--out", ep_agg,
-                                                    "--topics", topics, "--figures", figures,
-                                                    NULL), 0, 0, true};
+        argv_push(&agg->argv, "--resume");
+
+    /* Between group g-1 and group g lies boundary g: up[g] is where the
+     * workers of g-1 send, down[g] where those of g receive.  The side with
+     * a single worker binds; when both sides have several, a relay binds
+     * both ends.  Boundary 0 is the reader's output, ngroups the aggregator's
+     * input. */
+    char up[MAX_GROUPS + 1][PATH_MAX + 32], down[MAX_GROUPS + 1][PATH_MAX + 32];
+    snprintf(down[0], sizeof down[0], ">%s", ep_docs);
+    snprintf(up[ngroups], sizeof up[ngroups], ">%s", ep_agg);
+    for (size_t b = 1; b < ngroups; b++) {
+        if (groups[b - 1].workers == 1) {
+            snprintf(up[b], sizeof up[b], "@ipc://%s/b%zu", dir, b);
+            snprintf(down[b], sizeof down[b], ">ipc://%s/b%zu", dir, b);
+        } else if (groups[b].workers == 1) {
+            snprintf(up[b], sizeof up[b], ">ipc://%s/b%zu", dir, b);
+            snprintf(down[b], sizeof down[b], "@ipc://%s/b%zu", dir, b);
+        } else {
+            child_t *relay = &kids[n++];
+            snprintf(relay->role, sizeof relay->role, "relay");
+            relay->restartable = true;
+            snprintf(up[b], sizeof up[b], ">ipc://%s/b%zu.in", dir, b);
+            snprintf(down[b], sizeof down[b], ">ipc://%s/b%zu.out", dir, b);
+            snprintf(prog, sizeof prog, "%s/huibao", bindir);
+            argv_add(&relay->argv, prog, "relay", "--in", up[b], "--out", down[b], NULL);
+            relay->argv.v[3][0] = '@'; /* the relay binds both ends */
+            relay->argv.v[5][0] = '@';
+        }
     }
+    for (size_t g = 0; g < ngroups; g++) {
+        group_t *gr = &groups[g];
+        for (long w = 0; w < gr->workers; w++) {
+            child_t *c = &kids[n++];
+            set_str(c->role, sizeof c->role, gr->name);
+            c->restartable = true;
+            if (gr->builtin) {
+                set_str(prog, sizeof prog, bindir);
+                strncat(prog, "/huibao-", sizeof prog - strlen(prog) - 1);
+                strncat(prog, gr->name, sizeof prog - strlen(prog) - 1);
+                argv_push(&c->argv, prog);
+            } else {
+                argv_words(&c->argv, gr->command);
+            }
+            argv_add(&c->argv, "--in", down[g], "--out", up[g + 1], NULL);
+            if (gr->builtin && !strcmp(gr->name, "classify"))
+                argv_add(&c->argv, "--topics", topics, "--figures", figures, NULL);
+            argv_words(&c->argv, gr->options);
+        }
+    }
+    child_t *reader = &kids[n++];
+    snprintf(reader->role, sizeof reader->role, "read");
     snprintf(prog, sizeof prog, "%s/huibao-read", bindir);
-    kids[n++] = (child_t){"read", make_argv(prog, "--out", ep_docs, "--ctl", ep_agg, "--acks",
-                                            ep_acks, "--run", run_id, "--pattern", o.pattern,
-                                            "--window", window, "--retry-after", retry, NULL),
-                          0, 0, false};
-    child_t *reader = &kids[n - 1];
-    if (o.meta) {
-        argv_push(reader->argv, "--meta");
-        argv_push(reader->argv, o.meta);
-    }
-    if (o.resume) {
-        argv_push(reader->argv, "--skip");
-        argv_push(reader->argv, o.outdir);
-    }
+    argv_add(&reader->argv, prog, "--out", ep_docs, "--ctl", ep_agg, "--acks", ep_acks, "--run",
+             run_id, "--pattern", o.pattern, "--window", window, "--retry-after", retry, NULL);
+    if (o.meta)
+        argv_add(&reader->argv, "--meta", o.meta, NULL);
+    if (o.resume)
+        argv_add(&reader->argv, "--skip", o.outdir, NULL);
     for (size_t i = 0; i < n; i++)
-        if (level)
-            argv_push(kids[i].argv, level);
+        if (level && strncmp(kids[i].role, "relay", 5))
+            argv_push(&kids[i].argv, level);
+    argv_push(&reader->argv, "--");
     for (int i = 0; i < npaths; i++)
-        argv_push(reader->argv, paths[i]);
-    if (npaths > 40)
-        hb_warn("more than 40 paths given: pass a folder instead; only the first ones are read");
+        argv_push(&reader->argv, paths[i]);
+    if (o.verbose)
+        for (size_t i = 0; i < n; i++) {
+            char line[2048] = "";
+            for (size_t k = 0; k < kids[i].argv.n && strlen(line) < sizeof line - 256; k++)
+                snprintf(line + strlen(line), sizeof line - strlen(line), "%s ", kids[i].argv.v[k]);
+            hb_debug("%s: %s", kids[i].role, line);
+        }
 
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -345,7 +506,7 @@ static int cmd_run(int argc, char **argv)
             continue;
         c->pid = 0;
         bool clean = WIFEXITED(ws) && WEXITSTATUS(ws) == 0;
-        if (c == &kids[0]) { /* the aggregator decides how the run ended */
+        if (c == agg) { /* the aggregator decides how the run ended */
             status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 1;
             if (!WIFEXITED(ws))
                 hb_error("the aggregator died (signal %d); results are incomplete",
@@ -375,10 +536,75 @@ stop:
     stop_all(kids, n, SIGTERM);
     reap_all(kids, n, 5);
     for (size_t i = 0; i < n; i++)
-        free_argv(kids[i].argv);
+        free_argv(&kids[i].argv);
     free(kids);
     free(paths);
     remove_tree(dir);
+    return status;
+}
+
+typedef struct relay_opts {
+    const char *in, *out;
+    long hwm;
+} relay_opts_t;
+
+static const hb_opt_t relay_options[] = {
+    {"in", 'i', HB_OPT_STR, offsetof(relay_opts_t, in), NULL, "ENDPOINTS",
+     "where messages come from (default: bind)"},
+    {"out", 'o', HB_OPT_STR, offsetof(relay_opts_t, out), NULL, "ENDPOINTS",
+     "where they go (default: bind)"},
+    {"hwm", 0, HB_OPT_INT, offsetof(relay_opts_t, hwm), "64", "N", "high-water mark"},
+    HB_OPT_END,
+};
+
+/* huibao relay: forwards frames from --in to --out, untouched.  It joins two
+ * groups of workers that both connect (several split workers feeding several
+ * custom-stage workers).  What sits in it when it dies is sent again by the
+ * reader, like what sits in a dead worker. */
+static int cmd_relay(int argc, char **argv)
+{
+    hb_log_init("huibao-relay");
+    relay_opts_t o;
+    memset(&o, 0, sizeof o);
+    const hb_opt_t *tables[] = {relay_options, NULL};
+    void *targets[] = {&o, NULL};
+    int rc = hb_opt_parse(tables, targets, argc, argv, 2, NULL, NULL);
+    if (rc == HB_OPT_HELP) {
+        hb_opt_usage(stdout, "huibao relay --in ENDPOINTS --out ENDPOINTS",
+                     "Forward every message from --in to --out untouched: the meeting point of "
+                     "two groups of workers that both connect.",
+                     tables);
+        return 0;
+    }
+    if (rc != HB_OPT_OK || !o.in || !o.out) {
+        if (rc == HB_OPT_OK)
+            fprintf(stderr, "huibao relay: --in and --out are required\n");
+        return 2;
+    }
+    hb_signals_install();
+    void *ctx = zmq_ctx_new();
+    hb_sock_opts_t in_o = {.hwm = (int)o.hwm, .linger_ms = 0,
+                           .max_msg_bytes = HB_MAX_MSG_DEFAULT, .bind_default = true};
+    hb_sock_opts_t out_o = {.hwm = (int)o.hwm, .linger_ms = 2000, .immediate = true,
+                            .bind_default = true};
+    void *in = hb_sock_open(ctx, ZMQ_PULL, o.in, &in_o);
+    void *out = in ? hb_sock_open(ctx, ZMQ_PUSH, o.out, &out_o) : NULL;
+    int status = out ? 0 : 1;
+    zmq_msg_t m;
+    zmq_msg_init(&m);
+    while (out && !hb_stop_requested()) {
+        if (zmq_msg_recv(&m, in, 0) < 0 || zmq_msg_send(&m, out, 0) < 0) {
+            if (zmq_errno() == EINTR)
+                continue;
+            hb_error("relay failed: %s", zmq_strerror(zmq_errno()));
+            status = 1;
+            break;
+        }
+    }
+    zmq_msg_close(&m);
+    hb_sock_close(in);
+    hb_sock_close(out);
+    zmq_ctx_term(ctx);
     return status;
 }
 
@@ -401,6 +627,8 @@ int main(int argc, char **argv)
     }
     if (!strcmp(argv[1], "run"))
         return cmd_run(argc, argv);
+    if (!strcmp(argv[1], "relay"))
+        return cmd_relay(argc, argv);
     fprintf(stderr, "huibao: unknown command \"%s\" (see huibao help)\n", argv[1]);
     return 2;
 }

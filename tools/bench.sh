@@ -41,7 +41,7 @@ TIMEFMT="rss_kb=%M wall=%e user=%U sys=%S"
 die() { echo "bench: $*" >&2; exit 1; }
 now() { date +%s.%N; }
 calc() { awk "BEGIN { printf \"%.6f\", $* }"; }   # arithmetic without bc
-say() { printf '%s\n' "$*" >&2; }
+say() { printf '[%s] %s\n' "$(date +%T)" "$*" >&2; }
 
 for n in "$BIN/huibao" "$TOOLS/gencorpus" "$TOOLS/hb-feed" "$TOOLS/hb-sink"; do
     [ -x "$n" ] || die "$n is missing: run 'make bench' (it builds everything first)"
@@ -88,7 +88,6 @@ stop_timed() {
     done
     for p in "$@"; do wait "$p" 2>/dev/null; done
 }
-timed() { local out=$1; shift; /usr/bin/time -o "$out" -f "$TIMEFMT" "$@"; }
 
 # --- 1. corpora ---------------------------------------------------------------
 corpus() {   # MB -> path of the corpus, generated once
@@ -130,19 +129,23 @@ run_stages() {   # label corpus: every stage by hand over ipc, each under /usr/b
     local d=$W/$1 corpus=$2 agg sp rd c i
     local cls=()
     mkdir -p "$d"
-    timed "$d/aggregate.time" "$BIN/huibao-aggregate" -q --in "@ipc://$d/agg" \
-        --acks ">ipc://$d/acks" -o "$d/out" --topics configs/topics.conf &
+    # /usr/bin/time itself in the background (no function or subshell between),
+    # so $! is time's pid and stop_timed finds the program as its child.
+    /usr/bin/time -o "$d/aggregate.time" -f "$TIMEFMT" "$BIN/huibao-aggregate" -q \
+        --in "@ipc://$d/agg" --acks ">ipc://$d/acks" -o "$d/out" --topics configs/topics.conf \
+        >"$d/aggregate.out" &
     agg=$!; PIDS+=("$agg")
-    timed "$d/split.time" "$BIN/huibao-split" -q --in ">ipc://$d/docs" --out "@ipc://$d/split" &
+    /usr/bin/time -o "$d/split.time" -f "$TIMEFMT" "$BIN/huibao-split" -q \
+        --in ">ipc://$d/docs" --out "@ipc://$d/split" &
     sp=$!; PIDS+=("$sp")
     for i in $(seq 1 "$JOBS"); do
-        timed "$d/classify$i.time" "$BIN/huibao-classify" -q --in ">ipc://$d/split" \
-            --out ">ipc://$d/agg" &
+        /usr/bin/time -o "$d/classify$i.time" -f "$TIMEFMT" "$BIN/huibao-classify" -q \
+            --in ">ipc://$d/split" --out ">ipc://$d/agg" &
         c=$!; cls+=("$c"); PIDS+=("$c")
     done
     t0=$(now)
-    timed "$d/read.time" "$BIN/huibao-read" -q --out "@ipc://$d/docs" --ctl ">ipc://$d/agg" \
-        --acks "@ipc://$d/acks" "$corpus" &
+    /usr/bin/time -o "$d/read.time" -f "$TIMEFMT" "$BIN/huibao-read" -q \
+        --out "@ipc://$d/docs" --ctl ">ipc://$d/agg" --acks "@ipc://$d/acks" "$corpus" &
     rd=$!; PIDS+=("$rd")
     wait "$agg" || die "the aggregator failed in the $1 run (status $?)"
     t1=$(now)
@@ -167,7 +170,8 @@ FRAMES=$W/units.frames
 capture() {
     local d=$W/capture agg sp sink rd
     mkdir -p "$d"
-    "$BIN/huibao-aggregate" -q --in "@ipc://$d/agg" --acks ">ipc://$d/acks" -o "$d/out" &
+    "$BIN/huibao-aggregate" -q --in "@ipc://$d/agg" --acks ">ipc://$d/acks" -o "$d/out" \
+        >"$d/aggregate.out" &
     agg=$!; PIDS+=("$agg")
     "$TOOLS/hb-sink" -q --types --in "@ipc://$d/tee" --save "$FRAMES" --forward ">ipc://$d/agg" \
         >"$d/sink.out" &
@@ -199,8 +203,8 @@ replay() {   # workers
     "$TOOLS/hb-sink" -q --in "@ipc://$d/out" --count "$NFRAMES" >"$d/sink.out" &
     sink=$!; PIDS+=("$sink")
     for i in $(seq 1 "$1"); do
-        timed "$d/classify$i.time" "$BIN/huibao-classify" -q --in ">ipc://$d/feed" \
-            --out ">ipc://$d/out" &
+        /usr/bin/time -o "$d/classify$i.time" -f "$TIMEFMT" "$BIN/huibao-classify" -q \
+            --in ">ipc://$d/feed" --out ">ipc://$d/out" &
         c=$!; cls+=("$c"); PIDS+=("$c")
     done
     "$TOOLS/hb-feed" -q --hold --peers "$1" --out "@ipc://$d/feed" "$FRAMES" >"$d/feed.out" &
@@ -237,7 +241,7 @@ put rg_matches "$("$RG" --no-ignore --count-matches -F -f "$KW" "$C" | awk -F: '
 
 # --- 5. Python ------------------------------------------------------------------
 say "bench: (d) tools/reference.py on the first $PY_MB MB"
-timed "$W/py.time" "$PY" tools/reference.py --out "$W/ref.jsonl" "$CP" 2>"$W/py.err" ||
+/usr/bin/time -o "$W/py.time" -f "$TIMEFMT" "$PY" tools/reference.py --out "$W/ref.jsonl" "$CP" 2>"$W/py.err" ||
     die "tools/reference.py failed: $(tail -3 "$W/py.err")"
 put py_seconds "$(field wall "$W/py.time")"
 put py_units "$(field units "$W/py.err")"

@@ -103,6 +103,7 @@ typedef struct aggregator {
     hb_pack_t pack;
     double started, last_progress;
     uint64_t dropped;
+    uint64_t foreign; /* messages of types the aggregator does not handle */
 } aggregator_t;
 
 static double now_s(void)
@@ -451,8 +452,9 @@ static int on_message(aggregator_t *a, zmq_msg_t *frame)
         }
         else
             hb_warn("an end message without docs and rejects counts; dropped");
-    } else {
-        hb_debug("ignored a \"%.*s\" message", (int)m.type_len, m.type);
+    } else if (a->foreign++ == 0) {
+        hb_warn("\"%.*s\" messages reach the aggregator and are ignored: is a stage missing "
+                "from the pipeline?", (int)m.type_len, m.type);
     }
     hb_msg_done(&m);
     return rc;

@@ -11,9 +11,7 @@
  *     copying it once more gives the same bytes;
  *   - hb_json_obj of the decoded map is well-formed JSON (structure only;
  *     strings are copied as they are, so their bytes are not checked), at
- *     most 64 bytes per input byte.
- * HB_FUZZ_MSG_SKIP_HUGE=1 skips frames that declare more elements than they
- * hold (see declares_too_much), which otherwise stop every run at once. */
+ *     most 64 bytes per input byte. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -157,74 +155,6 @@ static const char *json_value(const char *p, const char *e, int depth)
     }
 }
 
-/* ---- declared sizes ------------------------------------------------------------ */
-
-/* 1 if the frame declares more array/map elements or str/bin/ext bytes than
- * it holds: msgpack_unpack_next allocates for the declared count before it
- * reads an element, so a 5-byte frame (dd ff ff ff ff) asks for ~100 GB.
- * With HB_FUZZ_MSG_SKIP_HUGE=1 such frames are skipped, to fuzz past that. */
-static int declares_too_much(const uint8_t *p, size_t size)
-{
-    const uint8_t *e = p + size;
-    uint64_t pending = 1; /* objects still to read */
-    while (pending && p < e) {
-        unsigned b = *p++;
-        uint64_t items = 0, body = 0;
-        size_t lenbytes = 0;
-        pending--;
-        if (b <= 0x7f || b >= 0xe0 || (b >= 0xc0 && b <= 0xc3))
-            continue;
-        if (b >= 0x80 && b <= 0x8f)
-            items = 2 * (uint64_t)(b & 0x0f);
-        else if (b >= 0x90 && b <= 0x9f)
-            items = b & 0x0f;
-        else if (b >= 0xa0 && b <= 0xbf)
-            body = b & 0x1f;
-        else {
-            switch (b) {
-            case 0xc4: case 0xd9: lenbytes = 1; break;              /* bin8 str8 */
-            case 0xc5: case 0xda: case 0xdc: case 0xde: lenbytes = 2; break;
-            case 0xc6: case 0xdb: case 0xdd: case 0xdf: lenbytes = 4; break;
-            case 0xc7: lenbytes = 1; body = 1; break;               /* ext8: len, type */
-            case 0xc8: lenbytes = 2; body = 1; break;
-            case 0xc9: lenbytes = 4; body = 1; break;
-            case 0xca: body = 4; break;
-            case 0xcb: body = 8; break;
-            case 0xcc: case 0xd0: body = 1; break;
-            case 0xcd: case 0xd1: body = 2; break;
-            case 0xce: case 0xd2: body = 4; break;
-            case 0xcf: case 0xd3: body = 8; break;
-            case 0xd4: body = 2; break;
-            case 0xd5: body = 3; break;
-            case 0xd6: body = 5; break;
-            case 0xd7: body = 9; break;
-            case 0xd8: body = 17; break;
-            default: return 0; /* 0xc1: msgpack rejects it */
-            }
-            if (lenbytes) {
-                if ((size_t)(e - p) < lenbytes)
-                    return 0;
-                uint64_t n = 0;
-                for (size_t k = 0; k < lenbytes; k++)
-                    n = n << 8 | *p++;
-                if (b == 0xdc || b == 0xdd)
-                    items = n;
-                else if (b == 0xde || b == 0xdf)
-                    items = 2 * n;
-                else
-                    body += n;
-            }
-        }
-        if (items > (uint64_t)(e - p) || body > (uint64_t)(e - p))
-            return 1;
-        p += body;
-        pending += items;
-        if (pending > (uint64_t)(e - p))
-            return 1;
-    }
-    return 0;
-}
-
 /* ---- the target ------------------------------------------------------------ */
 
 static bool in_frame(const char *s, size_t len, const uint8_t *data, size_t size)
@@ -290,13 +220,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static const char *const skip_more[] = {"v", "type", "run", "doc", "seq", "text", NULL};
     hb_msg_t m, again;
     const char *why = NULL;
-    static int skip_huge = -1;
-    if (skip_huge < 0) {
-        const char *e = getenv("HB_FUZZ_MSG_SKIP_HUGE");
-        skip_huge = e && *e == '1';
-    }
-    if (skip_huge && declares_too_much(data, size))
-        return 0;
     hb_msg_init(&m);
     hb_msg_init(&again);
     int rc = hb_msg_decode(&m, (const char *)data, size, &why);

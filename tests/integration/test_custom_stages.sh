@@ -1,0 +1,51 @@
+# Custom stages in a real pipeline, from a pipeline config: a C stage that
+# drops duplicate documents, one that masks names and phone numbers, and a
+# Python stage that adds a field; two classify and two Python workers meet
+# through a relay.
+. "$(dirname "$0")/lib.sh"
+
+EX=${BUILD:-build}/examples
+in=$TMP/in
+mkdir -p "$in/a镇" "$in/b镇"
+cp tests/data/seeds/*.txt "$in/a镇/"
+cp tests/data/seeds/001_3477a166fcf9d86b.txt "$in/b镇/copy.txt"   # the same report filed twice
+printf '一、工作情况\n（一）抓党建。党委书记孙文煜主持会议，联系电话13812345678，由蒋奔同志兼办公室主任。\n' >"$in/a镇/names.txt"
+cat >"$TMP/pipeline.conf" <<EOF2
+[stage dedupe]
+command = $EX/hb-dedupe
+[stage split]
+[stage mask_names]
+command = $EX/hb-mask_names
+[stage classify]
+workers = 2
+[stage add_chars]
+command = $PY examples/stages/add_chars.py
+workers = 2
+EOF2
+"$BIN/huibao" run -q -c "$TMP/pipeline.conf" -o "$TMP/out" "$in" >"$TMP/stdout" 2>"$TMP/stderr"
+check "the custom pipeline exits 3 (one duplicate rejected)" [ $? -eq 3 ]
+"$PY" - "$TMP/out" >"$TMP/result" <<'PYEOF'
+import json, sys
+out = sys.argv[1]
+units = [json.loads(l) for l in open(out + "/paragraphs.jsonl", encoding="utf-8")]
+errors = [json.loads(l) for l in open(out + "/errors.jsonl", encoding="utf-8")]
+docs = [json.loads(l) for l in open(out + "/docs.jsonl", encoding="utf-8")]
+print("dedupe", len(errors) == 1 and errors[0]["stage"] == "dedupe"
+      and errors[0]["reason"].startswith("duplicate of") and len(docs) == 6)
+text = "".join(u["text"] for u in units)
+print("masked", "孙文煜" not in text and "13812345678" not in text and "蒋奔" not in text
+      and "党委书记某某某" in text and "●●●●●●●●●●●" in text)
+print("python", all(u.get("chars") == len(u["text"]) for u in units) and len(units) == 113)
+print("classified", all(u["topic"] for u in units) and all("metrics" in u for u in units))
+print("passthrough", all("kind_conf" in u and "villages" in u for u in units))
+PYEOF
+for c in dedupe masked python classified passthrough; do
+    check "custom stages: $c" grep -q "^$c True" "$TMP/result"
+done
+
+# The smallest stage stays small, and a broken pipeline config is refused.
+check "examples/stages/tag.c is a stage in under 40 lines" [ "$(wc -l <examples/stages/tag.c)" -lt 40 ]
+printf '[stage mystery]\nworkers = 1\n' >"$TMP/bad.conf"
+"$BIN/huibao" run -q -c "$TMP/bad.conf" -o "$TMP/bad" tests/data/seeds >/dev/null 2>"$TMP/err"
+check "a stage with no command is refused with status 2" [ $? -eq 2 ]
+check "and the message names it" grep -q 'mystery' "$TMP/err"

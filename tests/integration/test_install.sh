@@ -1,0 +1,18 @@
+# make install lays out bin/, lib/libhuibao.a, the headers, the configs and a
+# pkg-config file; a stage built against it alone joins a pipeline.
+. "$(dirname "$0")/lib.sh"
+
+prefix=$TMP/prefix
+make --no-print-directory -s install PREFIX="$prefix" BUILD="${BUILD:-build}" BIN="$BIN" >"$TMP/install.log" 2>&1
+check "make install succeeds" [ $? -eq 0 ]
+check "the headers are installed" [ -f "$prefix/include/huibao/hb_stage.h" ]
+check "the configs are installed" [ -f "$prefix/share/huibao/configs/topics.conf" ]
+export PKG_CONFIG_PATH=$prefix/lib/pkgconfig
+cc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror examples/stages/tag.c \
+    $(pkg-config --cflags --libs huibao) -o "$TMP/hb-tag" 2>"$TMP/cc.err"
+check "a custom stage builds with pkg-config --cflags --libs huibao" [ -x "$TMP/hb-tag" ]
+printf '[stage split]\n[stage classify]\nworkers = 1\n[stage tag]\ncommand = %s\n' "$TMP/hb-tag" >"$TMP/p.conf"
+(cd "$TMP" && "$prefix/bin/huibao" run -q -c "$TMP/p.conf" -o "$TMP/out" "$OLDPWD/tests/data/seeds" >/dev/null 2>&1)
+check "the installed huibao runs it, with its installed configs" [ $? -eq 0 ]
+check "every unit carries the stage's field" \
+    [ "$(grep -c '"source":"huibao"' "$TMP/out/paragraphs.jsonl")" -eq 112 ]
