@@ -4,15 +4,243 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <pthread.h>
+#include <stdio.h>
+
+#include "hb_conf.h"
 #include "hb_log.h"
 #include "hb_mem.h"
 
 static int set_int(void *s, int opt, int v)
 {
     return zmq_setsockopt(s, opt, &v, sizeof v);
+}
+
+struct hb_security {
+    bool on;
+    char public_key[41], secret_key[41], server_key[41]; /* Z85 */
+    uint8_t (*allowed)[32];
+    size_t nallowed;
+    void *ctx;
+    pthread_t zap;
+    bool zap_running;
+};
+
+const hb_opt_t hb_security_options[] = {
+    {"curve-key", 0, HB_OPT_STR, offsetof(hb_security_opts_t, key), NULL, "FILE",
+     "encrypt and authenticate tcp with CURVE using this key pair (huibao keygen NAME)"},
+    {"curve-server", 0, HB_OPT_STR, offsetof(hb_security_opts_t, server), NULL, "FILE",
+     "the public key (.pub) of the side this program connects to"},
+    {"curve-allow", 0, HB_OPT_STR, offsetof(hb_security_opts_t, allow), NULL, "FILE",
+     "accept only clients whose public keys are listed (public = … lines)"},
+    HB_OPT_END,
+};
+
+/* Reads the "public" (and "secret") key of a key file written by keygen. */
+static int read_keys(const char *path, char *public_key, char *secret_key)
+{
+    hb_conf_t *c = hb_conf_load(path);
+    if (!c)
+        return -1;
+    const char *pub = hb_conf_get(c, "", "public", NULL);
+    const char *sec = secret_key ? hb_conf_get(c, "", "secret", NULL) : NULL;
+    int rc = 0;
+    if (!pub || strlen(pub) != 40 || (secret_key && (!sec || strlen(sec) != 40))) {
+        hb_error("%s: not a key file from `huibao keygen` (needs a 40-character public%s)", path,
+                 secret_key ? " and secret key" : " key");
+        rc = -1;
+    } else {
+        memcpy(public_key, pub, 41);
+        if (secret_key)
+            memcpy(secret_key, sec, 41);
+    }
+    hb_conf_free(c);
+    return rc;
+}
+
+static bool allowed(const hb_security_t *sec, const uint8_t *key, size_t len)
+{
+    for (size_t i = 0; len == 32 && i < sec->nallowed; i++)
+        if (!memcmp(sec->allowed[i], key, 32))
+            return true;
+    return false;
+}
+
+/* The ZAP handler (RFC 27): one request per CURVE handshake on a binding
+ * socket; 200 for a listed client key, 400 otherwise. */
+static void *zap_handler(void *arg)
+{
+    hb_security_t *sec = arg;
+    void *rep = zmq_socket(sec->ctx, ZMQ_REP);
+    int linger = 0;
+    zmq_setsockopt(rep, ZMQ_LINGER, &linger, sizeof linger);
+    if (zmq_bind(rep, "inproc://zeromq.zap.01") != 0) {
+        hb_error("cannot start the CURVE allow-list: %s", zmq_strerror(zmq_errno()));
+        zmq_close(rep);
+        return NULL;
+    }
+    for (;;) {
+        zmq_msg_t part[7];
+        int n = 0, more = 1;
+        while (more && n < 8) {
+            zmq_msg_t tmp;
+            zmq_msg_init(&tmp);
+            if (zmq_msg_recv(&tmp, rep, 0) < 0) {
+                zmq_msg_close(&tmp);
+                for (int i = 0; i < n && i < 7; i++)
+                    zmq_msg_close(&part[i]);
+                if (zmq_errno() == EINTR)
+                    goto next;
+                zmq_close(rep); /* ETERM: the context is ending */
+                return NULL;
+            }
+            more = zmq_msg_more(&tmp);
+            if (n < 7)
+                part[n] = tmp;
+            else
+                zmq_msg_close(&tmp);
+            n++;
+        }
+        bool ok = n == 7 && allowed(sec, zmq_msg_data(&part[6]), zmq_msg_size(&part[6]));
+        if (!ok)
+            hb_warn("refused a CURVE client whose key is not in the allow-list");
+        const char *status = ok ? "200" : "400";
+        zmq_send(rep, "1.0", 3, ZMQ_SNDMORE);
+        zmq_send(rep, n > 1 ? zmq_msg_data(&part[1]) : "", n > 1 ? zmq_msg_size(&part[1]) : 0,
+                 ZMQ_SNDMORE);
+        zmq_send(rep, status, 3, ZMQ_SNDMORE);
+        zmq_send(rep, ok ? "OK" : "key not allowed", ok ? 2 : 15, ZMQ_SNDMORE);
+        zmq_send(rep, "", 0, ZMQ_SNDMORE);
+        zmq_send(rep, "", 0, 0);
+        for (int i = 0; i < n && i < 7; i++)
+            zmq_msg_close(&part[i]);
+    next:;
+    }
+}
+
+static int load_allowed(hb_security_t *sec, const char *path)
+{
+    hb_conf_t *c = hb_conf_load(path);
+    if (!c)
+        return -1;
+    sec->allowed = hb_calloc(c->n + 1, sizeof *sec->allowed);
+    zmq_z85_decode(sec->allowed[sec->nallowed++], sec->public_key); /* ourselves */
+    for (size_t i = 0; i < c->n; i++) {
+        const hb_conf_entry_t *e = &c->entries[i];
+        if (strcmp(e->key, "public") || strlen(e->value) != 40 ||
+            !zmq_z85_decode(sec->allowed[sec->nallowed], e->value)) {
+            if (!strcmp(e->key, "secret"))
+                hb_error("%s:%d: a secret key in an allow-list: list public keys (.pub) only",
+                         path, e->line);
+            else
+                hb_error("%s:%d: expected \"public = KEY\" (40 characters, from a .pub file)",
+                         path, e->line);
+            hb_conf_free(c);
+            return -1;
+        }
+        sec->nallowed++;
+    }
+    hb_conf_free(c);
+    return 0;
+}
+
+hb_security_t *hb_security_load(void *ctx, const hb_security_opts_t *o)
+{
+    hb_security_t *sec = hb_calloc(1, sizeof *sec);
+    sec->ctx = ctx;
+    if (!o->key) {
+        if (o->server || o->allow) {
+            hb_error("--curve-server and --curve-allow need --curve-key (this program's keys)");
+            free(sec);
+            return NULL;
+        }
+        return sec;
+    }
+    if (!zmq_has("curve")) {
+        hb_error("this libzmq was built without CURVE: encryption is not available");
+        free(sec);
+        return NULL;
+    }
+    sec->on = true;
+    if (read_keys(o->key, sec->public_key, sec->secret_key) != 0 ||
+        read_keys(o->server ? o->server : o->key, sec->server_key, NULL) != 0 ||
+        (o->allow && load_allowed(sec, o->allow) != 0)) {
+        free(sec->allowed);
+        free(sec);
+        return NULL;
+    }
+    if (o->allow) {
+        if (pthread_create(&sec->zap, NULL, zap_handler, sec) != 0) {
+            hb_error("cannot start the CURVE allow-list thread");
+            free(sec->allowed);
+            free(sec);
+            return NULL;
+        }
+        sec->zap_running = true;
+    }
+    return sec;
+}
+
+void hb_security_free(hb_security_t *sec)
+{
+    if (!sec)
+        return;
+    /* The handler ends when the context terminates (ETERM), which must have
+     * happened: join it before its allow-list goes. */
+    if (sec->zap_running)
+        pthread_join(sec->zap, NULL);
+    free(sec->allowed);
+    free(sec);
+}
+
+int hb_security_keygen(const char *name)
+{
+    char pub[41], secret[41], path[4096];
+    if (zmq_curve_keypair(pub, secret) != 0) {
+        hb_error("cannot make a key pair: %s", zmq_strerror(zmq_errno()));
+        return -1;
+    }
+    const char *const suffix[] = {".key", ".pub"};
+    for (int i = 0; i < 2; i++) {
+        snprintf(path, sizeof path, "%s%s", name, suffix[i]);
+        FILE *f = fopen(path, "w");
+        if (!f) {
+            hb_error("%s: cannot create: %s", path, strerror(errno));
+            return -1;
+        }
+        if (i == 0) {
+            fchmod(fileno(f), 0600);
+            fprintf(f, "# huibao CURVE key pair of %s: keep this file secret\npublic = %s\n"
+                       "secret = %s\n", name, pub, secret);
+        } else {
+            fprintf(f, "# huibao CURVE public key of %s: give it to the other side\n"
+                       "public = %s\n", name, pub);
+        }
+        if (fclose(f) != 0) {
+            hb_error("%s: write failed: %s", path, strerror(errno));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* CURVE on a socket: server when it binds, client when it connects. */
+static int apply_curve(void *s, const hb_security_t *sec, bool bind)
+{
+    if (!sec || !sec->on)
+        return 0;
+    if (bind) {
+        int one = 1;
+        return zmq_setsockopt(s, ZMQ_CURVE_SERVER, &one, sizeof one) ||
+               zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, sec->secret_key, 40);
+    }
+    return zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, sec->server_key, 40) ||
+           zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, sec->public_key, 40) ||
+           zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, sec->secret_key, 40);
 }
 
 void *hb_sock_open(void *ctx, int type, const char *spec, const hb_sock_opts_t *o)
@@ -36,6 +264,12 @@ void *hb_sock_open(void *ctx, int type, const char *spec, const hb_sock_opts_t *
         zmq_close(s);
         return NULL;
     }
+    bool first_binds = spec[0] == '@' || (spec[0] != '>' && o->bind_default);
+    if (apply_curve(s, o->sec, first_binds) != 0) {
+        hb_error("cannot set CURVE keys: %s", zmq_strerror(zmq_errno()));
+        zmq_close(s);
+        return NULL;
+    }
     char *copy = hb_strdup(spec);
     char *save = NULL;
     for (char *ep = strtok_r(copy, ",", &save); ep; ep = strtok_r(NULL, ",", &save)) {
@@ -43,6 +277,12 @@ void *hb_sock_open(void *ctx, int type, const char *spec, const hb_sock_opts_t *
         if (*ep == '@' || *ep == '>') {
             bind = *ep == '@';
             ep++;
+        }
+        if (o->sec && o->sec->on && bind != first_binds) {
+            hb_error("%s: with CURVE a socket either binds or connects, not both", spec);
+            free(copy);
+            zmq_close(s);
+            return NULL;
         }
         int rc = bind ? zmq_bind(s, ep) : zmq_connect(s, ep);
         if (rc != 0) {

@@ -18,6 +18,30 @@
 #include <zmq.h>
 
 #include "hb_buf.h"
+#include "hb_opt.h"
+
+/* CURVE: who this process is, and whom it trusts.  Loaded once per process
+ * (hb_security_load), used by every socket it opens: binding sockets are
+ * CURVE servers, connecting ones clients.  With an allow-list, a ZAP handler
+ * thread (its own socket) admits only the listed client keys, this
+ * process's own included. */
+typedef struct hb_security_opts {
+    const char *key;    /* NAME.key from `huibao keygen`: own key pair */
+    const char *server; /* the binding side's NAME.pub (or .key), for connecting */
+    const char *allow;  /* file of allowed client keys ("public = …" lines) */
+} hb_security_opts_t;
+
+/* Options every program declares: --curve-key, --curve-server, --curve-allow. */
+extern const hb_opt_t hb_security_options[];
+
+typedef struct hb_security hb_security_t;
+
+/* NULL opts->key: no CURVE (returns a disabled security, never NULL on
+ * success).  NULL after logging "FILE: problem" on a bad key file. */
+hb_security_t *hb_security_load(void *ctx, const hb_security_opts_t *opts);
+void hb_security_free(hb_security_t *sec); /* NULL-safe; after zmq_ctx_term */
+/* Writes NAME.key and NAME.pub; returns 0 or -1 (logged). */
+int hb_security_keygen(const char *name);
 
 typedef struct hb_sock_opts {
     int hwm;             /* send and receive high-water mark, messages */
@@ -25,6 +49,7 @@ typedef struct hb_sock_opts {
     long max_msg_bytes;  /* ZMQ_MAXMSGSIZE for receiving sockets */
     bool immediate;      /* ZMQ_IMMEDIATE */
     bool bind_default;   /* endpoints without '@' or '>' bind */
+    const hb_security_t *sec; /* NULL or disabled: plain sockets */
 } hb_sock_opts_t;
 
 #define HB_MAX_MSG_DEFAULT (256L << 20)

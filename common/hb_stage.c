@@ -113,12 +113,16 @@ int hb_filter_main(const hb_filter_t *f, int argc, char **argv)
     hb_log_init(program);
 
     common_opts_t co;
+    hb_security_opts_t so;
     memset(&co, 0, sizeof co);
+    memset(&so, 0, sizeof so);
     void *stage_opts = hb_calloc(1, f->options_size ? f->options_size : 1);
-    const hb_opt_t *tables[] = {common_options, f->options, NULL};
-    void *targets[] = {&co, stage_opts, NULL};
-    if (!f->options)
-        tables[1] = NULL;
+    const hb_opt_t *tables[4] = {common_options, hb_security_options, NULL, NULL};
+    void *targets[4] = {&co, &so, NULL, NULL};
+    if (f->options) {
+        tables[2] = f->options;
+        targets[2] = stage_opts;
+    }
 
     char synopsis[160];
     snprintf(synopsis, sizeof synopsis, "%s --in ENDPOINTS --out ENDPOINTS [options]", program);
@@ -146,11 +150,13 @@ int hb_filter_main(const hb_filter_t *f, int argc, char **argv)
     void *ctx = NULL;
     int status = 1;
     void *zctx = zmq_ctx_new();
+    hb_security_t *sec = hb_security_load(zctx, &so);
     hb_sock_opts_t in_o = {.hwm = (int)co.hwm, .linger_ms = 0,
-                           .max_msg_bytes = co.max_msg_mb << 20, .bind_default = f->in_bind};
+                           .max_msg_bytes = co.max_msg_mb << 20, .bind_default = f->in_bind,
+                           .sec = sec};
     hb_sock_opts_t out_o = {.hwm = (int)co.hwm, .linger_ms = 2000, .immediate = true,
-                            .bind_default = f->out_bind};
-    void *in = hb_sock_open(zctx, ZMQ_PULL, co.in, &in_o);
+                            .bind_default = f->out_bind, .sec = sec};
+    void *in = sec ? hb_sock_open(zctx, ZMQ_PULL, co.in, &in_o) : NULL;
     st.out = in ? hb_sock_open(zctx, ZMQ_PUSH, co.out, &out_o) : NULL;
     if (!st.out)
         goto done;
@@ -182,6 +188,7 @@ done:
     hb_sock_close(in);
     hb_sock_close(st.out);
     zmq_ctx_term(zctx);
+    hb_security_free(sec);
     hb_pack_release(&st.pack);
     free(stage_opts);
     return status;

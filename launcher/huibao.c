@@ -37,7 +37,7 @@
 #define MAX_RESTARTS 20
 
 typedef struct run_opts {
-    const char *outdir, *pattern, *meta, *topics, *figures, *pipeline;
+    const char *outdir, *pattern, *meta, *topics, *figures, *pipeline, *listen;
     long jobs, window;
     double retry_after;
     int quiet, verbose, no_progress, resume;
@@ -48,8 +48,11 @@ static const hb_opt_t run_options[] = {
      "folder for the results"},
     {"config", 'c', HB_OPT_STR, offsetof(run_opts_t, pipeline), NULL, "FILE",
      "the stages between read and aggregate ([stage NAME] sections; see configs/pipeline.conf)"},
-    {"jobs", 'j', HB_OPT_INT, offsetof(run_opts_t, jobs), "0", "N",
-     "classify workers (0: one per core)"},
+    {"jobs", 'j', HB_OPT_INT, offsetof(run_opts_t, jobs), "-1", "N",
+     "classify workers on this machine (default: one per core; with --listen, none)"},
+    {"listen", 'l', HB_OPT_STR, offsetof(run_opts_t, listen), NULL, "HOST:PORT",
+     "also take classify workers from other hosts: split's output on tcp PORT, the "
+     "aggregator's input on PORT+1"},
     {"pattern", 'p', HB_OPT_STR, offsetof(run_opts_t, pattern), "*.txt", "GLOB",
      "file names to take inside folders"},
     {"meta", 'm', HB_OPT_STR, offsetof(run_opts_t, meta), NULL, "CSV",
@@ -104,6 +107,7 @@ static void usage_main(FILE *out)
                  "commands:\n"
                  "  run [options] PATH...   run the whole pipeline on files and folders\n"
                  "  relay --in EP --out EP  forward messages between two groups of workers\n"
+                 "  keygen NAME             make NAME.key and NAME.pub for CURVE encryption\n"
                  "  help                    show this help\n\n"
                  "Each stage is also a program of its own (huibao-read, huibao-split,\n"
                  "huibao-classify, huibao-aggregate) for runs across machines; see their --help.\n");
@@ -316,9 +320,11 @@ fail:
 static int cmd_run(int argc, char **argv)
 {
     run_opts_t o;
+    hb_security_opts_t so;
     memset(&o, 0, sizeof o);
-    const hb_opt_t *tables[] = {run_options, NULL};
-    void *targets[] = {&o, NULL};
+    memset(&so, 0, sizeof so);
+    const hb_opt_t *tables[] = {run_options, hb_security_options, NULL};
+    void *targets[] = {&o, &so, NULL};
     char **paths = hb_calloc((size_t)argc + 1, sizeof *paths);
     int npaths = 0;
     int rc = hb_opt_parse(tables, targets, argc, argv, 2, paths, &npaths);
@@ -333,10 +339,20 @@ static int cmd_run(int argc, char **argv)
         free(paths);
         return 0;
     }
-    if (rc != HB_OPT_OK || npaths == 0 || o.jobs < 0 || o.jobs > MAX_WORKERS - 1) {
+    char listen_host[256] = "";
+    int listen_port = 0;
+    if (rc == HB_OPT_OK && o.listen &&
+        (sscanf(o.listen, "%255[^:]:%d", listen_host, &listen_port) != 2 || listen_port < 1 ||
+         listen_port > 65534 || o.pipeline)) {
+        fprintf(stderr, "huibao run: --listen takes HOST:PORT (PORT and PORT+1 are used) and "
+                "the default pipeline (no -c)\n");
+        rc = HB_OPT_USAGE;
+    }
+    if (rc != HB_OPT_OK || npaths == 0 || o.jobs < -1 || o.jobs > MAX_WORKERS - 1 ||
+        (o.jobs == 0 && !o.listen)) {
         if (rc == HB_OPT_OK)
-            fprintf(stderr, "huibao run: give at least one file or folder; -j between 0 and %d "
-                    "(see huibao run --help)\n", MAX_WORKERS - 1);
+            fprintf(stderr, "huibao run: give at least one file or folder; -j between 1 and %d "
+                    "(0 only with --listen) (see huibao run --help)\n", MAX_WORKERS - 1);
         free(paths);
         return 2;
     }
@@ -347,8 +363,8 @@ static int cmd_run(int argc, char **argv)
             return 2;
         }
     hb_log_set_level(o.quiet ? HB_LOG_ERROR : o.verbose ? HB_LOG_DEBUG : HB_LOG_INFO);
-    long jobs = o.jobs ? o.jobs : sysconf(_SC_NPROCESSORS_ONLN);
-    if (jobs < 1)
+    long jobs = o.jobs >= 0 ? o.jobs : o.listen ? 0 : sysconf(_SC_NPROCESSORS_ONLN);
+    if (jobs < 1 && !o.listen)
         jobs = 1;
 
     char tmpl[] = "/tmp/huibao-XXXXXX";
@@ -380,7 +396,7 @@ static int cmd_run(int argc, char **argv)
     }
     size_t nkids = 3; /* aggregate, read, and relays */
     for (size_t g = 0; g < ngroups; g++) {
-        if (groups[g].workers == 0 || (o.jobs && !strcmp(groups[g].name, "classify")))
+        if (groups[g].workers == 0 || (o.jobs >= 0 && !strcmp(groups[g].name, "classify")))
             groups[g].workers = jobs;
         nkids += (size_t)groups[g].workers + 1;
     }
@@ -389,7 +405,12 @@ static int cmd_run(int argc, char **argv)
     child_t *agg = &kids[n++];
     snprintf(agg->role, sizeof agg->role, "aggregate");
     snprintf(prog, sizeof prog, "%s/huibao-aggregate", bindir);
-    argv_add(&agg->argv, prog, "--in", ep_agg, "--acks", ep_acks, "-o", o.outdir, "--topics",
+    char agg_in[PATH_MAX + 300];
+    snprintf(agg_in, sizeof agg_in, "@%s", ep_agg);
+    if (o.listen)
+        snprintf(agg_in + strlen(agg_in), sizeof agg_in - strlen(agg_in), ",@tcp://%s:%d",
+                 listen_host, listen_port + 1);
+    argv_add(&agg->argv, prog, "--in", agg_in, "--acks", ep_acks, "-o", o.outdir, "--topics",
              topics, "--run", run_id, NULL);
     if (!o.no_progress && isatty(2))
         argv_push(&agg->argv, "--progress");
@@ -408,6 +429,9 @@ static int cmd_run(int argc, char **argv)
         if (groups[b - 1].workers == 1) {
             snprintf(up[b], sizeof up[b], "@ipc://%s/b%zu", dir, b);
             snprintf(down[b], sizeof down[b], ">ipc://%s/b%zu", dir, b);
+            if (o.listen && b == 1) /* split's output, for workers elsewhere too */
+                snprintf(up[b] + strlen(up[b]), sizeof up[b] - strlen(up[b]), ",@tcp://%s:%d",
+                         listen_host, listen_port);
         } else if (groups[b].workers == 1) {
             snprintf(up[b], sizeof up[b], ">ipc://%s/b%zu", dir, b);
             snprintf(down[b], sizeof down[b], "@ipc://%s/b%zu", dir, b);
@@ -452,9 +476,14 @@ static int cmd_run(int argc, char **argv)
         argv_add(&reader->argv, "--meta", o.meta, NULL);
     if (o.resume)
         argv_add(&reader->argv, "--skip", o.outdir, NULL);
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         if (level && strncmp(kids[i].role, "relay", 5))
             argv_push(&kids[i].argv, level);
+        if (so.key)
+            argv_add(&kids[i].argv, "--curve-key", so.key, NULL);
+        if (so.allow)
+            argv_add(&kids[i].argv, "--curve-allow", so.allow, NULL);
+    }
     argv_push(&reader->argv, "--");
     for (int i = 0; i < npaths; i++)
         argv_push(&reader->argv, paths[i]);
@@ -465,6 +494,20 @@ static int cmd_run(int argc, char **argv)
                 snprintf(line + strlen(line), sizeof line - strlen(line), "%s ", kids[i].argv.v[k]);
             hb_debug("%s: %s", kids[i].role, line);
         }
+
+    if (o.listen) {
+        char host[256];
+        if (!strcmp(listen_host, "0.0.0.0") || !strcmp(listen_host, "*"))
+            gethostname(host, sizeof host);
+        else
+            set_str(host, sizeof host, listen_host);
+        host[sizeof host - 1] = '\0';
+        printf("classify workers on other hosts join this run with:\n"
+               "  huibao-classify --in '>tcp://%s:%d' --out '>tcp://%s:%d'%s\n",
+               host, listen_port, host, listen_port + 1,
+               so.key ? " --curve-key WORKER.key --curve-server THIS_RUN.pub" : "");
+        fflush(stdout);
+    }
 
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -565,9 +608,11 @@ static int cmd_relay(int argc, char **argv)
 {
     hb_log_init("huibao-relay");
     relay_opts_t o;
+    hb_security_opts_t so;
     memset(&o, 0, sizeof o);
-    const hb_opt_t *tables[] = {relay_options, NULL};
-    void *targets[] = {&o, NULL};
+    memset(&so, 0, sizeof so);
+    const hb_opt_t *tables[] = {relay_options, hb_security_options, NULL};
+    void *targets[] = {&o, &so, NULL};
     int rc = hb_opt_parse(tables, targets, argc, argv, 2, NULL, NULL);
     if (rc == HB_OPT_HELP) {
         hb_opt_usage(stdout, "huibao relay --in ENDPOINTS --out ENDPOINTS",
@@ -583,11 +628,12 @@ static int cmd_relay(int argc, char **argv)
     }
     hb_signals_install();
     void *ctx = zmq_ctx_new();
+    hb_security_t *sec = hb_security_load(ctx, &so);
     hb_sock_opts_t in_o = {.hwm = (int)o.hwm, .linger_ms = 0,
-                           .max_msg_bytes = HB_MAX_MSG_DEFAULT, .bind_default = true};
+                           .max_msg_bytes = HB_MAX_MSG_DEFAULT, .bind_default = true, .sec = sec};
     hb_sock_opts_t out_o = {.hwm = (int)o.hwm, .linger_ms = 2000, .immediate = true,
-                            .bind_default = true};
-    void *in = hb_sock_open(ctx, ZMQ_PULL, o.in, &in_o);
+                            .bind_default = true, .sec = sec};
+    void *in = sec ? hb_sock_open(ctx, ZMQ_PULL, o.in, &in_o) : NULL;
     void *out = in ? hb_sock_open(ctx, ZMQ_PUSH, o.out, &out_o) : NULL;
     int status = out ? 0 : 1;
     zmq_msg_t m;
@@ -605,7 +651,21 @@ static int cmd_relay(int argc, char **argv)
     hb_sock_close(in);
     hb_sock_close(out);
     zmq_ctx_term(ctx);
+    hb_security_free(sec);
     return status;
+}
+
+/* huibao keygen NAME: a CURVE key pair for a host or a party of a run. */
+static int cmd_keygen(int argc, char **argv)
+{
+    if (argc != 3 || argv[2][0] == '-') {
+        fprintf(argc == 3 && !strcmp(argv[2], "--help") ? stdout : stderr,
+                "usage: huibao keygen NAME\n\nWrites NAME.key (this party's key pair: keep it "
+                "secret, give it to --curve-key) and NAME.pub (its public key: give it to the "
+                "other side's --curve-server, or list it in --curve-allow).\n");
+        return argc == 3 && !strcmp(argv[2], "--help") ? 0 : 2;
+    }
+    return hb_security_keygen(argv[2]) == 0 ? 0 : 1;
 }
 
 int main(int argc, char **argv)
@@ -629,6 +689,8 @@ int main(int argc, char **argv)
         return cmd_run(argc, argv);
     if (!strcmp(argv[1], "relay"))
         return cmd_relay(argc, argv);
+    if (!strcmp(argv[1], "keygen"))
+        return cmd_keygen(argc, argv);
     fprintf(stderr, "huibao: unknown command \"%s\" (see huibao help)\n", argv[1]);
     return 2;
 }

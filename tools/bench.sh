@@ -118,10 +118,12 @@ say "bench: corpus $C ($(field bytes "$C.done") bytes), load average $(cut -d' '
 # --- 2. the pipeline --------------------------------------------------------
 say "bench: (a) $BIN/huibao run -j $JOBS on $SIZE_MB MB"
 t0=$(now)
-"$BIN/huibao" run -q --no-progress -j "$JOBS" -o "$W/e2e" "$C" >/dev/null 2>"$W/e2e.err" ||
+/usr/bin/time -o "$W/e2e.time" -f "$TIMEFMT" \
+    "$BIN/huibao" run -q --no-progress -j "$JOBS" -o "$W/e2e" "$C" >/dev/null 2>"$W/e2e.err" ||
     die "huibao run failed: $(tail -3 "$W/e2e.err")"
 t1=$(now)
 put e2e_seconds "$(calc "$t1 - $t0")"
+put e2e_cpu "$(calc "$(field user "$W/e2e.time") + $(field sys "$W/e2e.time")")"   # all stages
 put e2e_units "$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["total"]["units"])' "$W/e2e/summary.json")"
 rm -rf "$W/e2e"
 
@@ -233,10 +235,15 @@ grep -E '^[[:space:]]*keywords[[:space:]]*=' configs/topics.conf | sed 's/^[^=]*
     tr ' \t' '\n\n' | sed 's/:[0-9.]*$//' | grep -v '^$' | sort -u >"$KW"
 put keywords "$(wc -l <"$KW")"
 # --no-ignore: the corpus may sit under build/, which .gitignore lists.
-t0=$(now); "$RG" --no-ignore -o -F -f "$KW" "$C" >/dev/null; t1=$(now)
+# To /dev/null, as a user would time it: rg 13 does not stop at the first
+# match there (its CPU time is above --count-matches'); every match is found
+# and printed, only the terminal is skipped.
+t0=$(now); /usr/bin/time -o "$W/rg.time" -f "$TIMEFMT" "$RG" --no-ignore -o -F -f "$KW" "$C" >/dev/null; t1=$(now)
 put rg_seconds "$(calc "$t1 - $t0")"
-t0=$(now); "$RG" --no-ignore -j1 -o -F -f "$KW" "$C" >/dev/null; t1=$(now)
+put rg_cpu "$(calc "$(field user "$W/rg.time") + $(field sys "$W/rg.time")")"
+t0=$(now); /usr/bin/time -o "$W/rg1.time" -f "$TIMEFMT" "$RG" --no-ignore -j1 -o -F -f "$KW" "$C" >/dev/null; t1=$(now)
 put rg1_seconds "$(calc "$t1 - $t0")"
+put rg1_cpu "$(calc "$(field user "$W/rg1.time") + $(field sys "$W/rg1.time")")"
 put rg_matches "$("$RG" --no-ignore --count-matches -F -f "$KW" "$C" | awk -F: '{s += $NF} END {print s + 0}')"
 
 # --- 5. Python ------------------------------------------------------------------
@@ -244,6 +251,7 @@ say "bench: (d) tools/reference.py on the first $PY_MB MB"
 /usr/bin/time -o "$W/py.time" -f "$TIMEFMT" "$PY" tools/reference.py --out "$W/ref.jsonl" "$CP" 2>"$W/py.err" ||
     die "tools/reference.py failed: $(tail -3 "$W/py.err")"
 put py_seconds "$(field wall "$W/py.time")"
+put py_cpu "$(calc "$(field user "$W/py.time") + $(field sys "$W/py.time")")"
 put py_units "$(field units "$W/py.err")"
 put py_rss_kb "$(field rss_kb "$W/py.time")"
 rm -f "$W/ref.jsonl"
@@ -261,7 +269,7 @@ jobs = int(jobs)
 mb, big, pymb = r["size_bytes"] / 1e6, r["big_bytes"] / 1e6, r["py_bytes"] / 1e6
 cpu = lambda p: sum(v for k, v in r.items() if k.startswith(p) and k.endswith("_cpu"))
 rows = [
-    ("huibao run -j %d (end to end)" % jobs, mb, r["e2e_seconds"], r["e2e_units"], None),
+    ("huibao run -j %d (end to end)" % jobs, mb, r["e2e_seconds"], r["e2e_units"], r["e2e_cpu"]),
     ("stages by hand -j %d (same)" % jobs, mb, r["small_seconds"], r["small_units"], cpu("small_")),
     ("  read+split+aggregate, no classify", mb, r["nosplit_seconds"], r["frames_units"], None),
     ("classify x1 (replayed units)", mb, r["cls1_seconds"], r["frames_units"], r["cls1_cpu"]),
@@ -270,21 +278,22 @@ if "cls%d_seconds" % jobs in r and jobs > 1:
     rows.append(("classify x%d (replayed units)" % jobs, mb, r["cls%d_seconds" % jobs],
                  r["frames_units"], r["cls%d_cpu" % jobs]))
 rows += [
-    ("rg -o -F -f KEYWORDS (%s threads)" % cores, mb, r["rg_seconds"], None, None),
-    ("rg -o -F -f KEYWORDS -j1", mb, r["rg1_seconds"], None, None),
-    ("tools/reference.py (Python re)", pymb, r["py_seconds"], r["py_units"], None),
+    ("rg -o -F -f KEYWORDS (%s threads)" % cores, mb, r["rg_seconds"], None, r["rg_cpu"]),
+    ("rg -o -F -f KEYWORDS -j1", mb, r["rg1_seconds"], None, r["rg1_cpu"]),
+    ("tools/reference.py (Python re)", pymb, r["py_seconds"], r["py_units"], r["py_cpu"]),
 ]
 print()
 print("huibao bench: %.1f MB corpus (%d files), %d classify workers, %s cores, load %.2f -> %.2f"
       % (mb, r["size_files"], jobs, cores, r["load_start"], r["load_end"]))
 print()
-print("| %-36s | %8s | %8s | %8s | %10s | %7s |" % ("what", "input MB", "seconds", "MB/s", "units/s", "CPU s"))
-print("|%s|%s:|%s:|%s:|%s:|%s:|" % ("-" * 38, "-" * 9, "-" * 9, "-" * 9, "-" * 11, "-" * 8))
-rate = {}
+print("| %-36s | %8s | %8s | %8s | %10s | %7s | %9s |" % (
+    "what", "input MB", "seconds", "MB/s", "units/s", "CPU s", "MB/CPU-s"))
+print("|%s|%s:|%s:|%s:|%s:|%s:|%s:|" % ("-" * 38, "-" * 9, "-" * 9, "-" * 9, "-" * 11, "-" * 8,
+                                          "-" * 10))
 for name, m, s, u, c in rows:
-    rate[name] = m / s
-    print("| %-36s | %8.1f | %8.2f | %8.2f | %10s | %7s |" % (
-        name, m, s, m / s, "{:,.0f}".format(u / s) if u else "-", "%.1f" % c if c else "-"))
+    print("| %-36s | %8.1f | %8.2f | %8.2f | %10s | %7s | %9s |" % (
+        name, m, s, m / s, "{:,.0f}".format(u / s) if u else "-", "%.1f" % c if c else "-",
+        "%.1f" % (m / c) if c else "-"))
 e2e = mb / r["e2e_seconds"]
 py = pymb / r["py_seconds"]
 c1, rg1 = mb / r["cls1_seconds"], mb / r["rg1_seconds"]
@@ -296,19 +305,32 @@ print("units: %d per %.1f MB (%.0f bytes each); %d topic keywords; rg found %d m
       "Aho-Corasick counts every occurrence)" % (r["frames_units"], mb, r["size_bytes"] / r["frames_units"],
                                                 r["keywords"], r["rg_matches"]))
 print()
-print("huibao / Python, end to end:        %6.2fx   (target >= 10x: %s)" % (e2e / py, ok(e2e / py >= 10)))
-print("classify x1 / rg -j1:               %6.2fx   (target >= 1.0x: %s)" % (c1 / rg1, ok(c1 >= rg1)))
+# Wall-clock ratios are what the issue asks; the same ratios per CPU-second
+# hold when other programs share the cores (see the load above).
+per_cpu = lambda m, c: m / c
+print("%-36s %8s %8s   %s" % ("", "wall", "per CPU", "target"))
+print("%-36s %7.2fx %7.2fx   >= 10x: %s" % ("huibao / Python, end to end", e2e / py,
+      per_cpu(mb, r["e2e_cpu"]) / per_cpu(pymb, r["py_cpu"]), ok(e2e / py >= 10)))
+print("%-36s %7.2fx %7.2fx   >= 1.0x: %s" % ("classify x1 / rg -j1", c1 / rg1,
+      per_cpu(mb, r["cls1_cpu"]) / per_cpu(mb, r["rg1_cpu"]), ok(c1 >= rg1)))
 if jobs > 1:
-    print("classify x%d / rg (%s threads):      %6.2fx   (target >= 1.0x: %s)" % (jobs, cores, cj / rgj, ok(cj >= rgj)))
-    print("scaling, classify 1 -> %d workers:   %6.2fx   (ideal %d.00x on %s cores)" % (jobs, cj / c1, jobs, cores))
+    print("%-36s %7.2fx %7.2fx   >= 1.0x: %s" % ("classify x%d / rg (%s threads)" % (jobs, cores),
+          cj / rgj, per_cpu(mb, r["cls%d_cpu" % jobs]) / per_cpu(mb, r["rg_cpu"]), ok(cj >= rgj)))
+    print("%-36s %7.2fx %7.2fx   ideal %d.00x wall, 1.00x per CPU" % (
+        "scaling, classify 1 -> %d workers" % jobs, cj / c1,
+        per_cpu(mb, r["cls%d_cpu" % jobs]) / per_cpu(mb, r["cls1_cpu"]), jobs))
+if r["load_start"] > 1 or r["load_end"] > 2.5:
+    print("note: the load average was %.1f -> %.1f on %s cores: other programs took CPU time, "
+          "so the wall-clock rates are low and noisy; trust the per-CPU column" % (
+              r["load_start"], r["load_end"], cores))
 print()
 print("peak RSS per stage (MB) at %.0f MB and %.0f MB of input:" % (mb, big))
 print()
 print("| %-12s | %9s | %9s | %7s | %-14s |" % ("stage", "%.0f MB" % mb, "%.0f MB" % big, "change", "target <= +10%"))
 print("|%s|%s:|%s:|%s:|%s|" % ("-" * 14, "-" * 10, "-" * 10, "-" * 8, "-" * 16))
+order = {"read": 0, "split": 1, "aggregate": 9}
 stages = sorted({k.split("_")[1] for k in r if k.startswith("small_") and k.endswith("_rss_kb")},
-                key=lambda s: ["read", "split"].index(s) if s in ("read", "split") else
-                (9 if s == "aggregate" else 5))
+                key=lambda s: (order.get(s, 5), s))
 for s in stages:
     a, b = r["small_%s_rss_kb" % s] / 1024, r["big_%s_rss_kb" % s] / 1024
     ch = (b - a) / a * 100

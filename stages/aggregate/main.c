@@ -589,9 +589,11 @@ int main(int argc, char **argv)
 {
     hb_log_init("huibao-aggregate");
     agg_opts_t o;
+    hb_security_opts_t so;
     memset(&o, 0, sizeof o);
-    const hb_opt_t *tables[] = {agg_options, NULL};
-    void *targets[] = {&o, NULL};
+    memset(&so, 0, sizeof so);
+    const hb_opt_t *tables[] = {agg_options, hb_security_options, NULL};
+    void *targets[] = {&o, &so, NULL};
     int rc = hb_opt_parse(tables, targets, argc, argv, 1, NULL, NULL);
     if (rc == HB_OPT_HELP) {
         hb_opt_usage(stdout, "huibao-aggregate --in ENDPOINTS --acks ENDPOINTS [-o DIR] [options]",
@@ -627,10 +629,12 @@ int main(int argc, char **argv)
     hb_pack_init(&a.pack);
     int status = 1;
     void *zctx = zmq_ctx_new();
+    hb_security_t *sec = hb_security_load(zctx, &so);
     hb_sock_opts_t in_o = {.hwm = 1000, .linger_ms = 0, .max_msg_bytes = o.max_msg_mb << 20,
-                           .bind_default = true};
-    hb_sock_opts_t ack_o = {.hwm = 100000, .linger_ms = 1000, .bind_default = false};
-    a.tally = hb_tally_new(o.topics);
+                           .bind_default = true, .sec = sec};
+    hb_sock_opts_t ack_o = {.hwm = 100000, .linger_ms = 1000, .bind_default = false,
+                            .sec = sec};
+    a.tally = sec ? hb_tally_new(o.topics) : NULL;
     if (!a.tally)
         goto done;
     long par_keep = 0, docs_keep = 0, journal_keep = -1;
@@ -666,6 +670,7 @@ done:
     hb_sock_close(a.in);
     hb_sock_close(a.acks);
     zmq_ctx_term(zctx);
+    hb_security_free(sec);
     hb_buf_release(&a.line);
     hb_buf_release(&a.units_text);
     hb_pack_release(&a.pack);

@@ -411,9 +411,11 @@ int main(int argc, char **argv)
 {
     hb_log_init("huibao-read");
     read_opts_t o;
+    hb_security_opts_t so;
     memset(&o, 0, sizeof o);
-    const hb_opt_t *tables[] = {read_options, NULL};
-    void *targets[] = {&o, NULL};
+    memset(&so, 0, sizeof so);
+    const hb_opt_t *tables[] = {read_options, hb_security_options, NULL};
+    void *targets[] = {&o, &so, NULL};
     char **paths = hb_calloc((size_t)argc, sizeof *paths);
     int npaths = 0;
     int rc = hb_opt_parse(tables, targets, argc, argv, 1, paths, &npaths);
@@ -455,12 +457,14 @@ int main(int argc, char **argv)
     hb_pack_init(&r.pack);
     int status = 1;
     void *zctx = zmq_ctx_new();
+    hb_security_t *sec = hb_security_load(zctx, &so);
     hb_sock_opts_t out_o = {.hwm = (int)o.hwm, .linger_ms = 0, .immediate = true,
-                            .bind_default = true};
-    hb_sock_opts_t ctl_o = {.hwm = 100000, .linger_ms = 10000, .bind_default = false};
+                            .bind_default = true, .sec = sec};
+    hb_sock_opts_t ctl_o = {.hwm = 100000, .linger_ms = 10000, .bind_default = false,
+                            .sec = sec};
     hb_sock_opts_t ack_o = {.hwm = 100000, .linger_ms = 0, .max_msg_bytes = 1 << 16,
-                            .bind_default = true};
-    r.meta = hb_meta_new(o.meta);
+                            .bind_default = true, .sec = sec};
+    r.meta = sec ? hb_meta_new(o.meta) : NULL;
     if (!r.meta)
         goto done;
     if (o.skip && !(r.skip = load_skip(o.skip)))
@@ -488,6 +492,7 @@ done:
     hb_sock_close(r.ctl);
     hb_sock_close(r.acks);
     zmq_ctx_term(zctx);
+    hb_security_free(sec);
     hb_buf_release(&r.raw);
     hb_buf_release(&r.text);
     hb_buf_release(&r.name);

@@ -88,14 +88,17 @@ $(FUZZ_BINS): $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB) \
 fuzz-build: $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
 
 # One bounded run: new inputs go to $(FUZZ_BUILD)/corpus/<target> (the seeds in
-# tests/fuzz/corpus/<target> are only read), crashes to $(FUZZ_BUILD)/artifacts/<target>/.
+# tests/fuzz/corpus/<target> and the saved crashes in tests/fuzz/regressions/<target>
+# are only read: one not fixed yet is found again at once), crashes to
+# $(FUZZ_BUILD)/artifacts/<target>/.
 $(FUZZ_ALL:%=fuzz-run-%): fuzz-run-%: $(FUZZ_BUILD)/fuzz_%
 	@rm -rf $(FUZZ_BUILD)/artifacts/$*
 	@mkdir -p $(FUZZ_BUILD)/corpus/$* $(FUZZ_BUILD)/artifacts/$*
 	@echo "  FUZZ    fuzz_$* for $(FUZZ_SECONDS) s (log: $(FUZZ_BUILD)/fuzz_$*.log)"
 	@$< -max_total_time=$(FUZZ_SECONDS) -timeout=$(FUZZ_TIMEOUT) -print_final_stats=1 \
 	    -artifact_prefix=$(FUZZ_BUILD)/artifacts/$*/ $(FUZZ_FLAGS_$*) $(FUZZ_ARGS) \
-	    $(FUZZ_BUILD)/corpus/$* tests/fuzz/corpus/$* >$(FUZZ_BUILD)/fuzz_$*.log 2>&1; \
+	    $(FUZZ_BUILD)/corpus/$* tests/fuzz/corpus/$* $(wildcard tests/fuzz/regressions/$*) \
+	    >$(FUZZ_BUILD)/fuzz_$*.log 2>&1; \
 	    echo $$? >$(FUZZ_BUILD)/fuzz_$*.status
 
 fuzz: $(FUZZ_RUNS)

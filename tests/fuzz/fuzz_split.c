@@ -7,7 +7,7 @@
  *     splitter joined from broken lines (then every byte is read, so ASan
  *     sees a span into freed memory);
  *   - depth <= HB_SPLIT_MAX_DEPTH, seqs are 0, 1, 2, … in call order;
- *   - kind is one of preamble / summary / problem / plan;
+ *   - kind is one of preamble / summary / problem / plan, kind_conf in (0, 1];
  *   - units inside the input come in reading order and do not overlap;
  *   - while no heading is pushed (info->headings unchanged) the section path
  *     stays the same, pointers and bytes: a heading kept in a scratch buffer
@@ -104,6 +104,7 @@ static int on_unit(void *arg, const hb_unit_t *u)
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
         known |= u->kind != NULL && strcmp(u->kind, kinds[i]) == 0;
     FUZZ_CHECK(known);
+    FUZZ_CHECK(u->kind_conf > 0 && u->kind_conf <= 1);
     if (c->stop_at && c->calls == c->stop_at)
         return 7;
     return 0;

@@ -17,6 +17,8 @@ check() {
     shift
     if "$@"; then ok "$desc"; else not_ok "$desc"; fi
 }
+# not COMMAND...: succeeds when the command fails (for check "…" not grep -q …).
+not() { ! "$@"; }
 # skip DESCRIPTION REASON: said loudly, counted as neither pass nor fail.
 skip() { echo "# SKIP $1: $2" >&2; echo "# SKIP $1: $2"; }
 
