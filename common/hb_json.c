@@ -8,6 +8,10 @@
 void hb_json_str(hb_buf_t *b, const char *s, size_t len)
 {
     static const char hex[] = "0123456789abcdef";
+    if (len == 0) { /* s may be NULL: msgpack-c's empty strings */
+        hb_buf_append(b, "\"\"", 2);
+        return;
+    }
     hb_buf_reserve(b, len + 2);
     hb_buf_putc(b, '"');
     size_t run = 0; /* bytes copied verbatim in one append */

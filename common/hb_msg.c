@@ -15,11 +15,12 @@ void hb_msg_done(hb_msg_t *m)
     hb_msg_init(m);
 }
 
+/* msgpack-c gives an empty string a NULL pointer when it comes first. */
 bool hb_obj_is_str(const msgpack_object *o, const char *s)
 {
     size_t n = strlen(s);
     return o && o->type == MSGPACK_OBJECT_STR && o->via.str.size == n &&
-           memcmp(o->via.str.ptr, s, n) == 0;
+           (n == 0 || memcmp(o->via.str.ptr, s, n) == 0);
 }
 
 const msgpack_object *hb_msg_get(const hb_msg_t *m, const char *key)
@@ -145,7 +146,7 @@ int hb_msg_decode(hb_msg_t *m, const char *data, size_t len, const char **why)
         *why = "message has no \"type\"";
         return -1;
     }
-    m->type = t->via.str.ptr;
+    m->type = t->via.str.ptr; /* not empty: checked above */
     m->type_len = t->via.str.size;
     return 0;
 }
@@ -161,7 +162,7 @@ int hb_msg_str(const hb_msg_t *m, const char *key, const char **s, size_t *len)
     const msgpack_object *o = hb_msg_get(m, key);
     if (!o || o->type != MSGPACK_OBJECT_STR)
         return -1;
-    *s = o->via.str.ptr;
+    *s = o->via.str.size ? o->via.str.ptr : "";
     *len = o->via.str.size;
     return 0;
 }

@@ -4,8 +4,8 @@
 #   make check-valgrind
 #   make check-valgrind VG_OPTS=--track-origins=yes
 #
-# Builds its own copy (OPT=-O1, no sanitizers) in $(VG_BUILD)/ so the normal
-# build is untouched.  Each unit test runs under
+# Builds its own copy (OPT=-O1, no sanitizers) in $(VG_BUILD)/ (inside build/,
+# so git ignores it and make clean removes it); the normal build is untouched.  Each unit test runs under
 # `valgrind --error-exitcode=1 --leak-check=full`.  For the pipeline,
 # $(VG_BUILD)/valgrind/bin/ holds a copy of the launcher (it finds the stage
 # programs beside its own /proc/self/exe) and, for every huibao-* program, a
@@ -19,7 +19,7 @@
 # Logs stay in $(VG_BUILD)/valgrind/.
 
 VALGRIND ?= valgrind
-VG_BUILD ?= build-valgrind
+VG_BUILD ?= build/valgrind
 VG_OPTS  ?=
 VG_FLAGS  = --error-exitcode=1 --leak-check=full --suppressions=$(VG_DIR)/ld.supp $(VG_OPTS)
 VG_UNIT_BINS = $(UNIT_SRC:tests/unit/%.c=$(VG_BUILD)/tests/%)
@@ -91,5 +91,3 @@ check-valgrind:
 
 check-valgrind-clean:
 	rm -rf $(VG_BUILD)
-
-clean: check-valgrind-clean

@@ -112,8 +112,16 @@ put py_bytes "$(field bytes "$CP.done")"
 put size_files "$(field files "$C.done")"
 # Warm the page cache so every contender reads from memory.
 for d in "$C" "$CB"; do find "$d" -type f -print0 | xargs -0 cat >/dev/null; done
-put load_start "$(cut -d' ' -f1 /proc/loadavg)"
-say "bench: corpus $C ($(field bytes "$C.done") bytes), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+# How busy the cores are before we start (other programs): from /proc/stat
+# over two seconds.  The load average would count our own stages too.
+busy() {
+    local a b
+    a=$(awk '/^cpu /{print $2+$3+$4+$7+$8+$9, $5+$6}' /proc/stat); sleep 2
+    b=$(awk '/^cpu /{print $2+$3+$4+$7+$8+$9, $5+$6}' /proc/stat)
+    echo "$a $b" | awk '{u = $3 - $1; i = $4 - $2; printf "%.0f", (u + i) ? 100 * u / (u + i) : 0}'
+}
+put busy_start "$(busy)"
+say "bench: corpus $C ($(field bytes "$C.done") bytes); cores busy before the run: $(grep '^busy_start' "$RES" | cut -d' ' -f2)%"
 
 # --- 2. the pipeline --------------------------------------------------------
 say "bench: (a) $BIN/huibao run -j $JOBS on $SIZE_MB MB"
@@ -255,7 +263,7 @@ put py_cpu "$(calc "$(field user "$W/py.time") + $(field sys "$W/py.time")")"
 put py_units "$(field units "$W/py.err")"
 put py_rss_kb "$(field rss_kb "$W/py.time")"
 rm -f "$W/ref.jsonl"
-put load_end "$(cut -d' ' -f1 /proc/loadavg)"
+put busy_end "$(busy)"
 
 # --- 6. report --------------------------------------------------------------------
 $PY - "$RES" "$SIZE_MB" "$BIG_MB" "$PY_MB" "$JOBS" "$(nproc)" <<'PYEOF'
@@ -283,8 +291,9 @@ rows += [
     ("tools/reference.py (Python re)", pymb, r["py_seconds"], r["py_units"], r["py_cpu"]),
 ]
 print()
-print("huibao bench: %.1f MB corpus (%d files), %d classify workers, %s cores, load %.2f -> %.2f"
-      % (mb, r["size_files"], jobs, cores, r["load_start"], r["load_end"]))
+print("huibao bench: %.1f MB corpus (%d files), %d classify workers, %s cores "
+      "(busy with other programs: %.0f%% before, %.0f%% after)"
+      % (mb, r["size_files"], jobs, cores, r["busy_start"], r["busy_end"]))
 print()
 print("| %-36s | %8s | %8s | %8s | %10s | %7s | %9s |" % (
     "what", "input MB", "seconds", "MB/s", "units/s", "CPU s", "MB/CPU-s"))
@@ -306,7 +315,7 @@ print("units: %d per %.1f MB (%.0f bytes each); %d topic keywords; rg found %d m
                                                 r["keywords"], r["rg_matches"]))
 print()
 # Wall-clock ratios are what the issue asks; the same ratios per CPU-second
-# hold when other programs share the cores (see the load above).
+# hold when other programs share the cores (see "busy" above).
 per_cpu = lambda m, c: m / c
 print("%-36s %8s %8s   %s" % ("", "wall", "per CPU", "target"))
 print("%-36s %7.2fx %7.2fx   >= 10x: %s" % ("huibao / Python, end to end", e2e / py,
@@ -319,10 +328,11 @@ if jobs > 1:
     print("%-36s %7.2fx %7.2fx   ideal %d.00x wall, 1.00x per CPU" % (
         "scaling, classify 1 -> %d workers" % jobs, cj / c1,
         per_cpu(mb, r["cls%d_cpu" % jobs]) / per_cpu(mb, r["cls1_cpu"]), jobs))
-if r["load_start"] > 1 or r["load_end"] > 2.5:
-    print("note: the load average was %.1f -> %.1f on %s cores: other programs took CPU time, "
-          "so the wall-clock rates are low and noisy; trust the per-CPU column" % (
-              r["load_start"], r["load_end"], cores))
+if max(r["busy_start"], r["busy_end"]) > 10:
+    print("note: other programs kept the cores %.0f%%/%.0f%% busy before/after: wall-clock "
+          "rates are low and noisy; the per-CPU column holds" % (r["busy_start"], r["busy_end"]))
+print("per CPU = MB per CPU-second of ours over theirs; huibao spreads over %s cores, so its "
+      "best wall-clock ratio is about %s times its per-CPU one" % (cores, cores))
 print()
 print("peak RSS per stage (MB) at %.0f MB and %.0f MB of input:" % (mb, big))
 print()

@@ -140,8 +140,10 @@ hb_figures_t *hb_figures_load(const char *path)
     /* Not inside a longer number, a Latin word or a run of masks. */
     hb_buf_puts(&re, "(?<![0-9０-９A-Za-z.．*＊×])(?:");
     alternation(&re, &f->before);
-    /* Digits with thousands separators (8,500), or masks. */
-    hb_buf_puts(&re, "\\s?)?(?:([0-9０-９]+(?:[,，][0-9０-９]{3}(?![0-9０-９]))*(?:[.．][0-9０-９]+)?"
+    /* Digits with thousands separators (8,500), or masks.  The separator group
+     * is possessive: a backtracking one runs out of JIT stack on a number of
+     * thousands of groups, and the unit would lose its figures. */
+    hb_buf_puts(&re, "\\s?)?(?:([0-9０-９]+(?:[,，][0-9０-９]{3}(?![0-9０-９]))*+(?:[.．][0-9０-９]+)?"
                      "|[*＊×xX]+(?:[.．][*＊×xX]+)?)"
                      "(?:[-－~～至到]([0-9０-９]+(?:[.．][0-9０-９]+)?))?"
                      "|(?<![" CN_DIGITS "万亿])([一二两三四五六七八九十][" CN_DIGITS "]+))");
