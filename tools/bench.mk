@@ -3,6 +3,7 @@
 #
 #   make bench                          SIZE_MB=200, BIG_MB=2*SIZE_MB
 #   make bench SIZE_MB=100 BIG_MB=1000  the issue's full check (100 MB vs 1 GB)
+#   make bench-profile                  callgrind (and perf) profiles of split and classify
 #   make bench-tools                    only build the three helpers below
 #
 # Included by the main Makefile, so $(CC), $(CFLAGS), $(LIB), $(LIBS) and
@@ -14,7 +15,7 @@ SEED    ?= 1
 
 BENCH_TOOLS = $(BUILD)/tools/gencorpus $(BUILD)/tools/hb-feed $(BUILD)/tools/hb-sink
 
-.PHONY: bench bench-tools
+.PHONY: bench bench-profile bench-tools
 bench-tools: $(BENCH_TOOLS)
 
 # gencorpus reads configs/topics.conf through hb_conf; iconv is in glibc.
@@ -28,3 +29,6 @@ $(BUILD)/tools/hb-%: tools/hb-%.c $(LIB) $(wildcard common/*.h)
 
 bench: all $(BENCH_TOOLS)
 	@SIZE_MB=$(SIZE_MB) BIG_MB=$(BIG_MB) SEED=$(SEED) BUILD=$(BUILD) BIN=$(BIN) tools/bench.sh
+
+bench-profile: all $(BENCH_TOOLS)
+	@SEED=$(SEED) BUILD=$(BUILD) BIN=$(BIN) tools/bench.sh profile

@@ -19,6 +19,9 @@
 #   5. (d) tools/reference.py (Python re) on the first PY_MB megabytes;
 #   6. the table, the ratios against the issue's targets, RSS at both sizes.
 #
+# `tools/bench.sh profile` (make bench-profile) profiles split and classify
+# instead, on a PROFILE_MB (10) corpus: see the profile section below.
+#
 # Environment: SIZE_MB (200), BIG_MB (2*SIZE_MB), SEED (1), PY_MB (smaller of
 # 50 and SIZE_MB), JOBS (2), BENCH_DIR ($BUILD/bench), BUILD (build), BIN (bin),
 # KEEP=1 keeps the work folder (outputs, captured frames, per-stage times).
@@ -103,6 +106,95 @@ corpus() {   # MB -> path of the corpus, generated once
     fi
     echo "$dir"
 }
+# --- profile mode: tools/bench.sh profile (make bench-profile) ----------------
+# Captures read's and split's output on a PROFILE_MB corpus once, then replays
+# each into one split / one classify under the profilers: callgrind
+# (instructions, exact, blind to cache misses and the kernel) and, where perf
+# can sample (perf record -e cpu-clock), where the time goes, kernel included.
+# With working hardware counters perf samples cycles instead.
+if [ "${1:-}" = profile ]; then
+    PROFILE_MB=${PROFILE_MB:-10}
+    command -v valgrind >/dev/null 2>&1 || {
+        say "bench: installing valgrind"
+        sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
+        $sudo apt-get install -y -qq --no-install-recommends valgrind >/dev/null ||
+            die "valgrind is missing; install it (apt-get install valgrind)"
+    }
+    event=""
+    if command -v perf >/dev/null 2>&1; then
+        if perf stat -e cycles true >/dev/null 2>&1 &&
+            ! perf stat -e cycles true 2>&1 | grep -q "not supported"; then
+            event=cycles
+        elif perf record -q -e cpu-clock -o "$W/probe.data" true >/dev/null 2>&1; then
+            event=cpu-clock
+        fi
+    fi
+    CPROF=$(corpus "$PROFILE_MB")
+    d=$W/pcap; mkdir -p "$d"
+    "$BIN/huibao-aggregate" -q --in "@ipc://$d/agg" --acks ">ipc://$d/acks" -o "$d/out" \
+        >/dev/null &
+    agg=$!; PIDS+=("$agg")
+    "$TOOLS/hb-sink" -q --in "@ipc://$d/units" --save "$W/units.frames" \
+        --forward ">ipc://$d/agg" >"$d/units.out" &
+    PIDS+=("$!")
+    "$BIN/huibao-split" -q --in ">ipc://$d/split" --out ">ipc://$d/units" &
+    PIDS+=("$!")
+    "$TOOLS/hb-sink" -q --in ">ipc://$d/docs" --save "$W/docs.frames" \
+        --forward "@ipc://$d/split" >"$d/docs.out" &
+    PIDS+=("$!")
+    "$BIN/huibao-read" -q --out "@ipc://$d/docs" --ctl ">ipc://$d/agg" --acks "@ipc://$d/acks" \
+        "$CPROF" &
+    PIDS+=("$!")
+    wait "$agg" || die "the capture run failed"
+    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+    wait 2>/dev/null
+    PIDS=()
+    profile_stage() {   # stage frames tool
+        local st=$1 frames=$2 tool=$3 d=$W/prof-$1-$3 count sink prog feed
+        mkdir -p "$d"
+        count=$(field messages "$W/pcap/units.out")
+        # split turns docs into more messages than it gets: stop on silence
+        if [ "$st" = split ]; then count="0 --idle 3"; fi
+        "$TOOLS/hb-sink" -q --in "@ipc://$d/out" --count $count --wait 900 >"$d/sink.out" &
+        sink=$!; PIDS+=("$sink")
+        case $tool in
+        callgrind) valgrind -q --tool=callgrind --callgrind-out-file="$d/callgrind.out" \
+                       "$BIN/huibao-$st" -q --in ">ipc://$d/feed" --out ">ipc://$d/out" & ;;
+        perf) perf record -q -e "$event" -F 2000 -g -o "$d/perf.data" \
+                  "$BIN/huibao-$st" -q --in ">ipc://$d/feed" --out ">ipc://$d/out" 2>/dev/null & ;;
+        esac
+        prog=$!; PIDS+=("$prog")
+        "$TOOLS/hb-feed" -q --hold --peers 1 --wait 300 --out "@ipc://$d/feed" "$frames" \
+            >"$d/feed.out" &
+        feed=$!; PIDS+=("$feed")
+        wait "$sink"
+        kill "$feed"; wait "$feed" 2>/dev/null
+        if [ "$tool" = perf ]; then stop_timed "$prog"; else kill -TERM "$prog"; wait "$prog"; fi
+        echo
+        echo "== $st under $tool ($([ "$tool" = perf ] && echo "$event samples" || echo instructions), self cost, top 15; $d)"
+        if [ "$tool" = perf ]; then
+            perf report -i "$d/perf.data" --no-children --sort dso,sym --stdio -g none 2>/dev/null |
+                grep -E '^ +[0-9]' | head -15
+            echo "-- by library:"
+            perf report -i "$d/perf.data" --no-children --sort dso --stdio -g none 2>/dev/null |
+                grep -E '^ +[0-9]' | head -6
+        else
+            callgrind_annotate --inclusive=no "$d/callgrind.out" 2>/dev/null |
+                sed -n '/file:function/,$p' | sed -n '3,17p'
+            echo "-- inclusive, the stage's own functions:"
+            callgrind_annotate --inclusive=yes "$d/callgrind.out" 2>/dev/null |
+                grep -E '^ *[0-9,]+ \( *[0-9.]+%\)  (stages|common)/' | sed -n '1,14p'
+        fi
+    }
+    for st in split classify; do
+        frames=$W/units.frames; [ "$st" = split ] && frames=$W/docs.frames
+        profile_stage "$st" "$frames" callgrind
+        [ -n "$event" ] && profile_stage "$st" "$frames" perf
+    done
+    [ -n "$event" ] || echo "perf cannot sample here: callgrind only"
+    exit 0
+fi
+
 C=$(corpus "$SIZE_MB")
 CB=$(corpus "$BIG_MB")
 CP=$(corpus "$PY_MB")
@@ -210,18 +302,21 @@ replay() {   # workers
     local d=$W/replay$1 sink feed c i
     local cls=()
     mkdir -p "$d"
-    "$TOOLS/hb-sink" -q --in "@ipc://$d/out" --count "$NFRAMES" >"$d/sink.out" &
+    /usr/bin/time -o "$d/sink.time" -f "$TIMEFMT" \
+        "$TOOLS/hb-sink" -q --in "@ipc://$d/out" --count "$NFRAMES" >"$d/sink.out" &
     sink=$!; PIDS+=("$sink")
     for i in $(seq 1 "$1"); do
         /usr/bin/time -o "$d/classify$i.time" -f "$TIMEFMT" "$BIN/huibao-classify" -q \
             --in ">ipc://$d/feed" --out ">ipc://$d/out" &
         c=$!; cls+=("$c"); PIDS+=("$c")
     done
-    "$TOOLS/hb-feed" -q --hold --peers "$1" --out "@ipc://$d/feed" "$FRAMES" >"$d/feed.out" &
+    /usr/bin/time -o "$d/feed.time" -f "$TIMEFMT" \
+        "$TOOLS/hb-feed" -q --hold --peers "$1" --out "@ipc://$d/feed" "$FRAMES" >"$d/feed.out" &
     feed=$!; PIDS+=("$feed")
     wait "$sink" || die "classify x$1 did not deliver all $NFRAMES messages"
-    kill "$feed"; wait "$feed"
-    stop_timed "${cls[@]}"
+    stop_timed "$feed" "${cls[@]}"
+    put "cls$1_harness_cpu" "$(calc "$(field user "$d/feed.time") + $(field sys "$d/feed.time") + \
+        $(field user "$d/sink.time") + $(field sys "$d/sink.time")")"
     put "cls$1_seconds" "$(calc "$(field last "$d/sink.out") - $(field start "$d/feed.out")")"
     local cpu=0 rss=0 f
     for f in "$d"/classify*.time; do
@@ -331,6 +426,10 @@ if jobs > 1:
 if max(r["busy_start"], r["busy_end"]) > 10:
     print("note: other programs kept the cores %.0f%%/%.0f%% busy before/after: wall-clock "
           "rates are low and noisy; the per-CPU column holds" % (r["busy_start"], r["busy_end"]))
+if jobs > 1:
+    print("hb-feed and hb-sink themselves used %.1f CPU s beside classify x%d's %.1f: on %s cores "
+          "they compete with the workers" % (r["cls%d_harness_cpu" % jobs], jobs,
+                                             r["cls%d_cpu" % jobs], cores))
 print("per CPU = MB per CPU-second of ours over theirs; huibao spreads over %s cores, so its "
       "best wall-clock ratio is about %s times its per-CPU one" % (cores, cores))
 print()
