@@ -111,4 +111,4 @@ clean:
 
 # Targets kept beside what they build: make bench (tools/bench.mk),
 # make fuzz (tests/fuzz/fuzz.mk).
--include $(wildcard tools/*.mk tests/fuzz/*.mk)
+-include $(wildcard tools/*.mk tests/fuzz/*.mk tests/*.mk)

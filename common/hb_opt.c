@@ -26,6 +26,11 @@ static int set_value(const hb_opt_t *o, void *target, const char *val)
                     o->name, val);
             return -1;
         }
+        if (o->min < o->max && (v < o->min || v > o->max)) {
+            fprintf(stderr, "%s: --%s must be between %.0f and %.0f, got %ld\n", hb_log_program(),
+                    o->name, o->min, o->max, v);
+            return -1;
+        }
         *(long *)field = v;
         return 0;
     }
@@ -35,6 +40,11 @@ static int set_value(const hb_opt_t *o, void *target, const char *val)
         if (errno || end == val || *end) {
             fprintf(stderr, "%s: --%s expects a number, got \"%s\"\n", hb_log_program(), o->name,
                     val);
+            return -1;
+        }
+        if (o->min < o->max && (v < o->min || v > o->max)) {
+            fprintf(stderr, "%s: --%s must be between %g and %g, got %g\n", hb_log_program(),
+                    o->name, o->min, o->max, v);
             return -1;
         }
         *(double *)field = v;

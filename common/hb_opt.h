@@ -27,9 +27,10 @@ typedef struct hb_opt {
     const char *def;  /* default value as text, NULL for none */
     const char *metavar;
     const char *help;
+    double min, max; /* for numbers: the allowed range, when min < max */
 } hb_opt_t;
 
-#define HB_OPT_END {NULL, 0, HB_OPT_STR, 0, NULL, NULL, NULL}
+#define HB_OPT_END {NULL, 0, HB_OPT_STR, 0, NULL, NULL, NULL, 0, 0}
 
 enum { HB_OPT_OK = 0, HB_OPT_HELP = 1, HB_OPT_USAGE = -1 };
 

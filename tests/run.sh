@@ -20,7 +20,7 @@ tally() {
     # "ok …" passes, "not ok …" fails, either with "# SKIP" is skipped.
     p=$(grep '^ok ' "$out" | grep -vc '# SKIP')
     f=$(grep '^not ok ' "$out" | grep -vc '# SKIP')
-    s=$(grep -cE '^(not )?ok .*# SKIP' "$out")
+    s=$(grep -cE '^(not )?ok .*# SKIP|^# SKIP' "$out")
     grep -E '^(ok|not ok) ' "$out" | sed "s|^|[$name] |"
     if [ "$f" -gt 0 ] || [ "$status" -ne 0 ]; then
         grep -vE '^(ok|not ok) |^1\.\.[0-9]+$|^# ' "$out" | tail -n 40 | sed 's/^/    | /'

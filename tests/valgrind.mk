@@ -5,16 +5,17 @@
 #   make check-valgrind VG_OPTS=--track-origins=yes
 #
 # Builds its own copy (OPT=-O1, no sanitizers) in $(VG_BUILD)/ (inside build/,
-# so git ignores it and make clean removes it); the normal build is untouched.  Each unit test runs under
-# `valgrind --error-exitcode=1 --leak-check=full`.  For the pipeline,
-# $(VG_BUILD)/valgrind/bin/ holds a copy of the launcher (it finds the stage
-# programs beside its own /proc/self/exe) and, for every huibao-* program, a
-# wrapper script that execs valgrind on the real one; the launcher itself
-# runs under valgrind too.  One run reads the seeds plus a few awkward files
-# (GB18030, UTF-16, empty, binary) and must equal the same run without
-# valgrind; every program's log must end "ERROR SUMMARY: 0 errors".  One
-# suppression is generated: glibc's own ld.so strncmp false positive when
-# iconv dlopens a gconv module (is_dst in dl-load.c), seen in test_read_decode.
+# so git ignores it and make clean removes it); the normal build is untouched.
+# Each unit test runs under `valgrind --error-exitcode=1 --leak-check=full`.
+# For the pipeline, $(VG_BUILD)/valgrind/bin/ holds a copy of the launcher
+# (it finds the stage programs beside its own /proc/self/exe) and, for every
+# huibao-* program, a wrapper script that execs valgrind on the real one; the
+# launcher itself runs under valgrind too.  One run reads the seeds plus a
+# few awkward files (GB18030, UTF-16, empty, binary) and must equal the same
+# run without valgrind; every program's log must end "ERROR SUMMARY: 0
+# errors".  One suppression is generated: glibc's own ld.so strncmp false
+# positive when iconv dlopens a gconv module (is_dst in dl-load.c), seen in
+# test_read_decode.
 # Prints TAP lines and "N passed, N failed"; fails when anything failed.
 # Logs stay in $(VG_BUILD)/valgrind/.
 

@@ -334,84 +334,80 @@ static void figure(doc_t *d)
     put(d, u->s);
 }
 
-/* One sentence of a subject, ending in 。 */
+/* Sentence and heading templates.  A slot {c} is filled by expand():
+ *   K topic keyword   G general keyword   F figure   % percentage
+ *   V verb phrase     2 two-character verb  N noun   A counting verb
+ *   W time phrase     R result   I importance   S settled   T state
+ *   P plan adverb     L what is lacking      X a stock sentence */
+static const char *const SUMMARY_T[] = {
+    "{W}，{A}{K}{N}{F}，{A}{K}{F}，{R}。",
+    "坚持把{K}作为{I}，{V}{K}{N}，{V}{K}，{R}。",
+    "{V}{K}，{A}{F}，{A}{F}，其中{K}{F}。",
+    "严格落实{K}{N}，{V}{K}和{K}，确保{K}{S}。",
+    "全镇共{A}{K}{N}{F}，同比增长{%}，{R}。",
+    "以{K}为抓手，{V}{K}，{A}{F}，带动{F}。",
+    "{X}",
+    "通过{K}、{K}等方式，{V}{K}{N}，累计{A}{F}。"};
+static const char *const PLAN_T[] = {
+    "{P}{K}{N}，{V}{K}，力争{A}{F}。",
+    "坚持{K}，{P}{V}{K}，确保{K}{S}。",
+    "加快推进{K}{N}，计划{A}{F}，{A}{K}{F}。",
+    "{V}{K}和{K}，{P}提升{K}水平。"};
+static const char *const PROBLEM_T[] = {
+    "{K}{N}{L}。",
+    "部分干部{K}意识不强，{K}工作{L}。",
+    "受多种因素影响，{K}推进较慢，{L}。"};
+static const char *const TITLE_T[] = {
+    "{2}{K}，{2}{K}", "{K}{T}", "抓{K}，促{K}", "坚持{K}，{K}{T}", "在{K}上“干”出新成绩"};
+static const char *const PLAN_TITLE_T[] = {"着力{K}，{2}{K}", "持续抓好{K}", "{P}{2}{K}"};
+
+static void percentage(doc_t *d)
+{
+    if (d->mask)
+        put(d, d->mask == 1 ? "*%" : "x%");
+    else
+        hb_buf_printf(d->b, "%u.%u%%", below(&d->r, 40), below(&d->r, 10));
+}
+
+static void expand(doc_t *d, const char *t)
+{
+    rng_t *r = &d->r;
+    for (const char *p = t; *p;) {
+        const char *open = strchr(p, '{');
+        if (!open) {
+            put(d, p);
+            return;
+        }
+        hb_buf_append(d->b, p, (size_t)(open - p));
+        switch (open[1]) {
+        case 'K': kw(d); break;
+        case 'G': general_kw(d); break;
+        case 'F': figure(d); break;
+        case '%': percentage(d); break;
+        case 'V': put(d, PICK(r, VERB)); break;
+        case '2': put(d, PICK(r, VERB2)); break;
+        case 'N': put(d, PICK(r, NOUN)); break;
+        case 'A': put(d, PICK(r, ACT)); break;
+        case 'W': put(d, PICK(r, WHEN)); break;
+        case 'R': put(d, PICK(r, RESULT)); break;
+        case 'I': put(d, PICK(r, IMPORTANT)); break;
+        case 'S': put(d, PICK(r, SETTLED)); break;
+        case 'T': put(d, PICK(r, STATE)); break;
+        case 'P': put(d, PICK(r, PLANV)); break;
+        case 'L': put(d, PICK(r, LACK)); break;
+        case 'X': put(d, PICK(r, FILLER)); break;
+        default: break;
+        }
+        p = open + 3; /* "{c}" */
+    }
+}
+
+/* One sentence of a subject, ending in 。: kind 's' summary, 'n' plan,
+ * 'p' problem. */
 static void sentence(doc_t *d, char kind)
 {
     rng_t *r = &d->r;
-    if (kind == 'p') { /* problem */
-        switch (below(r, 3)) {
-        case 0:
-            kw(d), put(d, PICK(r, NOUN)), put(d, PICK(r, LACK));
-            break;
-        case 1:
-            put(d, "部分干部"), kw(d), put(d, "意识不强，"), kw(d), put(d, "工作"),
-                put(d, PICK(r, LACK));
-            break;
-        default:
-            put(d, "受多种因素影响，"), kw(d), put(d, "推进较慢，"), put(d, PICK(r, LACK));
-        }
-        put(d, "。");
-        return;
-    }
-    if (kind == 'n') { /* plan */
-        switch (below(r, 4)) {
-        case 0:
-            put(d, PICK(r, PLANV)), kw(d), put(d, PICK(r, NOUN)), put(d, "，"),
-                put(d, PICK(r, VERB)), kw(d), put(d, "，力争"), put(d, PICK(r, ACT)),
-                figure(d);
-            break;
-        case 1:
-            put(d, "坚持"), kw(d), put(d, "，"), put(d, PICK(r, PLANV)), put(d, PICK(r, VERB)),
-                kw(d), put(d, "，确保"), kw(d), put(d, PICK(r, SETTLED));
-            break;
-        case 2:
-            put(d, "加快推进"), kw(d), put(d, PICK(r, NOUN)), put(d, "，计划"),
-                put(d, PICK(r, ACT)), figure(d), put(d, "，"), put(d, PICK(r, ACT)), kw(d),
-                figure(d);
-            break;
-        default:
-            put(d, PICK(r, VERB)), kw(d), put(d, "和"), kw(d), put(d, "，"),
-                put(d, PICK(r, PLANV)), put(d, "提升"), kw(d), put(d, "水平");
-        }
-        put(d, "。");
-        return;
-    }
-    switch (below(r, 8)) { /* summary */
-    case 0:
-        put(d, PICK(r, WHEN)), put(d, "，"), put(d, PICK(r, ACT)), kw(d), put(d, PICK(r, NOUN)),
-            figure(d), put(d, "，"), put(d, PICK(r, ACT)), kw(d), figure(d), put(d, "，"),
-            put(d, PICK(r, RESULT));
-        break;
-    case 1:
-        put(d, "坚持把"), kw(d), put(d, "作为"), put(d, PICK(r, IMPORTANT)), put(d, "，"),
-            put(d, PICK(r, VERB)), kw(d), put(d, PICK(r, NOUN)), put(d, "，"),
-            put(d, PICK(r, VERB)), kw(d), put(d, "，"), put(d, PICK(r, RESULT));
-        break;
-    case 2:
-        put(d, PICK(r, VERB)), kw(d), put(d, "，"), put(d, PICK(r, ACT)), figure(d), put(d, "，"),
-            put(d, PICK(r, ACT)), figure(d), put(d, "，其中"), kw(d), figure(d);
-        break;
-    case 3:
-        put(d, "严格落实"), kw(d), put(d, PICK(r, NOUN)), put(d, "，"), put(d, PICK(r, VERB)),
-            kw(d), put(d, "和"), kw(d), put(d, "，确保"), kw(d), put(d, PICK(r, SETTLED));
-        break;
-    case 4:
-        put(d, "全镇共"), put(d, PICK(r, ACT)), kw(d), put(d, PICK(r, NOUN)), figure(d),
-            put(d, "，同比增长"), d->mask == 1 ? put(d, "*%") : figure(d), put(d, "，"),
-            put(d, PICK(r, RESULT));
-        break;
-    case 5:
-        put(d, "以"), kw(d), put(d, "为抓手，"), put(d, PICK(r, VERB)), kw(d), put(d, "，"),
-            put(d, PICK(r, ACT)), figure(d), put(d, "，带动"), figure(d);
-        break;
-    case 6:
-        put(d, PICK(r, FILLER));
-        return;
-    default:
-        put(d, "通过"), kw(d), put(d, "、"), kw(d), put(d, "等方式，"), put(d, PICK(r, VERB)),
-            kw(d), put(d, PICK(r, NOUN)), put(d, "，累计"), put(d, PICK(r, ACT)), figure(d);
-    }
-    put(d, "。");
+    expand(d, kind == 'p' ? PICK(r, PROBLEM_T) : kind == 'n' ? PICK(r, PLAN_T) : PICK(r, SUMMARY_T));
 }
 
 static void sentences(doc_t *d, char kind, uint32_t lo, uint32_t hi)
@@ -424,36 +420,7 @@ static void sentences(doc_t *d, char kind, uint32_t lo, uint32_t hi)
 /* A subject heading's words, without numbering or final stop. */
 static void subject_title(doc_t *d, char kind)
 {
-    rng_t *r = &d->r;
-    if (kind == 'n') {
-        switch (below(r, 3)) {
-        case 0:
-            put(d, "着力"), kw(d), put(d, "，"), put(d, PICK(r, VERB2)), kw(d);
-            break;
-        case 1:
-            put(d, "持续抓好"), kw(d);
-            break;
-        default:
-            put(d, PICK(r, PLANV)), put(d, PICK(r, VERB2)), kw(d);
-        }
-        return;
-    }
-    switch (below(r, 5)) {
-    case 0:
-        put(d, PICK(r, VERB2)), kw(d), put(d, "，"), put(d, PICK(r, VERB2)), kw(d);
-        break;
-    case 1:
-        kw(d), put(d, PICK(r, STATE));
-        break;
-    case 2:
-        put(d, "抓"), kw(d), put(d, "，促"), kw(d);
-        break;
-    case 3:
-        put(d, "坚持"), kw(d), put(d, "，"), kw(d), put(d, PICK(r, STATE));
-        break;
-    default:
-        put(d, "在"), kw(d), put(d, "上“干”出新成绩");
-    }
+    expand(d, kind == 'n' ? PICK(&d->r, PLAN_TITLE_T) : PICK(&d->r, TITLE_T));
 }
 
 /* 一是…二是… items: inline in one paragraph or one per line */
@@ -464,9 +431,8 @@ static void items(doc_t *d, char kind)
     for (uint32_t i = 1; i <= n; i++) {
         put_cn(d->b, i);
         put(d, "是");
-        if (chance(&d->r, 600)) { /* a short head: 一是抓班子。 */
-            put(d, PICK(&d->r, VERB2)), kw(d), put(d, "。");
-        }
+        if (chance(&d->r, 600)) /* a short head: 一是抓班子。 */
+            expand(d, "{2}{K}。");
         sentences(d, kind, 2, 4);
         if (!inline_)
             put(d, "\n");
@@ -481,7 +447,9 @@ static void put_number(doc_t *d, int style, unsigned n)
 {
     switch (style) {
     case ST_PAREN_CN:
-        put(d, "（"), put_cn(d->b, n), put(d, "）");
+        put(d, "（");
+        put_cn(d->b, n);
+        put(d, "）");
         break;
     case ST_ARABIC:
         hb_buf_printf(d->b, "%u.", (n - 1) % 99 + 1);
@@ -493,7 +461,9 @@ static void put_number(doc_t *d, int style, unsigned n)
         put_circled(d->b, n);
         break;
     case ST_DI:
-        put(d, "第"), put_cn(d->b, n), put(d, "，");
+        put(d, "第");
+        put_cn(d->b, n);
+        put(d, "，");
         break;
     default:
         break;
@@ -556,7 +526,8 @@ static void clutter_top(doc_t *d)
 {
     static const char *const lines[] = {"【字体：大 中 小】", "【打印】【关闭】", "分享到：",
                                         "【字体：大 中 小】【打印】"};
-    put(d, PICK(&d->r, lines)), put(d, "\n");
+    put(d, PICK(&d->r, lines));
+    put(d, "\n");
     hb_buf_printf(d->b, "来源：%s人民政府\n", d->town);
     hb_buf_printf(d->b, "发布时间：%d-07-%02u %02u:%02u\n", d->year, 1 + below(&d->r, 28),
                   8 + below(&d->r, 10), below(&d->r, 60));
@@ -596,9 +567,7 @@ static void preamble(doc_t *d, const char *place)
     hb_buf_printf(d->b, "，在%s委、%s政府的%s下，%s党委、政府始终坚持以%s为指导，深入贯彻落实%s，",
                   d->county, d->county, chance(r, 500) ? "坚强领导" : "正确领导", place,
                   PICK(r, guide), PICK(r, deploy));
-    put(d, "统筹推进"), kw(d), put(d, "、"), kw(d), put(d, "等各项工作，");
-    general_kw(d);
-    put(d, "，总体呈现稳中有进、持续向好的良好态势。");
+    expand(d, "统筹推进{K}、{K}等各项工作，{G}，总体呈现稳中有进、持续向好的良好态势。");
     if (chance(r, 500))
         sentence(d, 's');
     put(d, PICK(r, ((const char *const[]){"现将有关情况汇报如下：", "现将有关情况总结如下：",
@@ -628,8 +597,10 @@ static void build_doc(doc_t *d, size_t target)
     /* shape: 0 summary/problem/plan, 1 summary/plan, 2 subjects as parts */
     uint32_t shape = below(r, 20);
     shape = shape < 11 ? 0 : shape < 16 ? 1 : 2;
-    int style = (int)PICK(r, ((const int[]){ST_PAREN_CN, ST_PAREN_CN, ST_ARABIC, ST_ITEMS, ST_DI}));
-    int sub = style == ST_ARABIC ? ST_PAREN_AR : (int)PICK(r, ((const int[]){ST_ARABIC, ST_PAREN_AR, ST_CIRCLED}));
+    static const int styles[] = {ST_PAREN_CN, ST_PAREN_CN, ST_ARABIC, ST_ITEMS, ST_DI};
+    static const int sub_styles[] = {ST_ARABIC, ST_PAREN_AR, ST_CIRCLED};
+    int style = PICK(r, styles);
+    int sub = style == ST_ARABIC ? ST_PAREN_AR : PICK(r, sub_styles);
     unsigned part = 1;
     size_t start = d->b->len;
 
@@ -675,11 +646,8 @@ static void build_doc(doc_t *d, size_t target)
         }
     }
     part_heading(d, part++, PICK(r, PART_PLAN));
-    if (chance(r, 500)) {
-        put(d, "下一步，我镇将以");
-        general_kw(d);
-        put(d, "为指引，奋发作为、积极进取，全力以赴完成全年目标任务。\n");
-    }
+    if (chance(r, 500))
+        expand(d, "下一步，我镇将以{G}为指引，奋发作为、积极进取，全力以赴完成全年目标任务。\n");
     size_t plan_start = d->b->len;
     for (unsigned n = 1; d->b->len - start < target || n <= 2; n++) {
         subject(d, style == ST_DI ? ST_PAREN_CN : style, -1, n, 'n');

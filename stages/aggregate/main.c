@@ -48,7 +48,7 @@ static const hb_opt_t agg_options[] = {
     {"run", 'r', HB_OPT_STR, offsetof(agg_opts_t, run), NULL, "ID",
      "accept only this run (default: the first run seen)"},
     {"max-msg-mb", 0, HB_OPT_INT, offsetof(agg_opts_t, max_msg_mb), "256", "MB",
-     "largest message accepted"},
+     "largest message accepted", 1, 4096},
     {"resume", 0, HB_OPT_FLAG, offsetof(agg_opts_t, resume), NULL, NULL,
      "continue the results in DIR (its resume.tsv) instead of starting afresh"},
     {"progress", 0, HB_OPT_FLAG, offsetof(agg_opts_t, progress), NULL, NULL,

@@ -58,15 +58,15 @@ static const hb_opt_t read_options[] = {
     {"skip", 's', HB_OPT_STR, offsetof(read_opts_t, skip), NULL, "DIR",
      "skip the files an earlier run wrote to the output folder DIR (see --resume)"},
     {"window", 'w', HB_OPT_INT, offsetof(read_opts_t, window), "64", "N",
-     "documents handed out and not yet acknowledged, at most"},
+     "documents handed out and not yet acknowledged, at most", 1, 100000},
     {"retry-after", 0, HB_OPT_DOUBLE, offsetof(read_opts_t, retry_after), "60", "SECONDS",
-     "send a document again when it is not acknowledged within this time"},
+     "send a document again when it is not acknowledged within this time", 0.05, 86400},
     {"attempts", 0, HB_OPT_INT, offsetof(read_opts_t, attempts), "5", "N",
-     "give a document up (as a reject) after this many sends"},
+     "give a document up (as a reject) after this many sends", 1, 1000},
     {"max-mb", 0, HB_OPT_INT, offsetof(read_opts_t, max_mb), "64", "MB",
-     "reject files larger than this"},
+     "reject files larger than this", 1, 4096},
     {"hwm", 0, HB_OPT_INT, offsetof(read_opts_t, hwm), "16", "N",
-     "high-water mark of the document socket, in messages"},
+     "high-water mark of the document socket, in messages", 1, 1000000},
     {"progress", 0, HB_OPT_FLAG, offsetof(read_opts_t, progress), NULL, NULL,
      "report files read on stderr"},
     {"quiet", 'q', HB_OPT_FLAG, offsetof(read_opts_t, quiet), NULL, NULL, "log errors only"},
@@ -121,8 +121,8 @@ static const char *read_file(reader_t *r, const char *path, char *why, size_t wh
     struct stat st;
     if (fstat(fileno(f), &st) == 0 && st.st_size > (off_t)r->o->max_mb << 20) {
         fclose(f);
-        snprintf(why, whylen, "file is %lld MB, over the %ld MB limit (raise --max-mb)",
-                 (long long)(st.st_size >> 20), r->o->max_mb);
+        snprintf(why, whylen, "file is %.1f MB, over the %ld MB limit (raise --max-mb)",
+                 (double)st.st_size / (1 << 20), r->o->max_mb);
         return why;
     }
     hb_buf_reset(&r->raw);

@@ -17,7 +17,7 @@ typedef struct split_opts {
 
 static const hb_opt_t split_options[] = {
     {"max-units", 0, HB_OPT_INT, offsetof(split_opts_t, max_units), "200000", "N",
-     "reject a document that splits into more units than this"},
+     "reject a document that splits into more units than this", 1, 100000000},
     HB_OPT_END,
 };
 

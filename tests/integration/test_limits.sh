@@ -233,24 +233,11 @@ check "--max-msg-mb: the real seq 1 is written, not the oversized one" \
     "$PY" -c "import json,sys; t=[json.loads(l)['text'] for l in open('$TMP/rogue/paragraphs.jsonl')]; sys.exit(t != ['第一段', '第二段'])"
 
 # ---- the limits themselves: an out-of-range value is a usage error (exit 2) --
-# known_bug DESC BUG COMMAND...: ok when COMMAND succeeds; until the bug is
-# fixed, a loud SKIP instead of a failure (turn it into `check` once fixed).
-known_bug() {
-    local desc=$1 bug=$2
-    shift 2
-    if "$@"; then ok "$desc"; else skip "$desc" "known bug, not fixed yet: $bug"; fi
-}
 # usage PROGRAM ARGS...: the program's exit status, bounded to 3 s.
 usage() { timeout 3 "$@" >/dev/null 2>&1; echo $?; }
 st=$(usage "$BIN/huibao-read" -q --max-mb -1 --out "@ipc://$TMP/u1" --ctl ">ipc://$TMP/u2" --acks "@ipc://$TMP/u3" "$seeds")
-known_bug "huibao-read --max-mb -1 is a usage error (got $st)" \
-    "accepted; (off_t)max_mb << 20 shifts a negative value (UB, UBSan aborts) and every file is rejected as 'over the -1 MB limit'" \
-    [ "$st" -eq 2 ]
+check "huibao-read --max-mb -1 is a usage error (got $st)" [ "$st" -eq 2 ]
 st=$(usage "$BIN/huibao-read" -q --window 99999999999 --out "@ipc://$TMP/u4" --ctl ">ipc://$TMP/u5" --acks "@ipc://$TMP/u6" "$seeds")
-known_bug "huibao-read --window 99999999999 is a usage error (got $st)" \
-    "accepted; calloc of window slots fails and hb_calloc aborts ('out of memory')" \
-    [ "$st" -eq 2 ]
+check "huibao-read --window 99999999999 is a usage error (got $st)" [ "$st" -eq 2 ]
 st=$(usage "$BIN/huibao-aggregate" -q --max-msg-mb 9000000000000 --in "@ipc://$TMP/u7" --acks ">ipc://$TMP/u8" -o "$TMP/u9")
-known_bug "huibao-aggregate --max-msg-mb 9000000000000 is a usage error (got $st)" \
-    "accepted; max_msg_mb << 20 overflows a long (UB, UBSan aborts; same in hb_stage.c for split/classify)" \
-    [ "$st" -eq 2 ]
+check "huibao-aggregate --max-msg-mb 9000000000000 is a usage error (got $st)" [ "$st" -eq 2 ]

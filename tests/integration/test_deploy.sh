@@ -1,0 +1,325 @@
+# The deployment recipes, checked without a container engine or a cluster:
+# deploy/kubernetes.yaml is valid YAML that wires the workers to the core the
+# way the programs bind and connect; docs/deploy.md names the options it must
+# and uses only options the programs have; deploy/Containerfile builds and
+# installs from the sources it copies, and its runtime packages provide every
+# library the programs link.
+. "$(dirname "$0")/lib.sh"
+
+K8S=deploy/kubernetes.yaml
+DOC=docs/deploy.md
+CF=deploy/Containerfile
+
+for p in huibao-read huibao-split huibao-classify huibao-aggregate; do
+    "$BIN/$p" --help >"$TMP/help-$p" 2>&1
+done
+"$BIN/huibao" run --help >"$TMP/help-run" 2>&1
+
+# ---- docs/deploy.md ----
+for w in "huibao keygen" "--listen" "--curve-key" "--curve-server" "--curve-allow" "kubectl apply -f deploy/kubernetes.yaml"; do
+    check "docs/deploy.md mentions $w" grep -qF -- "$w" "$DOC"
+done
+
+# Every option given to a huibao program in the document's code blocks is one
+# that program has (its --help lists it).
+"$PY" - "$DOC" "$TMP" >"$TMP/docopts" 2>&1 <<'PYEOF'
+import re, shlex, sys
+doc, tmp = sys.argv[1], sys.argv[2]
+helps = {}
+for prog, f in (("huibao-read", "help-huibao-read"), ("huibao-split", "help-huibao-split"),
+                ("huibao-classify", "help-huibao-classify"),
+                ("huibao-aggregate", "help-huibao-aggregate"), ("huibao run", "help-run")):
+    helps[prog] = set(re.findall(r"--[a-z0-9][a-z0-9-]*", open(f"{tmp}/{f}").read()))
+lines, block, buf = [], False, ""
+for raw in open(doc, encoding="utf-8"):
+    s = raw.rstrip("\n")
+    if s.lstrip().startswith("```"):
+        block = not block
+        continue
+    if not block:
+        continue
+    if s.endswith("\\"):
+        buf += s[:-1] + " "
+        continue
+    lines.append(buf + s)
+    buf = ""
+bad, used = [], 0
+for line in lines:
+    try:
+        toks = shlex.split(line, comments=False)
+    except ValueError:
+        continue
+    for i, t in enumerate(toks):
+        base = t.rsplit("=", 1)[-1].rsplit("/", 1)[-1]
+        prog = None
+        if base in helps:
+            prog = base
+        elif base in ("huibao", "huibao:latest") and i + 1 < len(toks) and toks[i + 1] == "run":
+            prog = "huibao run"
+        if not prog:
+            continue
+        for u in toks[i + 1:]:
+            if u in ("|", "&", ";", "&&", "||") or u.endswith(";"):
+                break
+            if u.startswith("--"):
+                used += 1
+                if u.split("=", 1)[0] not in helps[prog]:
+                    bad.append(f"{prog} {u}: {line.strip()}")
+for b in bad:
+    print("unknown option:", b)
+print("options-known", not bad and used > 20)
+PYEOF
+check "every option docs/deploy.md gives a huibao program is in its --help" \
+    grep -q "^options-known True" "$TMP/docopts"
+grep "^unknown option" "$TMP/docopts" >&2
+
+# ---- deploy/Containerfile ----
+check "the Containerfile builds FROM debian:bookworm" grep -qE '^FROM debian:bookworm( |$)' "$CF"
+check "it is a multi-stage build on Debian 12 only" \
+    [ "$(grep -c '^FROM ' "$CF")" -ge 2 ] && not grep -E '^FROM ' "$CF" | grep -qv 'debian:bookworm'
+check "it runs make and make install PREFIX=/usr/local" \
+    grep -qE '^RUN .*make -j2 && make install PREFIX=/usr/local' "$CF"
+# The runtime stage: everything after the last FROM.
+awk -v out="$TMP/cf" '/^FROM /{n++} {print > (out ".stage" n)}' "$CF"
+last=$(ls "$TMP"/cf.stage* | sort -V | tail -n 1)
+check "the runtime stage installs libzmq5 libmsgpackc2 libpcre2-8-0 libuchardet0" \
+    grep -q 'libzmq5' "$last" && grep -q 'libmsgpackc2' "$last" && grep -q 'libpcre2-8-0' "$last" \
+    && grep -q 'libuchardet0' "$last"
+check "and no -dev package or compiler" not grep -qE -- '-dev\b|build-essential|install-deps' "$last"
+check "it runs as a non-root user" grep -qE '^USER +([1-9][0-9]*|[a-z_][a-z0-9_-]*)(:|$)' "$last" \
+    && not grep -qE '^USER +(root|0)(:|$)' "$last"
+check "its entrypoint is huibao" grep -qE '^ENTRYPOINT \["huibao"\]' "$last"
+
+# The build stage's COPY lines, replayed into an empty folder: the sources
+# they bring in must build and install with the Containerfile's commands.
+src=$TMP/ctx
+mkdir -p "$src"
+copied=1
+while read -r from to; do
+    case $to in /*) continue ;; esac
+    cp -r "$from" "$src/$to" || copied=0
+done < <(awk '/^FROM /{n++} n==1 && /^COPY / && !/--from/ {print $2, $3}' "$CF")
+(cd "$src" && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u BUILD -u BIN -u SAN -u OPT -u CFLAGS \
+    -u LDFLAGS make -s -j2 >"$TMP/cf-build.log" 2>&1 &&
+    env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u BUILD -u BIN -u SAN -u OPT -u CFLAGS -u LDFLAGS \
+    make -s install PREFIX=/usr/local DESTDIR="$TMP/root" >>"$TMP/cf-build.log" 2>&1)
+built=$?
+check "the sources the Containerfile copies build and install" [ $copied -eq 1 ] && [ $built -eq 0 ]
+[ $built -eq 0 ] || tail -n 20 "$TMP/cf-build.log" >&2
+missing=0
+for f in $(awk '/^COPY --from=/{for (i = 3; i < NF; i++) print $i}' "$last" | tr -d '\\'); do
+    [ -e "$TMP/root$f" ] || { echo "not installed: $f" >&2; missing=1; }
+done
+check "everything the runtime stage copies from the build is installed" \
+    [ $built -eq 0 ] && [ $missing -eq 0 ]
+
+# Every shared library the installed programs link directly comes from a
+# runtime package the Containerfile installs, or from libc6.
+if command -v dpkg-query >/dev/null && command -v readelf >/dev/null && [ $built -eq 0 ]; then
+    allowed=" libc6 $(grep -oE 'lib[a-z0-9.-]+[0-9]\b' "$last" | sort -u | tr '\n' ' ') "
+    libsok=1
+    for bin in "$TMP"/root/usr/local/bin/huibao*; do
+        for lib in $(readelf -d "$bin" | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p'); do
+            pkgs=$(dpkg -S "*/$lib" 2>/dev/null | sed 's/[:,].*//' | sort -u)
+            ok=0
+            for p in $pkgs; do case $allowed in *" $p "*) ok=1 ;; esac; done
+            [ $ok -eq 1 ] || { echo "$(basename "$bin") needs $lib (from: ${pkgs:-?}), not a runtime package" >&2; libsok=0; }
+        done
+    done
+    check "the runtime packages provide every library the programs link" [ $libsok -eq 1 ]
+else
+    skip "runtime libraries of the image" "dpkg-query or readelf missing, or the build failed: NOT checked"
+fi
+
+# ---- deploy/kubernetes.yaml ----
+if ! "$PY" -c 'import yaml' 2>/dev/null; then
+    skip "deploy/kubernetes.yaml" "python3-yaml is not installed (add it to tools/install-deps.sh): the manifest is NOT checked"
+    exit 0
+fi
+"$PY" - "$K8S" "$TMP" "$DOC" >"$TMP/k8s" 2>&1 <<'PYEOF'
+import re, sys, yaml
+path, tmp, doc = sys.argv[1], sys.argv[2], sys.argv[3]
+out = {}
+def result(name, ok, why=""):
+    out[name] = bool(ok)
+    if not ok and why:
+        print("  why", name + ":", why)
+try:
+    docs = [d for d in yaml.safe_load_all(open(path, encoding="utf-8")) if d is not None]
+    result("parses", len(docs) >= 5, "fewer than 5 documents")
+except yaml.YAMLError as e:
+    print("  why parses:", e)
+    docs = []
+    result("parses", False)
+
+API = {"Namespace": "v1", "PersistentVolumeClaim": "v1", "Service": "v1", "Secret": "v1",
+       "ConfigMap": "v1", "Pod": "v1", "Deployment": "apps/v1", "StatefulSet": "apps/v1",
+       "Job": "batch/v1", "NetworkPolicy": "networking.k8s.io/v1"}
+named = all(isinstance(d, dict) and d.get("apiVersion") and d.get("kind")
+            and isinstance(d.get("metadata"), dict) and d["metadata"].get("name") for d in docs)
+result("named", docs and named, "a document lacks apiVersion, kind or metadata.name")
+wrong = [f'{d.get("kind")} {d.get("apiVersion")}' for d in docs if API.get(d.get("kind")) != d.get("apiVersion")]
+result("apiversions", docs and not wrong, ", ".join(wrong))
+
+def find(kind, name=None):
+    return [d for d in docs if d.get("kind") == kind and (name is None or d["metadata"]["name"] == name)]
+nsdoc = find("Namespace", "huibao")
+outside = [d["metadata"]["name"] for d in docs if d.get("kind") != "Namespace"
+           and d["metadata"].get("namespace") != "huibao"]
+result("namespace", nsdoc and not outside, "not in namespace huibao: " + ", ".join(outside))
+
+def pod_spec(d):
+    if d.get("kind") == "Pod":
+        return d.get("spec") or {}
+    return ((d.get("spec") or {}).get("template") or {}).get("spec") or {}
+def pod_labels(d):
+    return (((d.get("spec") or {}).get("template") or {}).get("metadata") or {}).get("labels") or {}
+def containers(spec):
+    return (spec.get("initContainers") or []) + (spec.get("containers") or [])
+workloads = [d for d in docs if d.get("kind") in ("Deployment", "Job", "StatefulSet", "Pod")]
+
+svc = find("Service", "huibao-core")
+svc = svc[0] if svc else {}
+sports = {p.get("port"): p.get("targetPort", p.get("port")) for p in (svc.get("spec") or {}).get("ports") or []}
+result("service", sports.get(5555) and sports.get(5556), "Service huibao-core must expose 5555 and 5556")
+dns = "huibao-core.huibao.svc.cluster.local"
+
+# The core: the workload whose pods the Service selects.
+sel = (svc.get("spec") or {}).get("selector") or {}
+cores = [d for d in workloads if sel and all(pod_labels(d).get(k) == v for k, v in sel.items())]
+result("selects-core", len(cores) == 1, "the Service must select exactly one workload's pods")
+core = cores[0] if cores else {}
+cspec = pod_spec(core)
+result("core-ends", core.get("kind") == "Job" and cspec.get("restartPolicy") in ("Never", "OnFailure"),
+       "the core's run ends: it must be a Job (restartPolicy Never or OnFailure)")
+
+def opt(args, name):
+    for i, a in enumerate(args):
+        if a == name and i + 1 < len(args):
+            return args[i + 1]
+        if a.startswith(name + "="):
+            return a.split("=", 1)[1]
+    return None
+# What the core binds: '@tcp://…:PORT' endpoints, or run --listen HOST:PORT
+# (split's output on PORT, the aggregator's input on PORT+1).
+split_port = agg_port = None
+bound = set()
+for c in cspec.get("containers") or []:
+    args = [str(a) for a in (c.get("command") or []) + (c.get("args") or [])]
+    lst = opt(args, "--listen")
+    if lst and re.fullmatch(r"[^:]+:\d+", lst):
+        split_port = int(lst.rsplit(":", 1)[1])
+        agg_port = split_port + 1
+        bound |= {split_port, agg_port}
+    for a in args:
+        for ep in a.split(","):
+            m = re.fullmatch(r"@tcp://[^:]+:(\d+)", ep)
+            if m:
+                bound.add(int(m.group(1)))
+    if "huibao-split" in " ".join(args):
+        m = re.search(r"@tcp://[^:]+:(\d+)", opt(args, "--out") or "")
+        split_port = int(m.group(1)) if m else split_port
+    if "huibao-aggregate" in " ".join(args):
+        m = re.search(r"@tcp://[^:]+:(\d+)", opt(args, "--in") or "")
+        agg_port = int(m.group(1)) if m else agg_port
+declared = {p.get("containerPort") for c in cspec.get("containers") or [] for p in c.get("ports") or []}
+result("core-binds", split_port and agg_port and set(sports.values()) <= bound
+       and set(sports.values()) <= declared,
+       f"the core binds {sorted(bound)} and declares {sorted(declared)}; the Service targets {sorted(sports.values())}")
+
+cl = find("Deployment", "huibao-classify")
+cl = cl[0] if cl else {}
+result("classify-replicas", ((cl.get("spec") or {}).get("replicas") or 0) >= 2, "replicas < 2")
+csel = (((cl.get("spec") or {}).get("selector") or {}).get("matchLabels")) or {}
+result("classify-selector", csel and all(pod_labels(cl).get(k) == v for k, v in csel.items()),
+       "the Deployment's selector does not match its pod labels")
+wk = (pod_spec(cl).get("containers") or [{}])[0]
+wargs = [str(a) for a in (wk.get("command") or []) + (wk.get("args") or [])]
+def target(ep):
+    m = re.fullmatch(r">tcp://([^:]+):(\d+)", ep or "")
+    return (m.group(1), sports.get(int(m.group(2)))) if m else (None, None)
+result("classify-connects", "huibao-classify" in wargs
+       and target(opt(wargs, "--in")) == (dns, split_port)
+       and target(opt(wargs, "--out")) == (dns, agg_port),
+       f"--in must be '>tcp://{dns}:<port to split>', --out the aggregator's; got {opt(wargs, '--in')} {opt(wargs, '--out')}")
+
+def helpopts(f):
+    return set(re.findall(r"--[a-z0-9][a-z0-9-]*", open(f"{tmp}/{f}").read()))
+unknown = [a for a in wargs if a.startswith("--") and a.split("=")[0] not in helpopts("help-huibao-classify")]
+for c in cspec.get("containers") or []:
+    args = [str(a) for a in (c.get("command") or []) + (c.get("args") or [])]
+    if args[:1] == ["run"]:
+        unknown += [a for a in args if a.startswith("--") and a.split("=")[0] not in helpopts("help-run")]
+result("options-known", not unknown, "not in the programs' --help: " + " ".join(unknown))
+
+# Volumes: every mount names a volume of its pod; every claim is declared here.
+pvcs = {d["metadata"]["name"] for d in find("PersistentVolumeClaim")}
+badm, badc = [], []
+for d in workloads:
+    spec = pod_spec(d)
+    vols = {v.get("name"): v for v in spec.get("volumes") or []}
+    for c in containers(spec):
+        badm += [f'{d["metadata"]["name"]}/{c.get("name")}: {m.get("name")}' for m in c.get("volumeMounts") or []
+                 if m.get("name") not in vols]
+    badc += [v["persistentVolumeClaim"].get("claimName") for v in vols.values()
+             if "persistentVolumeClaim" in v and v["persistentVolumeClaim"].get("claimName") not in pvcs]
+result("mounts", workloads and not badm, "mounts of undeclared volumes: " + ", ".join(badm))
+result("claims", not badc, "claims not declared in the file: " + ", ".join(map(str, badc)))
+def mounts_of(spec, claim):
+    names = {v["name"] for v in spec.get("volumes") or [] if (v.get("persistentVolumeClaim") or {}).get("claimName") == claim}
+    return [m for c in spec.get("containers") or [] for m in c.get("volumeMounts") or [] if m.get("name") in names]
+result("core-volumes", mounts_of(cspec, "huibao-input") and
+       any(not m.get("readOnly") for m in mounts_of(cspec, "huibao-output")),
+       "the core must mount huibao-input and, writable, huibao-output")
+
+# CURVE: the files named by --curve-* are in mounted Secret volumes, and the
+# Secret's keys are the ones docs/deploy.md creates.
+doctext = open(doc, encoding="utf-8").read()
+def secret_files(spec, c):
+    vols = {v["name"]: v["secret"] for v in spec.get("volumes") or [] if "secret" in v}
+    files = {}
+    for m in c.get("volumeMounts") or []:
+        s = vols.get(m.get("name"))
+        if s is not None:
+            for it in s.get("items") or []:
+                files[m["mountPath"].rstrip("/") + "/" + it["path"]] = (s.get("secretName"), it["key"])
+    return files
+keyprob = []
+for d, c, need in ((core, (cspec.get("containers") or [{}])[0], ("--curve-key", "--curve-allow")),
+                   (cl, wk, ("--curve-key", "--curve-server"))):
+    args = [str(a) for a in (c.get("command") or []) + (c.get("args") or [])]
+    files = secret_files(pod_spec(d), c)
+    for o in need:
+        f = opt(args, o)
+        if f not in files:
+            keyprob.append(f'{d.get("metadata", {}).get("name")} {o} {f}: not a mounted Secret item')
+        elif "--from-file=" + files[f][1] not in doctext:
+            keyprob.append(f"docs/deploy.md never creates Secret key {files[f][1]} (--from-file={files[f][1]})")
+result("curve", not keyprob, "; ".join(keyprob))
+
+images = {c.get("image") for d in workloads for c in containers(pod_spec(d))}
+result("images", images == {"huibao:latest"}, "images: " + ", ".join(map(str, images)))
+
+for k, v in out.items():
+    print(k, v)
+PYEOF
+k8s() { grep -q "^$1 True" "$TMP/k8s"; }
+check "deploy/kubernetes.yaml parses as YAML documents" k8s parses
+check "every document has apiVersion, kind and metadata.name" k8s named
+check "every kind has its API version (v1, apps/v1, batch/v1)" k8s apiversions
+check "everything is in the namespace huibao, which is declared" k8s namespace
+check "the Service huibao-core exposes 5555 and 5556" k8s service
+check "the Service selects the core's pods, and only those" k8s selects-core
+check "the core is a Job: its run ends and is not restarted forever" k8s core-ends
+check "the core binds ('@' or --listen) the ports the Service targets" k8s core-binds
+check "the classify Deployment has at least 2 replicas" k8s classify-replicas
+check "its selector matches its pod labels" k8s classify-selector
+check "classify connects ('>') by the Service's DNS name: --in to split, --out to aggregate" k8s classify-connects
+check "every option in the manifest is in the program's --help" k8s options-known
+check "every volume mount names a declared volume" k8s mounts
+check "every claim names a PersistentVolumeClaim of the file" k8s claims
+check "the core mounts the input, and the output writable" k8s core-volumes
+check "the CURVE key files are mounted Secret items that docs/deploy.md creates" k8s curve
+check "every image is huibao:latest" k8s images
+grep '^  why' "$TMP/k8s" >&2
+grep -vE '^  why|^[a-z-]+ (True|False)$' "$TMP/k8s" >&2
