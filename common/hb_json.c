@@ -57,6 +57,18 @@ void hb_json_key(hb_buf_t *b, const char *key, int first)
 
 static void json_double(hb_buf_t *b, double d)
 {
+    /* Scores and confidences have three decimals at most: print them without
+     * printf's general float formatting, which dominated the aggregator. */
+    double milli = d * 1000;
+    if (d >= 0 && d < 1e9 && milli == (double)(uint64_t)milli) {
+        uint64_t m = (uint64_t)milli;
+        char tmp[32];
+        int n = snprintf(tmp, sizeof tmp, "%" PRIu64 ".%03u", m / 1000, (unsigned)(m % 1000));
+        while (tmp[n - 1] == '0' && tmp[n - 2] != '.')
+            n--;
+        hb_buf_append(b, tmp, (size_t)n);
+        return;
+    }
     if (!isfinite(d))
         hb_buf_append(b, "null", 4);
     else {

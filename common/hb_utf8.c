@@ -1,5 +1,7 @@
 #include "hb_utf8.h"
 
+#include <string.h>
+
 int hb_utf8_decode(const char *s, size_t len, size_t *i, uint32_t *cp)
 {
     const unsigned char *p = (const unsigned char *)s + *i;
@@ -59,19 +61,38 @@ int hb_utf8_decode(const char *s, size_t len, size_t *i, uint32_t *cp)
     return HB_UTF8_OK;
 }
 
+/* Called once per message by several stages: a word at a time over ASCII,
+ * and the multi-byte forms checked inline (the ranges of Unicode table 3-7),
+ * without decoding. */
 int hb_utf8_valid(const char *s, size_t len, size_t *bad_offset)
 {
-    size_t i = 0;
-    while (i < len) {
-        if ((unsigned char)s[i] < 0x80) {
-            i++;
-            continue;
+    const unsigned char *p = (const unsigned char *)s, *end = p + len;
+    while (p < end) {
+        if (end - p >= 8) {
+            uint64_t w;
+            memcpy(&w, p, 8);
+            if (!(w & 0x8080808080808080ULL)) {
+                p += 8;
+                continue;
+            }
         }
-        size_t start = i;
-        uint32_t cp;
-        if (hb_utf8_decode(s, len, &i, &cp) != HB_UTF8_OK) {
+        unsigned c = p[0];
+        size_t left = (size_t)(end - p);
+        if (c < 0x80) {
+            p++;
+        } else if (c >= 0xC2 && c <= 0xDF && left >= 2 && (p[1] & 0xC0) == 0x80) {
+            p += 2;
+        } else if (c >= 0xE0 && c <= 0xEF && left >= 3 && (p[1] & 0xC0) == 0x80 &&
+                   (p[2] & 0xC0) == 0x80 && (c != 0xE0 || p[1] >= 0xA0) &&
+                   (c != 0xED || p[1] < 0xA0)) {
+            p += 3;
+        } else if (c >= 0xF0 && c <= 0xF4 && left >= 4 && (p[1] & 0xC0) == 0x80 &&
+                   (p[2] & 0xC0) == 0x80 && (p[3] & 0xC0) == 0x80 &&
+                   (c != 0xF0 || p[1] >= 0x90) && (c != 0xF4 || p[1] < 0x90)) {
+            p += 4;
+        } else {
             if (bad_offset)
-                *bad_offset = start;
+                *bad_offset = (size_t)(p - (const unsigned char *)s);
             return 0;
         }
     }

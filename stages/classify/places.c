@@ -70,6 +70,9 @@ size_t hb_places_extract(hb_places_t *p, const char *text, size_t len, hb_place_
                          size_t max)
 {
     size_t n = 0, at = 0;
+    /* Most units name no village: look for 村/社区 before running the rule. */
+    if (!memmem(text, len, "村", 3) && !memmem(text, len, "社区", 6))
+        return 0;
     while (n < max && at < len && hb_regex_match(&p->re, text, len, at, 0) == 1) {
         PCRE2_SIZE *ov = hb_regex_ovector(&p->re);
         const char *s = text + ov[2];
