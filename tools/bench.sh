@@ -26,6 +26,13 @@
 # 50 and SIZE_MB), JOBS (2), BENCH_DIR ($BUILD/bench), BUILD (build), BIN (bin),
 # KEEP=1 keeps the work folder (outputs, captured frames, per-stage times).
 set -uo pipefail
+case "${1:-}" in
+-h | --help)
+    sed -n '2,/^set -uo/p' "$0" | sed -n 's/^# \{0,1\}//p'
+    exit 0 ;;
+"" | profile) ;;
+*) echo "usage: tools/bench.sh [profile] (see --help)" >&2; exit 2 ;;
+esac
 cd "$(dirname "$0")/.."
 
 SIZE_MB=${SIZE_MB:-200}
@@ -49,7 +56,9 @@ say() { printf '[%s] %s\n' "$(date +%T)" "$*" >&2; }
 for n in "$BIN/huibao" "$TOOLS/gencorpus" "$TOOLS/hb-feed" "$TOOLS/hb-sink"; do
     [ -x "$n" ] || die "$n is missing: run 'make bench' (it builds everything first)"
 done
-case "$SIZE_MB$BIG_MB$PY_MB$JOBS" in *[!0-9]*) die "SIZE_MB, BIG_MB, PY_MB and JOBS are whole numbers";; esac
+case "$SIZE_MB$BIG_MB$PY_MB$JOBS" in
+*[!0-9]*) die "SIZE_MB, BIG_MB, PY_MB and JOBS are whole numbers" ;;
+esac
 
 # --- 0. tools ---------------------------------------------------------------
 missing=""
@@ -92,11 +101,17 @@ stop_timed() {
     for p in "$@"; do wait "$p" 2>/dev/null; done
 }
 
+units_of() { $PY -c 'import json, sys; print(json.load(open(sys.argv[1]))["total"]["units"])' "$1"; }
+
 # --- 1. corpora ---------------------------------------------------------------
+# The cache key holds the size, the seed and a fingerprint of what makes the
+# bytes (the generator's source and the topic vocabulary): change either and
+# the corpus is made again.
+GEN_ID=$(cat tools/gencorpus.c configs/topics.conf | cksum | cut -d' ' -f1)
 corpus() {   # MB -> path of the corpus, generated once
-    local dir=$BENCH_DIR/corpus-${1}mb-seed$SEED
+    local dir=$BENCH_DIR/corpus-${1}mb-seed$SEED-g$GEN_ID
     if [ ! -f "$dir.done" ]; then
-        rm -rf "$dir"
+        rm -rf "$BENCH_DIR/corpus-${1}mb-seed$SEED-"* "$dir"   # older generators' corpora
         mkdir -p "$BENCH_DIR"
         say "bench: generating $1 MB of reports in $dir"
         "$TOOLS/gencorpus" -q --out "$dir" --mb "$1" --seed "$SEED" ||
@@ -171,7 +186,9 @@ if [ "${1:-}" = profile ]; then
         kill "$feed"; wait "$feed" 2>/dev/null
         if [ "$tool" = perf ]; then stop_timed "$prog"; else kill -TERM "$prog"; wait "$prog"; fi
         echo
-        echo "== $st under $tool ($([ "$tool" = perf ] && echo "$event samples" || echo instructions), self cost, top 15; $d)"
+        local what=instructions
+        [ "$tool" = perf ] && what="$event samples"
+        echo "== $st under $tool ($what, self cost, top 15; $d)"
         if [ "$tool" = perf ]; then
             perf report -i "$d/perf.data" --no-children --sort dso,sym --stdio -g none 2>/dev/null |
                 grep -E '^ +[0-9]' | head -15
@@ -213,7 +230,8 @@ busy() {
     echo "$a $b" | awk '{u = $3 - $1; i = $4 - $2; printf "%.0f", (u + i) ? 100 * u / (u + i) : 0}'
 }
 put busy_start "$(busy)"
-say "bench: corpus $C ($(field bytes "$C.done") bytes); cores busy before the run: $(grep '^busy_start' "$RES" | cut -d' ' -f2)%"
+say "bench: corpus $C ($(field bytes "$C.done") bytes);" \
+    "cores busy before the run: $(grep '^busy_start' "$RES" | cut -d' ' -f2)%"
 
 # --- 2. the pipeline --------------------------------------------------------
 say "bench: (a) $BIN/huibao run -j $JOBS on $SIZE_MB MB"
@@ -224,7 +242,7 @@ t0=$(now)
 t1=$(now)
 put e2e_seconds "$(calc "$t1 - $t0")"
 put e2e_cpu "$(calc "$(field user "$W/e2e.time") + $(field sys "$W/e2e.time")")"   # all stages
-put e2e_units "$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["total"]["units"])' "$W/e2e/summary.json")"
+put e2e_units "$(units_of "$W/e2e/summary.json")"
 rm -rf "$W/e2e"
 
 run_stages() {   # label corpus: every stage by hand over ipc, each under /usr/bin/time
@@ -254,7 +272,7 @@ run_stages() {   # label corpus: every stage by hand over ipc, each under /usr/b
     wait "$rd"
     stop_timed "$sp" "${cls[@]}"
     put "$1_seconds" "$(calc "$t1 - $t0")"
-    put "$1_units" "$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["total"]["units"])' "$d/out/summary.json")"
+    put "$1_units" "$(units_of "$d/out/summary.json")"
     for f in "$d"/*.time; do
         local s; s=$(basename "$f" .time)
         put "$1_${s}_rss_kb" "$(field rss_kb "$f")"
@@ -281,7 +299,8 @@ capture() {
     "$BIN/huibao-split" -q --in ">ipc://$d/docs" --out ">ipc://$d/tee" &
     sp=$!; PIDS+=("$sp")
     t0=$(now)
-    "$BIN/huibao-read" -q --out "@ipc://$d/docs" --ctl ">ipc://$d/agg" --acks "@ipc://$d/acks" "$C" &
+    "$BIN/huibao-read" -q --out "@ipc://$d/docs" --ctl ">ipc://$d/agg" --acks "@ipc://$d/acks" \
+        "$C" &
     rd=$!; PIDS+=("$rd")
     wait "$agg" || die "the aggregator failed during the capture (status $?)"
     t1=$(now)
@@ -303,7 +322,7 @@ replay() {   # workers
     local cls=()
     mkdir -p "$d"
     /usr/bin/time -o "$d/sink.time" -f "$TIMEFMT" \
-        "$TOOLS/hb-sink" -q --in "@ipc://$d/out" --count "$NFRAMES" >"$d/sink.out" &
+        "$TOOLS/hb-sink" -q --in "@ipc://$d/out" --count "$NFRAMES" --wait 120 >"$d/sink.out" &
     sink=$!; PIDS+=("$sink")
     for i in $(seq 1 "$1"); do
         /usr/bin/time -o "$d/classify$i.time" -f "$TIMEFMT" "$BIN/huibao-classify" -q \
@@ -313,6 +332,12 @@ replay() {   # workers
     /usr/bin/time -o "$d/feed.time" -f "$TIMEFMT" \
         "$TOOLS/hb-feed" -q --hold --peers "$1" --out "@ipc://$d/feed" "$FRAMES" >"$d/feed.out" &
     feed=$!; PIDS+=("$feed")
+    # hb-feed only exits early when something failed (its workers never came)
+    while kill -0 "$sink" 2>/dev/null; do
+        kill -0 "$feed" 2>/dev/null ||
+            die "hb-feed stopped before classify x$1 was done: $(cat "$d/feed.out")"
+        sleep 0.2
+    done
     wait "$sink" || die "classify x$1 did not deliver all $NFRAMES messages"
     stop_timed "$feed" "${cls[@]}"
     put "cls$1_harness_cpu" "$(calc "$(field user "$d/feed.time") + $(field sys "$d/feed.time") + \
@@ -341,17 +366,23 @@ put keywords "$(wc -l <"$KW")"
 # To /dev/null, as a user would time it: rg 13 does not stop at the first
 # match there (its CPU time is above --count-matches'); every match is found
 # and printed, only the terminal is skipped.
-t0=$(now); /usr/bin/time -o "$W/rg.time" -f "$TIMEFMT" "$RG" --no-ignore -o -F -f "$KW" "$C" >/dev/null; t1=$(now)
+t0=$(now)
+/usr/bin/time -o "$W/rg.time" -f "$TIMEFMT" "$RG" --no-ignore -o -F -f "$KW" "$C" >/dev/null
+t1=$(now)
 put rg_seconds "$(calc "$t1 - $t0")"
 put rg_cpu "$(calc "$(field user "$W/rg.time") + $(field sys "$W/rg.time")")"
-t0=$(now); /usr/bin/time -o "$W/rg1.time" -f "$TIMEFMT" "$RG" --no-ignore -j1 -o -F -f "$KW" "$C" >/dev/null; t1=$(now)
+t0=$(now)
+/usr/bin/time -o "$W/rg1.time" -f "$TIMEFMT" "$RG" --no-ignore -j1 -o -F -f "$KW" "$C" >/dev/null
+t1=$(now)
 put rg1_seconds "$(calc "$t1 - $t0")"
 put rg1_cpu "$(calc "$(field user "$W/rg1.time") + $(field sys "$W/rg1.time")")"
-put rg_matches "$("$RG" --no-ignore --count-matches -F -f "$KW" "$C" | awk -F: '{s += $NF} END {print s + 0}')"
+put rg_matches "$("$RG" --no-ignore --count-matches -F -f "$KW" "$C" |
+    awk -F: '{s += $NF} END {print s + 0}')"
 
 # --- 5. Python ------------------------------------------------------------------
 say "bench: (d) tools/reference.py on the first $PY_MB MB"
-/usr/bin/time -o "$W/py.time" -f "$TIMEFMT" "$PY" tools/reference.py --out "$W/ref.jsonl" "$CP" 2>"$W/py.err" ||
+/usr/bin/time -o "$W/py.time" -f "$TIMEFMT" \
+    "$PY" tools/reference.py --out "$W/ref.jsonl" "$CP" 2>"$W/py.err" ||
     die "tools/reference.py failed: $(tail -3 "$W/py.err")"
 put py_seconds "$(field wall "$W/py.time")"
 put py_cpu "$(calc "$(field user "$W/py.time") + $(field sys "$W/py.time")")"
@@ -406,8 +437,9 @@ ok = lambda b: "ok" if b else "MISSED"
 print()
 print("units: %d per %.1f MB (%.0f bytes each); %d topic keywords; rg found %d matches "
       "(non-overlapping, leftmost: rg never counts nested or overlapping terms; huibao's "
-      "Aho-Corasick counts every occurrence)" % (r["frames_units"], mb, r["size_bytes"] / r["frames_units"],
-                                                r["keywords"], r["rg_matches"]))
+      "Aho-Corasick counts every occurrence)" % (
+          r["frames_units"], mb, r["size_bytes"] / r["frames_units"], r["keywords"],
+          r["rg_matches"]))
 print()
 # Wall-clock ratios are what the issue asks; the same ratios per CPU-second
 # hold when other programs share the cores (see "busy" above).
@@ -435,7 +467,8 @@ print("per CPU = MB per CPU-second of ours over theirs; huibao spreads over %s c
 print()
 print("peak RSS per stage (MB) at %.0f MB and %.0f MB of input:" % (mb, big))
 print()
-print("| %-12s | %9s | %9s | %7s | %-14s |" % ("stage", "%.0f MB" % mb, "%.0f MB" % big, "change", "target <= +10%"))
+print("| %-12s | %9s | %9s | %7s | %-14s |" % (
+    "stage", "%.0f MB" % mb, "%.0f MB" % big, "change", "target <= +10%"))
 print("|%s|%s:|%s:|%s:|%s|" % ("-" * 14, "-" * 10, "-" * 10, "-" * 8, "-" * 16))
 order = {"read": 0, "split": 1, "aggregate": 9}
 stages = sorted({k.split("_")[1] for k in r if k.startswith("small_") and k.endswith("_rss_kb")},

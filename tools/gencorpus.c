@@ -407,7 +407,9 @@ static void expand(doc_t *d, const char *t)
 static void sentence(doc_t *d, char kind)
 {
     rng_t *r = &d->r;
-    expand(d, kind == 'p' ? PICK(r, PROBLEM_T) : kind == 'n' ? PICK(r, PLAN_T) : PICK(r, SUMMARY_T));
+    expand(d, kind == 'p'   ? PICK(r, PROBLEM_T)
+              : kind == 'n' ? PICK(r, PLAN_T)
+                            : PICK(r, SUMMARY_T));
 }
 
 static void sentences(doc_t *d, char kind, uint32_t lo, uint32_t hi)

@@ -3,7 +3,7 @@
 # `make demo` and by CI (.ci/run).  Needs root or sudo for apt-get.
 set -eu
 pkgs="build-essential pkg-config libzmq3-dev libmsgpack-dev libpcre2-dev libuchardet-dev \
-libcmocka-dev python3 python3-zmq python3-msgpack"
+libcmocka-dev python3 python3-zmq python3-msgpack python3-yaml"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
