@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hb_buf.h"
 #include "hb_log.h"
@@ -149,6 +150,29 @@ hb_conf_t *hb_conf_load(const char *path)
     hb_conf_t *c = hb_conf_parse(path, b.data ? b.data : "", b.len);
     hb_buf_release(&b);
     return c;
+}
+
+const char *hb_conf_default(const char *name, char *buf, size_t len)
+{
+    snprintf(buf, len, "configs/%s", name);
+    if (access(buf, R_OK) == 0)
+        return buf;
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash)
+            *slash = '\0';
+        const char *const where[] = {"%s/../configs/%s", "%s/../share/huibao/configs/%s"};
+        for (size_t i = 0; i < 2; i++) {
+            int k = snprintf(buf, len, where[i], exe, name);
+            if (k > 0 && (size_t)k < len && access(buf, R_OK) == 0)
+                return buf;
+        }
+    }
+    snprintf(buf, len, "configs/%s", name); /* not found: the error will name this */
+    return buf;
 }
 
 const char *hb_conf_get(const hb_conf_t *c, const char *section, const char *key, const char *def)

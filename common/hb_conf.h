@@ -39,6 +39,11 @@ hb_conf_t *hb_conf_load(const char *path);
 /* Parses text already in memory; path is used in messages only. */
 hb_conf_t *hb_conf_parse(const char *path, const char *text, size_t len);
 void hb_conf_free(hb_conf_t *c);
+/* Where a default config file NAME is: configs/NAME in the current folder,
+ * else beside the running program (BIN/../configs/NAME, then an installed
+ * BIN/../share/huibao/configs/NAME).  Written into buf, which is returned. */
+const char *hb_conf_default(const char *name, char *buf, size_t len);
+
 /* The last value of key in [section] (any name), or def. */
 const char *hb_conf_get(const hb_conf_t *c, const char *section, const char *key, const char *def);
 

@@ -200,16 +200,7 @@ static void reap_all(child_t *kids, size_t n, double seconds)
 
 static const char *config_path(const char *given, const char *name, char *buf, size_t len)
 {
-    if (given)
-        return given;
-    const char *const where[] = {"%s/../configs/%s", "%s/../share/huibao/configs/%s"};
-    for (size_t i = 0; i < 2; i++) {
-        int k = snprintf(buf, len, where[i], bindir, name);
-        if (k > 0 && (size_t)k < len && access(buf, R_OK) == 0)
-            return buf;
-    }
-    snprintf(buf, len, "configs/%s", name);
-    return buf;
+    return given ? given : hb_conf_default(name, buf, len);
 }
 
 /* Copies src into dst of size n, cut to fit. */

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hb_conf.h"
 #include "hb_json.h"
 #include "hb_log.h"
 #include "hb_mem.h"
@@ -43,8 +44,9 @@ static const hb_opt_t agg_options[] = {
      "the reader's acknowledgement socket (default: connect)"},
     {"output", 'o', HB_OPT_STR, offsetof(agg_opts_t, outdir), "out", "DIR",
      "folder for the results (created if missing)"},
-    {"topics", 't', HB_OPT_STR, offsetof(agg_opts_t, topics), "configs/topics.conf", "FILE",
-     "topic rules, for the order of the topic columns"},
+    {"topics", 't', HB_OPT_STR, offsetof(agg_opts_t, topics), NULL, "FILE",
+     "topic rules, for the order of the topic columns (default: configs/topics.conf here "
+     "or beside the program)"},
     {"run", 'r', HB_OPT_STR, offsetof(agg_opts_t, run), NULL, "ID",
      "accept only this run (default: the first run seen)"},
     {"max-msg-mb", 0, HB_OPT_INT, offsetof(agg_opts_t, max_msg_mb), "256", "MB",
@@ -634,7 +636,10 @@ int main(int argc, char **argv)
                            .bind_default = true, .sec = sec};
     hb_sock_opts_t ack_o = {.hwm = 100000, .linger_ms = 1000, .bind_default = false,
                             .sec = sec};
-    a.tally = sec ? hb_tally_new(o.topics) : NULL;
+    char topics[4096];
+    a.tally = sec ? hb_tally_new(o.topics ? o.topics
+                                          : hb_conf_default("topics.conf", topics, sizeof topics))
+                  : NULL;
     if (!a.tally)
         goto done;
     long par_keep = 0, docs_keep = 0, journal_keep = -1;

@@ -10,6 +10,7 @@
 
 #include "classifier.h"
 #include "figures.h"
+#include "hb_conf.h"
 #include "hb_stage.h"
 #include "hb_utf8.h"
 #include "places.h"
@@ -20,10 +21,10 @@ typedef struct classify_opts {
 } classify_opts_t;
 
 static const hb_opt_t classify_options[] = {
-    {"topics", 't', HB_OPT_STR, offsetof(classify_opts_t, topics), "configs/topics.conf", "FILE",
-     "topic keyword rules"},
-    {"figures", 'f', HB_OPT_STR, offsetof(classify_opts_t, figures), "configs/figures.conf",
-     "FILE", "figure (quantity) rules"},
+    {"topics", 't', HB_OPT_STR, offsetof(classify_opts_t, topics), NULL, "FILE",
+     "topic keyword rules (default: configs/topics.conf here or beside the program)"},
+    {"figures", 'f', HB_OPT_STR, offsetof(classify_opts_t, figures), NULL, "FILE",
+     "figure rules (default: configs/figures.conf here or beside the program)"},
     HB_OPT_END,
 };
 
@@ -43,8 +44,13 @@ static int classify_init(hb_stage_t *st, const void *opts, void **ctx_out)
     classify_ctx_t *c = calloc(1, sizeof *c);
     if (!c)
         return -1;
-    c->cl = hb_classifier_load(o->topics);
-    c->fig = c->cl ? hb_figures_load(o->figures) : NULL;
+    char topics[4096], figures[4096];
+    c->cl = hb_classifier_load(o->topics ? o->topics
+                                         : hb_conf_default("topics.conf", topics, sizeof topics));
+    c->fig = c->cl ? hb_figures_load(o->figures ? o->figures
+                                                : hb_conf_default("figures.conf", figures,
+                                                                  sizeof figures))
+                   : NULL;
     c->places = c->fig ? hb_places_new() : NULL;
     if (!c->places) {
         hb_figures_free(c->fig);
