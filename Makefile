@@ -67,7 +67,7 @@ $(LAUNCHER): $(BUILD)/launcher/huibao.o $(LIB)
 # A unit test links the stage modules it names: tests/unit/test_split*.c -> stages/split/*.
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB) $$(call stage_mod_objs,$$(firstword $$(subst _, ,$$*)))
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Istages/$(firstword $(subst _, ,$*)) $(LDFLAGS) -o $@ $< \
+	$(CC) $(CFLAGS) -Itests/unit -Istages/$(firstword $(subst _, ,$*)) $(LDFLAGS) -o $@ $< \
 	    $(call stage_mod_objs,$(firstword $(subst _, ,$*))) $(LIB) $(LIBS) \
 	    $(STAGE_LIBS_$(firstword $(subst _, ,$*))) -lcmocka
 

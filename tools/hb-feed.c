@@ -13,10 +13,10 @@
  * a stage alone as (hb-sink's last) - T0.  Waiting for the peers first means
  * every worker starts with the same share of the work.
  *
- * --hold keeps the connections open after the last send until a signal.  A
- * receiver whose queue is at its high-water mark when the sender closes can
- * lose the frames libzmq had not yet moved into that queue (seen here: the
- * last 36-166 of 15,507 frames with classify's --hwm 64), so the benchmark
+ * --hold keeps the connections open after the last send until a signal.
+ * Closing right after the last send lost the tail of the stream here (the
+ * last 36-166 of 15,507 frames, classify receiving with --hwm 64) despite
+ * the linger; where libzmq drops them was not pinned down.  The benchmark
  * holds the feed open until the sink has counted everything, then stops it.
  *
  * Ownership: main owns the mapping of the file, the sockets and the monitor. */

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "classifier.h"
 #include "hb_utf8.h"
 
@@ -26,18 +27,9 @@
 #define HB_FUZZ_CONFIGS "configs"
 #endif
 
-#define FUZZ_CHECK(cond)                                                                      \
-    do {                                                                                      \
-        if (!(cond)) {                                                                        \
-            printf("fuzz invariant failed: %s:%d: %s\n", __FILE__, __LINE__, #cond);         \
-            fflush(stdout);                                                                   \
-            abort();                                                                          \
-        }                                                                                     \
-    } while (0)
 
 #define MAX_SECTION 16
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void check_topics(const hb_classifier_t *cl, const hb_topics_t *t)
 {

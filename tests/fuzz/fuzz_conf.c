@@ -22,22 +22,14 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "fuzz.h"
 #include "classifier.h"
 #include "figures.h"
 #include "hb_buf.h"
 #include "hb_conf.h"
 #include "hb_utf8.h"
 
-#define FUZZ_CHECK(cond)                                                                      \
-    do {                                                                                      \
-        if (!(cond)) {                                                                        \
-            printf("fuzz invariant failed: %s:%d: %s\n", __FILE__, __LINE__, #cond);         \
-            fflush(stdout);                                                                   \
-            abort();                                                                          \
-        }                                                                                     \
-    } while (0)
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char *const samples[] = {
     "上半年，全镇发展党员3名，新建高标准农田1200亩，争取资金330万元，带动就业超22000人。",

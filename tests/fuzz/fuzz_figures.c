@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "figures.h"
 #include "hb_utf8.h"
 
@@ -24,16 +25,7 @@
 #define HB_FUZZ_CONFIGS "configs"
 #endif
 
-#define FUZZ_CHECK(cond)                                                                      \
-    do {                                                                                      \
-        if (!(cond)) {                                                                        \
-            printf("fuzz invariant failed: %s:%d: %s\n", __FILE__, __LINE__, #cond);         \
-            fflush(stdout);                                                                   \
-            abort();                                                                          \
-        }                                                                                     \
-    } while (0)
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static hb_figure_t full[HB_MAX_FIGURES], part[HB_MAX_FIGURES];
 

@@ -12,19 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "hb_utf8.h"
 #include "meta.h"
 
-#define FUZZ_CHECK(cond)                                                                      \
-    do {                                                                                      \
-        if (!(cond)) {                                                                        \
-            printf("fuzz invariant failed: %s:%d: %s\n", __FILE__, __LINE__, #cond);         \
-            fflush(stdout);                                                                   \
-            abort();                                                                          \
-        }                                                                                     \
-    } while (0)
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void check_name(const char *name, size_t cap, const char *path, const char *text,
                        size_t len)

@@ -11,19 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "hb_utf8.h"
 #include "places.h"
 
-#define FUZZ_CHECK(cond)                                                                      \
-    do {                                                                                      \
-        if (!(cond)) {                                                                        \
-            printf("fuzz invariant failed: %s:%d: %s\n", __FILE__, __LINE__, #cond);         \
-            fflush(stdout);                                                                   \
-            abort();                                                                          \
-        }                                                                                     \
-    } while (0)
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static int ends_with(const hb_place_t *p, const char *w)
 {

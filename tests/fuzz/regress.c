@@ -30,7 +30,7 @@
 #define FUZZ_DIR "tests/fuzz"
 #endif
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
 static int cmp_names(const void *a, const void *b)
 {

@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "hb_test.h"
+
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -22,37 +24,6 @@
 
 /* ---- helpers ------------------------------------------------------------ */
 
-/* stderr captured into a temp file while a function logs. */
-typedef struct capture {
-    FILE *f;
-    int saved;
-} capture_t;
-
-static void capture_start(capture_t *c)
-{
-    fflush(stderr);
-    c->f = tmpfile();
-    assert_non_null(c->f);
-    c->saved = dup(2);
-    assert_true(c->saved >= 0);
-    assert_true(dup2(fileno(c->f), 2) >= 0);
-}
-
-/* Restores stderr; returns what was written (malloc'd, NUL-terminated). */
-static char *capture_end(capture_t *c)
-{
-    fflush(stderr);
-    dup2(c->saved, 2);
-    close(c->saved);
-    fseek(c->f, 0, SEEK_END);
-    long n = ftell(c->f);
-    rewind(c->f);
-    char *s = malloc((size_t)n + 1);
-    size_t got = fread(s, 1, (size_t)n, c->f);
-    s[got] = '\0';
-    fclose(c->f);
-    return s;
-}
 
 static void assert_contains(const char *hay, const char *needle)
 {
