@@ -80,7 +80,8 @@ $(BUILD)/examples/hb-%: examples/stages/%.c $(LIB)
 	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LIBS)
 
 test: all $(UNIT_BINS) $(EXAMPLE_BINS)
-	@BUILD=$(BUILD) BIN=$(BIN) SHARED=$(SHARED) tests/run.sh
+	@BUILD=$(BUILD) BIN=$(BIN) SHARED=$(SHARED) HB_SAN_FLAGS="$(if $(filter 1,$(SAN)),$(SAN_FLAGS))" \
+	    tests/run.sh
 
 check-asan:
 	$(MAKE) BUILD=build-asan BIN=build-asan/bin SAN=1 OPT=-O1 test

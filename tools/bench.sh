@@ -137,8 +137,8 @@ if [ "${1:-}" = profile ]; then
     }
     event=""
     if command -v perf >/dev/null 2>&1; then
-        if perf stat -e cycles true >/dev/null 2>&1 &&
-            ! perf stat -e cycles true 2>&1 | grep -q "not supported"; then
+        probe=$(perf stat -e instructions true 2>&1)
+        if [ $? -eq 0 ] && [ "${probe#*not supported}" = "$probe" ]; then
             event=cycles
         elif perf record -q -e cpu-clock -o "$W/probe.data" true >/dev/null 2>&1; then
             event=cpu-clock

@@ -8,7 +8,8 @@ check "make install succeeds" [ $? -eq 0 ]
 check "the headers are installed" [ -f "$prefix/include/huibao/hb_stage.h" ]
 check "the configs are installed" [ -f "$prefix/share/huibao/configs/topics.conf" ]
 export PKG_CONFIG_PATH=$prefix/lib/pkgconfig
-cc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror examples/stages/tag.c \
+# A sanitizer build installs an instrumented library: link the same way.
+cc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror ${HB_SAN_FLAGS:-} examples/stages/tag.c \
     $(pkg-config --cflags --libs huibao) -o "$TMP/hb-tag" 2>"$TMP/cc.err"
 check "a custom stage builds with pkg-config --cflags --libs huibao" [ -x "$TMP/hb-tag" ]
 printf '[stage split]\n[stage classify]\nworkers = 1\n[stage tag]\ncommand = %s\n' "$TMP/hb-tag" >"$TMP/p.conf"
