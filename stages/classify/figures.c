@@ -22,7 +22,7 @@ typedef struct wordlist {
 } wordlist_t;
 
 struct hb_figures {
-    hb_regex_t re;
+    hb_regex_t re; /* anchored: tried only where a number can start */
     wordlist_t units, before, after, mult, not_after;
 };
 
@@ -155,7 +155,7 @@ hb_figures_t *hb_figures_load(const char *path)
     hb_buf_puts(&re, "?");
     alternation(&re, &f->units);
     hb_buf_puts(&re, "?");
-    int rc = hb_regex_compile(&f->re, re.data, 0, path);
+    int rc = hb_regex_compile(&f->re, re.data, PCRE2_ANCHORED, path);
     hb_buf_release(&re);
     if (rc != 0)
         goto fail;
@@ -269,17 +269,79 @@ static void subject_of(const char *text, size_t start, const hb_figure_t *prev, 
     fig->subject_len = start - from;
 }
 
+/* The Chinese numerals that can start a quantity, and those that continue one. */
+static bool cn_digit(const unsigned char *u, bool start)
+{
+    static const char *const digits[] = {"一", "二", "两", "三", "四", "五", "六", "七",
+                                         "八", "九", "十", "百", "千", "零", "〇"};
+    size_t n = start ? 11 : sizeof digits / sizeof digits[0];
+    for (size_t i = 0; i < n; i++)
+        if (!memcmp(u, digits[i], 3))
+            return true;
+    return false;
+}
+
+/* Where a figure's number can start, at or after pos: an Arabic or
+ * full-width digit, a mask, or (when the text has 十/百/千 at all) two
+ * Chinese numerals in a row.  A regex that may start anywhere is tried at
+ * every character of a unit; this scan lets it run at a few places only. */
+static size_t next_candidate(const char *text, size_t len, size_t pos, bool chinese)
+{
+    const unsigned char *u = (const unsigned char *)text;
+    for (size_t i = pos; i < len; i++) {
+        unsigned b = u[i];
+        if ((b >= '0' && b <= '9') || b == '*' || b == 'x' || b == 'X')
+            return i;
+        if (b == 0xEF && len - i >= 3 && u[i + 1] == 0xBC &&
+            ((u[i + 2] >= 0x90 && u[i + 2] <= 0x99) || u[i + 2] == 0x8A))
+            return i; /* ０-９ ＊ */
+        if (b == 0xC3 && len - i >= 2 && u[i + 1] == 0x97)
+            return i; /* × */
+        if (chinese && (b == 0xE4 || b == 0xE5) && len - i >= 6 && cn_digit(u + i, true) &&
+            cn_digit(u + i + 3, false))
+            return i;
+    }
+    return len;
+}
+
+/* Bytes of an approximation word (and one white space) right before c. */
+static size_t approx_before(const hb_figures_t *f, const char *text, size_t c)
+{
+    size_t sp = c > 0 && (text[c - 1] == ' ' || text[c - 1] == '\t');
+    for (size_t k = 0; k < 2; k++) { /* without, then with, the space */
+        size_t end = c - (k ? sp : 0);
+        if (k && !sp)
+            break;
+        for (size_t i = 0; i < f->before.n; i++) { /* longest first */
+            size_t n = strlen(f->before.w[i].text);
+            if (n <= end && !memcmp(text + end - n, f->before.w[i].text, n))
+                return c - end + n;
+        }
+    }
+    return 0;
+}
+
 size_t hb_figures_extract(hb_figures_t *f, const char *text, size_t len, hb_figure_t *out,
                           size_t max)
 {
     size_t n = 0, at = 0;
-    while (n < max && at < len && hb_regex_match(&f->re, text, len, at, 0) == 1) {
+    bool chinese = memmem(text, len, "十", 3) || memmem(text, len, "百", 3) ||
+                   memmem(text, len, "千", 3);
+    while (n < max && (at = next_candidate(text, len, at, chinese)) < len) {
+        size_t c = at, before = approx_before(f, text, c);
+        int m = before ? hb_regex_match(&f->re, text, len, c - before, 0) : 0;
+        if (m != 1)
+            m = hb_regex_match(&f->re, text, len, c, 0);
+        if (m != 1) {
+            at = c + 1; /* also inside a character: next_candidate skips its tail */
+            continue;
+        }
         PCRE2_SIZE *ov = hb_regex_ovector(&f->re);
 #define GROUP_SET(g) (ov[2 * (g)] != PCRE2_UNSET)
 #define GROUP_PTR(g) (text + ov[2 * (g)])
 #define GROUP_LEN(g) (ov[2 * (g) + 1] - ov[2 * (g)])
         size_t start = ov[0], end = ov[1];
-        at = end > start ? end : start + 1;
+        at = end > c ? end : c + 1;
         if (!GROUP_SET(G_MULT) && !GROUP_SET(G_UNIT))
             continue; /* a bare number: a year, a code */
         if (ends_with_any(&f->not_after, text, start))

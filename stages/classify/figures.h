@@ -6,13 +6,16 @@
  *   3-5个               -> raw "3-5个", value 3, max 5, unit "个"
  *   一百二十户          -> raw "一百二十户", value 120, unit "户"
  *
- * Chinese numerals count from two characters on (一百二十, 三十余): a single
- * one is mostly part of a name or slogan (两个维护, 五个到户).  Each figure
+ * Chinese numerals count from two characters on, in a unit that writes 十,
+ * 百 or 千 somewhere (一百二十, 三十余): a single one is mostly part of a name
+ * or slogan (两个维护, 五个到户), and 一两个 is "a few", not a count.  Each figure
  * also says what was counted where the text says it: the words before it
  * back to the last punctuation (新增低保*户*人 -> both of 新增低保).
  *
  * One PCRE2 pattern, built from the configured lists and JIT-compiled once,
- * is run over the unit; the match data is reused.  Results point into the
+ * anchored, is tried only where a number starts (a byte scan finds those);
+ * an approximation word before it is looked up backwards.  Match data is
+ * reused.  Results point into the
  * unit's text or into the extractor's own strings: valid until the next
  * call.  One extractor serves one thread. */
 #ifndef HB_FIGURES_H
