@@ -42,3 +42,37 @@ check "garbage is reported" grep -q "not msgpack\|truncated" "$TMP/agg.err"
 check "the wrong version is reported" grep -q "unsupported schema version" "$TMP/agg.err"
 check "another run is reported" grep -q "another run" "$TMP/agg.err"
 check "an impossible document id is reported" grep -q "impossible document id" "$TMP/agg.err"
+
+# The reader's ack socket: acks for documents that do not exist, of another
+# run, garbage and a wrong version are ignored; the real run still completes.
+p_docs=$(free_port); p_split=$(free_port); p_agg2=$(free_port); p_acks2=$(free_port)
+"$BIN/huibao-read" --run good --out "@tcp://127.0.0.1:$p_docs" --ctl ">tcp://127.0.0.1:$p_agg2" \
+    --acks "@tcp://127.0.0.1:$p_acks2" tests/data/seeds 2>"$TMP/read.err" &
+reader=$!
+"$PY" - "$p_acks2" <<'PYEOF'
+import msgpack, sys, zmq
+ctx = zmq.Context()
+s = ctx.socket(zmq.PUSH); s.connect("tcp://127.0.0.1:%s" % sys.argv[1])
+P = msgpack.packb
+for m in [P({"v": 1, "type": "ack", "run": "good", "doc": 999}),
+          P({"v": 1, "type": "ack", "run": "good", "doc": 1 << 60}),
+          P({"v": 1, "type": "ack", "run": "other", "doc": 0}),
+          P({"v": 3, "type": "ack", "run": "good", "doc": 0}), b"\x00\x01garbage"]:
+    s.send(m)
+s.close(linger=2000)
+PYEOF
+"$BIN/huibao-aggregate" -q --run good --in "@tcp://127.0.0.1:$p_agg2" --acks ">tcp://127.0.0.1:$p_acks2" \
+    -o "$TMP/out2" >/dev/null 2>&1 &
+agg=$!
+"$BIN/huibao-split" -q --in ">tcp://127.0.0.1:$p_docs" --out "@tcp://127.0.0.1:$p_split" &
+split=$!
+"$BIN/huibao-classify" -q --in ">tcp://127.0.0.1:$p_split" --out ">tcp://127.0.0.1:$p_agg2" &
+classify=$!
+for _ in $(seq 1 100); do kill -0 $agg 2>/dev/null || break; sleep 0.1; done
+wait $agg
+check "with bogus acks sent to the reader, the run still completes with 0" [ $? -eq 0 ]
+wait $reader
+check "the reader exits 0 after the real acks" [ $? -eq 0 ]
+check "all five documents are written" [ "$(wc -l <"$TMP/out2/docs.jsonl")" -eq 5 ]
+check "the reader says it ignored what was not an ack" grep -q "not an ack" "$TMP/read.err"
+kill $split $classify 2>/dev/null
