@@ -219,8 +219,10 @@ put size_bytes "$(field bytes "$C.done")"
 put big_bytes "$(field bytes "$CB.done")"
 put py_bytes "$(field bytes "$CP.done")"
 put size_files "$(field files "$C.done")"
-# Warm the page cache so every contender reads from memory.
+# Warm the page cache so every contender reads from memory, and write out
+# what gencorpus left dirty so the disk is not busy flushing during run (a).
 for d in "$C" "$CB"; do find "$d" -type f -print0 | xargs -0 cat >/dev/null; done
+sync
 # How busy the cores are before we start (other programs): from /proc/stat
 # over two seconds.  The load average would count our own stages too.
 busy() {
