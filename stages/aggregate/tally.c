@@ -13,12 +13,16 @@
 static const char *const kind_names[HB_TALLY_KINDS] = {"preamble", "summary", "problem", "plan",
                                                        "other"};
 
+/* One row of towns.csv (or of the per-year summary).  The topic counters
+ * are sized to the topics known when the row was made and grow with them:
+ * rows are kept for every town and year, so they must stay small. */
 typedef struct counts {
     char town[64];
     int year;
     uint64_t docs, units;
-    uint64_t topic[HB_TALLY_MAX_TOPICS];
     uint64_t kind[HB_TALLY_KINDS];
+    uint32_t ntopic;
+    uint64_t *topic;
 } counts_t;
 
 struct hb_tally {
@@ -51,9 +55,29 @@ hb_tally_t *hb_tally_new(const char *topics_conf)
 
 static void free_values(hb_map_t *m)
 {
-    for (size_t i = 0; i < hb_map_size(m); i++)
-        free(hb_map_value_at(m, i));
+    for (size_t i = 0; i < hb_map_size(m); i++) {
+        counts_t *c = hb_map_value_at(m, i);
+        free(c->topic);
+        free(c);
+    }
     hb_map_free(m);
+}
+
+/* The counter of topic t, growing the row when t is new to it. */
+static uint64_t *topic_count(counts_t *c, int t)
+{
+    if ((uint32_t)t >= c->ntopic) {
+        uint32_t n = (uint32_t)t + 8;
+        c->topic = hb_realloc(c->topic, n * sizeof *c->topic);
+        memset(c->topic + c->ntopic, 0, (n - c->ntopic) * sizeof *c->topic);
+        c->ntopic = n;
+    }
+    return &c->topic[t];
+}
+
+static uint64_t topic_of(const counts_t *c, size_t t)
+{
+    return t < c->ntopic ? c->topic[t] : 0;
 }
 
 void hb_tally_free(hb_tally_t *t)
@@ -64,6 +88,7 @@ void hb_tally_free(hb_tally_t *t)
         free(t->topic[i]);
     free_values(t->places);
     free_values(t->years);
+    free(t->all.topic);
     free(t);
 }
 
@@ -106,7 +131,7 @@ static void add(counts_t *c, size_t units, const int16_t *topics, const int8_t *
     c->units += units;
     for (size_t i = 0; i < units; i++) {
         if (topics[i] >= 0)
-            c->topic[topics[i]]++;
+            (*topic_count(c, topics[i]))++;
         c->kind[kinds[i]]++;
     }
 }
@@ -227,7 +252,7 @@ int hb_tally_write_csv(const hb_tally_t *t, FILE *f)
             fprintf(f, "%d", c->year);
         fprintf(f, ",%" PRIu64 ",%" PRIu64, c->docs, c->units);
         for (size_t i = 0; i < t->ntopics; i++)
-            fprintf(f, ",%" PRIu64, c->topic[i]);
+            fprintf(f, ",%" PRIu64, topic_of(c, i));
         for (size_t i = 0; i < HB_TALLY_KINDS; i++)
             fprintf(f, ",%" PRIu64, c->kind[i]);
         fputc('\n', f);
@@ -242,7 +267,7 @@ static void json_counts(hb_buf_t *b, const hb_tally_t *t, const counts_t *c)
                   c->units);
     for (size_t i = 0; i < t->ntopics; i++) {
         hb_json_key(b, t->topic[i], i == 0);
-        hb_buf_printf(b, "%" PRIu64, c->topic[i]);
+        hb_buf_printf(b, "%" PRIu64, topic_of(c, i));
     }
     hb_buf_puts(b, "},\"kinds\":{");
     for (size_t i = 0; i < HB_TALLY_KINDS; i++) {

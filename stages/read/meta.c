@@ -54,6 +54,9 @@ static bool generic_place(const char *s, size_t len)
     for (size_t i = 0; i < sizeof first / sizeof first[0]; i++)
         if (!strncmp(s, first[i], strlen(first[i])))
             return true;
+    /* 四是镇党委: an enumeration (X是) before the word 镇, not a name. */
+    if (len >= 6 && !memcmp(s + 3, "是", 3))
+        return true;
     return len >= 6 && !memcmp(s + len - 6, "乡镇", 6);
 }
 
