@@ -42,3 +42,27 @@ for line in open(sys.argv[1], encoding="utf-8"):
 print("\n".join(sorted(rows)))
 PYEOF
 }
+
+# seed_corpus DIR N: N folders of the five seed reports (5×N documents).
+seed_corpus() {
+    local i
+    for i in $(seq -w 1 "$2"); do
+        mkdir -p "$1/t$i"
+        cp tests/data/seeds/*.txt "$1/t$i/"
+    done
+}
+
+# consistent DIR: every written document is whole, and the journal
+# (resume.tsv) and the outputs agree on what was written.
+consistent() {
+    "$PY" - "$1" <<'PYEOF'
+import json, sys, collections
+out = sys.argv[1]
+docs = [json.loads(l) for l in open(out + "/docs.jsonl", encoding="utf-8")]
+units = collections.Counter(json.loads(l)["file"] for l in open(out + "/paragraphs.jsonl", encoding="utf-8"))
+journal = [l.split("\t")[0] for l in open(out + "/resume.tsv", encoding="utf-8")]
+ok = (len(docs) == len(journal) == len({d["file"] for d in docs})
+      and all(units[d["file"]] == d["units"] for d in docs) and sum(units.values()) == sum(d["units"] for d in docs))
+sys.exit(0 if ok else 1)
+PYEOF
+}

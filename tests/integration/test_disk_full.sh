@@ -18,10 +18,7 @@ fi
 trap 'jobs -p | xargs -r kill -9 2>/dev/null; umount "$mnt" 2>/dev/null || umount -l "$mnt" 2>/dev/null; rm -rf "$TMP"' EXIT
 
 in=$TMP/in
-for i in $(seq -w 1 120); do
-    mkdir -p "$in/t$i"
-    cp tests/data/seeds/*.txt "$in/t$i/"
-done
+seed_corpus "$in" 120
 small=$TMP/small   # 100 documents, about 2.7 MB of output
 mkdir -p "$small"
 for d in $(ls "$in" | head -n 20); do cp -r "$in/$d" "$small/"; done
@@ -30,19 +27,6 @@ for d in $(ls "$in" | head -n 20); do cp -r "$in/$d" "$small/"; done
 check "clean runs wrote 100 and 600 documents" \
     [ "$(wc -l <"$TMP/clean_small/docs.jsonl")" -eq 100 -a "$(wc -l <"$TMP/clean/docs.jsonl")" -eq 600 ]
 
-# consistent DIR: every written document complete, journal and outputs agree.
-consistent() {
-    "$PY" - "$1" <<'PYEOF'
-import json, sys, collections
-out = sys.argv[1]
-docs = [json.loads(l) for l in open(out + "/docs.jsonl", encoding="utf-8")]
-units = collections.Counter(json.loads(l)["file"] for l in open(out + "/paragraphs.jsonl", encoding="utf-8"))
-journal = [l.split("\t")[0] for l in open(out + "/resume.tsv", encoding="utf-8")]
-ok = (len(docs) == len(journal) == len({d["file"] for d in docs})
-      and all(units[d["file"]] == d["units"] for d in docs) and sum(units.values()) == sum(d["units"] for d in docs))
-sys.exit(0 if ok else 1)
-PYEOF
-}
 
 # full NAME SIZE INPUT CLEAN: a run into a SIZE tmpfs, then --resume with room.
 full() {

@@ -4,26 +4,10 @@
 . "$(dirname "$0")/lib.sh"
 
 in=$TMP/in
-for i in $(seq -w 1 120); do
-    mkdir -p "$in/t$i"
-    cp tests/data/seeds/*.txt "$in/t$i/"
-done
+seed_corpus "$in" 120
 "$BIN/huibao" run -q -j 2 -o "$TMP/clean" "$in" >/dev/null 2>&1
 sorted_units "$TMP/clean/paragraphs.jsonl" >"$TMP/clean.sorted"
 
-# consistent DIR: every written document complete, journal and outputs agree.
-consistent() {
-    "$PY" - "$1" <<'PYEOF'
-import json, sys, collections
-out = sys.argv[1]
-docs = [json.loads(l) for l in open(out + "/docs.jsonl", encoding="utf-8")]
-units = collections.Counter(json.loads(l)["file"] for l in open(out + "/paragraphs.jsonl", encoding="utf-8"))
-journal = [l.split("\t")[0] for l in open(out + "/resume.tsv", encoding="utf-8")]
-ok = (len(docs) == len(journal) == len({d["file"] for d in docs})
-      and all(units[d["file"]] == d["units"] for d in docs) and sum(units.values()) == sum(d["units"] for d in docs))
-sys.exit(0 if ok else 1)
-PYEOF
-}
 
 "$BIN/huibao" run -j 2 --no-progress -o "$TMP/int" "$in" >"$TMP/int.out" 2>"$TMP/int.err" &
 launcher=$!

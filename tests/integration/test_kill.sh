@@ -3,10 +3,7 @@
 . "$(dirname "$0")/lib.sh"
 
 in=$TMP/in
-for i in $(seq -w 1 120); do
-    mkdir -p "$in/t$i"
-    cp tests/data/seeds/*.txt "$in/t$i/"
-done
+seed_corpus "$in" 120
 "$BIN/huibao" run -q -j 2 -o "$TMP/clean" "$in" >/dev/null 2>&1
 check "clean run of 600 documents exits 0" [ $? -eq 0 ]
 check "clean run wrote 600 documents" [ "$(wc -l <"$TMP/clean/docs.jsonl")" -eq 600 ]

@@ -24,7 +24,7 @@ link "$a" 10.88.1.1 "$b" 10.88.1.2 "hb1$$" && link "$a" 10.88.2.1 "$c" 10.88.2.2
 check "the links are up, one per worker host" grep -q "10.88.2.1/24" <(ip -n "$a" addr)
 
 in=$TMP/in
-for i in $(seq -w 1 20); do mkdir -p "$in/t$i"; cp tests/data/seeds/*.txt "$in/t$i/"; done
+seed_corpus "$in" 20
 port=5555
 ip netns exec "$b" "$BIN/huibao-classify" -v --in ">tcp://10.88.1.1:$port" \
     --out ">tcp://10.88.1.1:$((port + 1))" 2>"$TMP/b.err" &
