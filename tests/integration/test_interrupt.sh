@@ -11,7 +11,12 @@ sorted_units "$TMP/clean/paragraphs.jsonl" >"$TMP/clean.sorted"
 
 "$BIN/huibao" run -j 2 --no-progress -o "$TMP/int" "$in" >"$TMP/int.out" 2>"$TMP/int.err" &
 launcher=$!
-sleep 0.3
+# Interrupt once the run is under way (a first document written), however
+# fast or slow this build is.
+for _ in $(seq 1 200); do
+    [ -s "$TMP/int/docs.jsonl" ] && break
+    sleep 0.05
+done
 kill -INT $launcher
 wait $launcher
 status=$?
