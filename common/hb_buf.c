@@ -79,3 +79,14 @@ void hb_buf_printf(hb_buf_t *b, const char *fmt, ...)
     hb_buf_vprintf(b, fmt, ap);
     va_end(ap);
 }
+
+int hb_buf_read_file(hb_buf_t *b, FILE *f)
+{
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        hb_buf_append(b, chunk, n);
+    if (!b->data)
+        hb_buf_reserve(b, 0); /* an empty file is "", not NULL */
+    return ferror(f) ? -1 : 0;
+}

@@ -9,6 +9,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 
 typedef struct hb_buf {
     char *data;
@@ -26,5 +27,7 @@ void hb_buf_puts(hb_buf_t *b, const char *s);
 void hb_buf_printf(hb_buf_t *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void hb_buf_vprintf(hb_buf_t *b, const char *fmt, va_list ap);
+/* Appends the whole of an open stream; 0, or -1 on a read error (errno set). */
+int hb_buf_read_file(hb_buf_t *b, FILE *f);
 
 #endif

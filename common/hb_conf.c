@@ -136,18 +136,14 @@ hb_conf_t *hb_conf_load(const char *path)
     }
     hb_buf_t b;
     hb_buf_init(&b);
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        hb_buf_append(&b, chunk, n);
-    int err = ferror(f);
+    int err = hb_buf_read_file(&b, f);
     fclose(f);
     if (err) {
-        hb_error("%s: read error", path);
+        hb_error("%s: read error: %s", path, strerror(errno));
         hb_buf_release(&b);
         return NULL;
     }
-    hb_conf_t *c = hb_conf_parse(path, b.data ? b.data : "", b.len);
+    hb_conf_t *c = hb_conf_parse(path, b.data, b.len);
     hb_buf_release(&b);
     return c;
 }

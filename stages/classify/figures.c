@@ -13,6 +13,7 @@
 
 typedef struct word {
     char *text;    /* as written */
+    size_t len;    /* strlen(text), looked up on every figure */
     char *meaning; /* for approximation markers: what the output says */
 } word_t;
 
@@ -44,7 +45,7 @@ static int add_words(wordlist_t *l, const char *value, const char *path, int lin
         size_t tlen = eq ? (size_t)(eq - s) : n;
         bool dup = false;
         for (size_t i = 0; i < l->n; i++)
-            dup |= strlen(l->w[i].text) == tlen && !memcmp(l->w[i].text, s, tlen);
+            dup |= l->w[i].len == tlen && !memcmp(l->w[i].text, s, tlen);
         if (!dup) {
             if (l->n == MAX_WORDS || tlen == 0 || tlen > 24) {
                 hb_error("%s:%d: \"%.*s\": too many words in the list, or a word empty or over "
@@ -52,6 +53,7 @@ static int add_words(wordlist_t *l, const char *value, const char *path, int lin
                 return -1;
             }
             l->w[l->n].text = hb_strndup(s, tlen);
+            l->w[l->n].len = tlen;
             l->w[l->n].meaning = eq ? hb_strndup(eq + 1, n - tlen - 1) : hb_strndup(s, tlen);
             l->n++;
         }
@@ -62,7 +64,7 @@ static int add_words(wordlist_t *l, const char *value, const char *path, int lin
 
 static int longer_first(const void *a, const void *b)
 {
-    size_t x = strlen(((const word_t *)a)->text), y = strlen(((const word_t *)b)->text);
+    size_t x = ((const word_t *)a)->len, y = ((const word_t *)b)->len;
     return x < y ? 1 : x > y ? -1 : strcmp(((const word_t *)a)->text, ((const word_t *)b)->text);
 }
 
@@ -170,7 +172,7 @@ fail:
 static const char *meaning_of(const wordlist_t *l, const char *s, size_t len)
 {
     for (size_t i = 0; i < l->n; i++)
-        if (strlen(l->w[i].text) == len && !memcmp(l->w[i].text, s, len))
+        if (l->w[i].len == len && !memcmp(l->w[i].text, s, len))
             return *l->w[i].meaning ? l->w[i].meaning : NULL;
     return NULL;
 }
@@ -178,7 +180,7 @@ static const char *meaning_of(const wordlist_t *l, const char *s, size_t len)
 static bool ends_with_any(const wordlist_t *l, const char *text, size_t end)
 {
     for (size_t i = 0; i < l->n; i++) {
-        size_t n = strlen(l->w[i].text);
+        size_t n = l->w[i].len;
         if (n <= end && !memcmp(text + end - n, l->w[i].text, n))
             return true;
     }
@@ -313,7 +315,7 @@ static size_t approx_before(const hb_figures_t *f, const char *text, size_t c)
         if (k && !sp)
             break;
         for (size_t i = 0; i < f->before.n; i++) { /* longest first */
-            size_t n = strlen(f->before.w[i].text);
+            size_t n = f->before.w[i].len;
             if (n <= end && !memcmp(text + end - n, f->before.w[i].text, n))
                 return c - end + n;
         }

@@ -844,13 +844,8 @@ static char *slurp(const char *path, size_t *len)
         fail_msg("cannot open %s (run the tests from the repository root)", path);
     hb_buf_t b;
     hb_buf_init(&b);
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        hb_buf_append(&b, chunk, n);
+    assert_int_equal(hb_buf_read_file(&b, f), 0);
     fclose(f);
-    hb_buf_reserve(&b, 1);
-    b.data[b.len] = '\0';
     *len = b.len;
     return b.data;
 }
