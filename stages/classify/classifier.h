@@ -2,7 +2,8 @@
  *
  * All keywords of all topics are compiled once into one Aho-Corasick
  * automaton, so a unit is scanned once for every keyword.  A topic's score is
- * the sum of the weights of its keyword hits in the text, plus its hits in
+ * the sum of the weights of its keywords found in the text (a keyword found n
+ * times counts sqrt(n) times), plus the same from
  * the section headings times a heading weight (the deepest heading weighs
  * most: （三）高标准推进乡村振兴 tells the topic of everything beneath it).
  *

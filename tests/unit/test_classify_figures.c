@@ -958,9 +958,23 @@ static void test_classify_overview_spread_is_general(void **state)
     classify(NULL, 0, "抓党建，保粮食", false, &t);
     assert_int_equal(t.main, T_PARTY);
     assert_int_equal(t.n, 2);
-    /* an overview with one dominant topic keeps it: 9 >= 0.75 * 11 */
-    classify(NULL, 0, "党建党建党建，粮食", true, &t);
+    /* an overview with one dominant topic keeps it: four 党建 weigh
+     * 3 * sqrt(4) = 6, and 6 + 1 (党员) >= 0.75 * (7 + 2 (粮食)) */
+    classify(NULL, 0, "党建党建党建党建党员，粮食", true, &t);
     assert_int_equal(t.main, T_PARTY);
+}
+
+/* A keyword found n times counts sqrt(n) times: four 党建 (3 each) weigh 6,
+ * not 12, so 粮食 and 水稻 (3) beside them are still reported (ratio 0.4). */
+static void test_classify_repeats_saturate(void **state)
+{
+    (void)state;
+    hb_topics_t t;
+    classify(NULL, 0, "党建党建党建党建，粮食水稻", false, &t);
+    assert_int_equal(t.main, T_PARTY);
+    assert_int_equal(t.n, 2);
+    assert_topic(&t, 0, T_PARTY, 0.667);
+    assert_topic(&t, 1, T_AGRI, 0.333);
 }
 
 static void test_classify_no_hits_is_general(void **state)
@@ -1085,6 +1099,7 @@ int main(void)
         cmocka_unit_test(test_classify_heading_weight),
         cmocka_unit_test(test_classify_deepest_heading_weighs_most),
         cmocka_unit_test(test_classify_overview_spread_is_general),
+        cmocka_unit_test(test_classify_repeats_saturate),
         cmocka_unit_test(test_classify_no_hits_is_general),
         cmocka_unit_test(test_classify_multi_label),
         cmocka_unit_test(test_classify_no_general_topic),
