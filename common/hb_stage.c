@@ -5,13 +5,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hb_batch.h"
 #include "hb_mem.h"
 #include "hb_sock.h"
 
 struct hb_stage {
     const hb_filter_t *f;
+    void *ctx;
     void *out;
     hb_pack_t pack;
+    hb_batch_t batch; /* what one received frame produced, sent as one frame */
     unsigned long n_in, n_out, n_bad;
 };
 
@@ -47,7 +50,7 @@ hb_pack_t *hb_stage_pack(hb_stage_t *st)
 
 int hb_stage_emit(hb_stage_t *st)
 {
-    if (hb_sock_send(st->out, st->pack.buf.data, st->pack.buf.len, 0) != 0)
+    if (hb_batch_add(&st->batch, st->out, st->pack.buf.data, st->pack.buf.len) != 0)
         return -1;
     st->n_out++;
     return 0;
@@ -83,27 +86,20 @@ static bool wants(const hb_filter_t *f, const hb_msg_t *m)
     return false;
 }
 
-/* One message: decode, hand to the stage or forward untouched. */
-static void handle(hb_stage_t *st, void *ctx, zmq_msg_t *frame, hb_msg_t *m)
+/* One message: to the stage, or forwarded untouched. */
+static int handle(void *arg, const hb_msg_t *m)
 {
-    const char *data = zmq_msg_data(frame);
-    size_t len = zmq_msg_size(frame);
-    const char *why;
+    hb_stage_t *st = arg;
     st->n_in++;
-    if (hb_msg_decode(m, data, len, &why) != 0) {
-        st->n_bad++;
-        hb_warn("dropped a %zu-byte message: %s", len, why);
-        return;
-    }
-    int verdict = wants(st->f, m) ? st->f->on_message(st, ctx, m) : HB_PASS;
+    int verdict = wants(st->f, m) ? st->f->on_message(st, st->ctx, m) : HB_PASS;
     if (verdict == HB_PASS) {
-        if (hb_sock_send(st->out, data, len, 0) == 0)
+        if (hb_batch_add(&st->batch, st->out, m->raw, m->raw_len) == 0)
             st->n_out++;
     } else if (verdict == HB_ERROR) {
         st->n_bad++;
         hb_warn("could not handle a \"%.*s\" message; dropped it", (int)m->type_len, m->type);
     }
-    hb_msg_done(m);
+    return 0;
 }
 
 int hb_filter_main(const hb_filter_t *f, int argc, char **argv)
@@ -147,7 +143,7 @@ int hb_filter_main(const hb_filter_t *f, int argc, char **argv)
 
     hb_stage_t st = {.f = f};
     hb_pack_init(&st.pack);
-    void *ctx = NULL;
+    hb_batch_init(&st.batch);
     int status = 1;
     void *zctx = zmq_ctx_new();
     hb_security_t *sec = hb_security_load(zctx, &so);
@@ -160,15 +156,14 @@ int hb_filter_main(const hb_filter_t *f, int argc, char **argv)
     st.out = in ? hb_sock_open(zctx, ZMQ_PUSH, co.out, &out_o) : NULL;
     if (!st.out)
         goto done;
-    if (f->init && f->init(&st, stage_opts, &ctx) != 0) {
+    if (f->init && f->init(&st, stage_opts, &st.ctx) != 0) {
         hb_error("initialisation failed; stopping");
         goto done;
     }
     hb_debug("ready: in %s, out %s", co.in, co.out);
 
+    /* Everything one frame (a message or a batch) produces leaves as one frame. */
     zmq_msg_t frame;
-    hb_msg_t m;
-    hb_msg_init(&m);
     zmq_msg_init(&frame);
     while (!hb_stop_requested()) {
         if (zmq_msg_recv(&frame, in, 0) < 0) {
@@ -177,19 +172,23 @@ int hb_filter_main(const hb_filter_t *f, int argc, char **argv)
             hb_error("receive failed: %s", zmq_strerror(zmq_errno()));
             break;
         }
-        handle(&st, ctx, &frame, &m);
+        hb_msg_each(zmq_msg_data(&frame), zmq_msg_size(&frame), handle, &st, &st.n_bad);
+        if (hb_batch_flush(&st.batch, st.out) != 0)
+            break;
     }
     zmq_msg_close(&frame);
     status = 0;
-    hb_debug("stopping: %lu in, %lu out, %lu dropped", st.n_in, st.n_out, st.n_bad);
+    hb_debug("stopping: %lu in, %lu out in %lu frames, %lu dropped", st.n_in, st.n_out,
+             st.batch.frames, st.n_bad);
     if (f->exit)
-        f->exit(ctx);
+        f->exit(st.ctx);
 done:
     hb_sock_close(in);
     hb_sock_close(st.out);
     zmq_ctx_term(zctx);
     hb_security_free(sec);
     hb_pack_release(&st.pack);
+    hb_batch_release(&st.batch);
     free(stage_opts);
     return status;
 }

@@ -6,6 +6,8 @@
  * the options (--in, --out and the stage's own), opens the sockets, handles
  * signals, receives and decodes each message, forwards the types the stage
  * did not ask for untouched (no re-encoding), and sends what the stage emits.
+ * Batches (hb_batch.h) are opened for the stage, which sees one message at a
+ * time; what one received frame produced leaves as one frame.
  *
  *   static int my_msg(hb_stage_t *st, void *ctx, const hb_msg_t *m)
  *   {

@@ -4,8 +4,10 @@
  * comes, and stops after --count messages, after --idle seconds of silence,
  * or on SIGINT/SIGTERM.  It then prints one line on stdout:
  *
- *   messages=N bytes=B seconds=S first=T0 last=T1 [unit=… doc_end=…]
+ *   messages=N frames=F bytes=B seconds=S first=T0 last=T1 [unit=… doc_end=…]
  *
+ * messages counts those inside batches (hb_batch.h) one by one; frames
+ * counts what ZeroMQ delivered.
  * seconds is first to last message; T0 and T1 are wall-clock (epoch) times,
  * so a script can measure from when hb-feed started sending.  With --types
  * each message is decoded and counted by its "type".
@@ -28,6 +30,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "hb_batch.h"
 #include "hb_log.h"
 #include "hb_mem.h"
 #include "hb_msg.h"
@@ -85,17 +88,8 @@ typedef struct type_counts {
     size_t used;
 } type_counts_t;
 
-static void count_type(type_counts_t *tc, const void *data, size_t len)
+static void count_type(type_counts_t *tc, const char *type, size_t tlen)
 {
-    hb_msg_t m;
-    const char *why;
-    hb_msg_init(&m);
-    const char *type = "(undecodable)";
-    size_t tlen = strlen(type);
-    if (hb_msg_decode(&m, data, len, &why) == 0) {
-        type = m.type;
-        tlen = m.type_len;
-    }
     size_t i;
     for (i = 0; i < tc->used; i++)
         if (strlen(tc->name[i]) == tlen && !memcmp(tc->name[i], type, tlen))
@@ -104,7 +98,40 @@ static void count_type(type_counts_t *tc, const void *data, size_t len)
         tc->name[tc->used++] = hb_strndup(type, tlen);
     if (i < tc->used)
         tc->n[i]++;
+}
+
+static int count_one(void *arg, const hb_msg_t *m)
+{
+    count_type(arg, m->type, m->type_len);
+    return 0;
+}
+
+/* The messages a frame holds: 1, or a batch's count (hb_batch.h).  With tc,
+ * each is decoded and counted by type; undecodable ones count as such. */
+static unsigned long count_messages(type_counts_t *tc, const char *data, size_t len)
+{
+    if (tc) {
+        unsigned long bad = 0, before = 0, after = 0;
+        for (size_t i = 0; i < tc->used; i++)
+            before += tc->n[i];
+        hb_msg_each(data, len, count_one, tc, &bad);
+        for (size_t i = 0; i < tc->used; i++)
+            after += tc->n[i];
+        for (unsigned long i = 0; i < bad; i++)
+            count_type(tc, "(undecodable)", strlen("(undecodable)"));
+        return after - before + bad;
+    }
+    hb_msg_t m;
+    const char *why;
+    unsigned long n = 1;
+    hb_msg_init(&m);
+    if (hb_msg_decode(&m, data, len, &why) == 0 && hb_msg_is(&m, HB_T_BATCH)) {
+        const msgpack_object *msgs = hb_msg_get(&m, "msgs");
+        if (msgs && msgs->type == MSGPACK_OBJECT_ARRAY)
+            n = msgs->via.array.size;
+    }
     hb_msg_done(&m);
+    return n;
 }
 
 static int save_frame(FILE *f, const char *path, const void *data, size_t len)
@@ -169,7 +196,7 @@ int main(int argc, char **argv)
     hb_sock_opts_t fwd_o = {.hwm = (int)o.hwm, .linger_ms = 30000, .bind_default = false};
     void *in = hb_sock_open(zctx, ZMQ_PULL, o.in, &in_o);
     void *fwd = in && o.forward ? hb_sock_open(zctx, ZMQ_PUSH, o.forward, &fwd_o) : NULL;
-    unsigned long n = 0;
+    unsigned long n = 0, frames = 0; /* messages, and the frames (batches) they came in */
     unsigned long long bytes = 0;
     double start = wall_s(), first = 0, last = 0;
     if (!in || (o.forward && !fwd))
@@ -209,11 +236,10 @@ int main(int argc, char **argv)
         last = wall_s();
         if (n == 0)
             first = last;
-        n++;
         size_t len = zmq_msg_size(&frame);
+        n += count_messages(o.types ? &tc : NULL, zmq_msg_data(&frame), len);
+        frames++;
         bytes += len;
-        if (o.types)
-            count_type(&tc, zmq_msg_data(&frame), len);
         if (save && save_frame(save, o.save, zmq_msg_data(&frame), len) != 0) {
             status = 1;
             break;
@@ -233,8 +259,8 @@ int main(int argc, char **argv)
     }
     if (n == 0)
         status = 1;
-    printf("messages=%lu bytes=%llu seconds=%.3f first=%.6f last=%.6f", n, bytes, last - first,
-           first, last);
+    printf("messages=%lu frames=%lu bytes=%llu seconds=%.3f first=%.6f last=%.6f", n, frames,
+           bytes, last - first, first, last);
     for (size_t i = 0; i < tc.used; i++)
         printf(" %s=%lu", tc.name[i], tc.n[i]);
     printf("\n");

@@ -2,6 +2,10 @@
 """A huibao stage in Python: adds "chars" (the unit's length in characters)
 to every unit and passes every other message through untouched.
 
+Messages may come one per frame or several in a "batch" frame
+({"v": 1, "type": "batch", "msgs": [bytes, ...]}, docs/messages.md); this
+stage answers a batch with a batch.
+
 usage: add_chars.py --in ENDPOINTS --out ENDPOINTS
 Endpoints as for every huibao stage: '@' binds, '>' connects (default),
 commas separate several.  Needs python3-zmq and python3-msgpack (Debian).
@@ -45,12 +49,24 @@ def main():
         except Exception:
             print("add_chars: dropped a message that is not msgpack", file=sys.stderr)
             continue
-        if not isinstance(msg, dict) or msg.get("v") != 1 or msg.get("type") != "unit":
-            out.send(frame)  # not ours: untouched
-            continue
-        msg["chars"] = len(msg.get("text", ""))
-        out.send(msgpack.packb(msg, use_bin_type=True))
+        if isinstance(msg, dict) and msg.get("v") == 1 and msg.get("type") == "batch":
+            msgs = [add_chars(m) for m in msg.get("msgs", [])]
+            out.send(msgpack.packb({"v": 1, "type": "batch", "msgs": msgs}, use_bin_type=True))
+        else:
+            out.send(add_chars(frame, msg))
 
+
+def add_chars(frame, msg=None):
+    """One encoded message in, one out: a unit gains "chars", others are untouched."""
+    if msg is None:
+        try:
+            msg = msgpack.unpackb(frame, raw=False)
+        except Exception:
+            return frame
+    if not isinstance(msg, dict) or msg.get("v") != 1 or msg.get("type") != "unit":
+        return frame
+    msg["chars"] = len(msg.get("text", ""))
+    return msgpack.packb(msg, use_bin_type=True)
 
 if __name__ == "__main__":
     main()

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hb_batch.h"
 #include "hb_conf.h"
 #include "hb_json.h"
 #include "hb_log.h"
@@ -106,6 +107,7 @@ typedef struct aggregator {
     double started, last_progress;
     uint64_t dropped;
     uint64_t foreign; /* messages of types the aggregator does not handle */
+    unsigned long bad_frames; /* messages that were not valid msgpack messages */
 } aggregator_t;
 
 static double now_s(void)
@@ -425,29 +427,26 @@ static bool run_complete(const aggregator_t *a)
            a->free_rejects >= a->end_rejects;
 }
 
-static int on_message(aggregator_t *a, zmq_msg_t *frame)
+/* One message, alone or out of a batch (hb_msg_each). */
+static int on_message(void *arg, const hb_msg_t *m)
 {
-    hb_msg_t m;
-    const char *why;
+    aggregator_t *a = arg;
     uint64_t id;
     int rc = 0;
-    hb_msg_init(&m);
-    if (hb_msg_decode(&m, zmq_msg_data(frame), zmq_msg_size(frame), &why) != 0) {
-        hb_warn("dropped a %zu-byte message: %s", zmq_msg_size(frame), why);
-    } else if (!check_run(a, &m)) {
+    if (!check_run(a, m)) {
         /* logged */
-    } else if (hb_msg_is(&m, HB_T_UNIT)) {
-        if (doc_id(a, &m, &id))
-            rc = on_unit(a, &m, id);
-    } else if (hb_msg_is(&m, HB_T_DOC_END)) {
-        if (doc_id(a, &m, &id))
-            rc = on_doc_end(a, &m, id);
-    } else if (hb_msg_is(&m, HB_T_REJECT)) {
-        rc = on_reject(a, &m);
-    } else if (hb_msg_is(&m, HB_T_END)) {
-        if (hb_msg_u64(&m, "docs", &a->end_docs) == 0 &&
-            hb_msg_u64(&m, "rejects", &a->end_rejects) == 0) {
-            const msgpack_object *stopped = hb_msg_get(&m, "stopped");
+    } else if (hb_msg_is(m, HB_T_UNIT)) {
+        if (doc_id(a, m, &id))
+            rc = on_unit(a, m, id);
+    } else if (hb_msg_is(m, HB_T_DOC_END)) {
+        if (doc_id(a, m, &id))
+            rc = on_doc_end(a, m, id);
+    } else if (hb_msg_is(m, HB_T_REJECT)) {
+        rc = on_reject(a, m);
+    } else if (hb_msg_is(m, HB_T_END)) {
+        if (hb_msg_u64(m, "docs", &a->end_docs) == 0 &&
+            hb_msg_u64(m, "rejects", &a->end_rejects) == 0) {
+            const msgpack_object *stopped = hb_msg_get(m, "stopped");
             a->end_seen = true;
             a->interrupted = stopped && stopped->type == MSGPACK_OBJECT_BOOLEAN &&
                              stopped->via.boolean;
@@ -456,9 +455,8 @@ static int on_message(aggregator_t *a, zmq_msg_t *frame)
             hb_warn("an end message without docs and rejects counts; dropped");
     } else if (a->foreign++ == 0) {
         hb_warn("\"%.*s\" messages reach the aggregator and are ignored: is a stage missing "
-                "from the pipeline?", (int)m.type_len, m.type);
+                "from the pipeline?", (int)m->type_len, m->type);
     }
-    hb_msg_done(&m);
     return rc;
 }
 
@@ -545,7 +543,8 @@ static int aggregate(aggregator_t *a)
             break;
         }
         while (rc > 0 && zmq_msg_recv(&frame, a->in, ZMQ_DONTWAIT) >= 0) {
-            if (on_message(a, &frame) != 0)
+            if (hb_msg_each(zmq_msg_data(&frame), zmq_msg_size(&frame), on_message, a,
+                            &a->bad_frames) != 0)
                 goto out;
             if (run_complete(a))
                 break;

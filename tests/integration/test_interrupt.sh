@@ -35,7 +35,10 @@ check "the resumed summary counts all 600" grep -q '"documents":600,' "$TMP/int/
 # A crash: the aggregator killed with -9 mid-run; the journal keeps what is whole.
 "$BIN/huibao" run -q -j 2 -o "$TMP/crash" "$in" >/dev/null 2>&1 &
 launcher=$!
-sleep 0.4
+for _ in $(seq 1 400); do
+    [ -s "$TMP/crash/docs.jsonl" ] && break
+    sleep 0.01
+done
 pkill -9 -P $launcher -f huibao-aggregate
 wait $launcher
 check "a run whose aggregator dies fails with 1" [ $? -eq 1 ]

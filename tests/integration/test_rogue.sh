@@ -13,6 +13,7 @@ ctx = zmq.Context()
 s = ctx.socket(zmq.PUSH); s.connect("tcp://127.0.0.1:%s" % sys.argv[1])
 acks = ctx.socket(zmq.PULL); acks.bind("tcp://127.0.0.1:%s" % sys.argv[2]); acks.RCVTIMEO = 5000
 P = msgpack.packb
+B = lambda msgs: P({"v": 1, "type": "batch", "msgs": msgs})
 unit = lambda seq, run="good", doc=0: P({"v": 1, "type": "unit", "run": run, "doc": doc, "seq": seq,
                                          "section": [], "kind": "summary", "text": "单元%d" % seq,
                                          "topic": "general", "topics": [], "metrics": []})
@@ -23,7 +24,9 @@ for m in [b"\xc1\xc1garbage", P({"v": 1, "type": "unit"})[:-3], P([1, 2, 3]), P(
           unit(0, run="evil"),                       # another run
           P({"v": 1, "type": "unit", "run": "good", "doc": 1 << 40, "seq": 0}),  # impossible id
           P({"v": 1, "type": "ack", "run": "good", "doc": 77}),                  # not for us
-          unit(0), unit(0), unit(1), unit(5),        # a duplicate, and a seq beyond the count
+          unit(0), unit(5),                          # a seq beyond the count
+          # a batch: a duplicate, garbage, a nested batch, then the second unit
+          B([unit(0), b"\xc1junk", B([unit(1)]), unit(1)]),
           P({"v": 1, "type": "doc_end", "run": "good", "doc": 0, "units": 2, "file": "a.txt",
              "title": "", "town": None, "county": None, "year": None}),
           P({"v": 1, "type": "end", "run": "good", "docs": 1, "rejects": 0})]:
@@ -42,6 +45,9 @@ check "garbage is reported" grep -q "not msgpack\|truncated" "$TMP/agg.err"
 check "the wrong version is reported" grep -q "unsupported schema version" "$TMP/agg.err"
 check "another run is reported" grep -q "another run" "$TMP/agg.err"
 check "an impossible document id is reported" grep -q "impossible document id" "$TMP/agg.err"
+check "a batch's bad elements are reported, its good ones used" \
+    grep -q "dropped message 2 of a batch of 4: not msgpack" "$TMP/agg.err"
+check "a batch inside a batch is refused" grep -q "a batch inside a batch" "$TMP/agg.err"
 
 # The reader's ack socket: acks for documents that do not exist, of another
 # run, garbage and a wrong version are ignored; the real run still completes.

@@ -14,7 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zmq.h>
 
+#include "hb_batch.h"
 #include "hb_buf.h"
 #include "hb_conf.h"
 #include "hb_json.h"
@@ -413,6 +415,247 @@ static void test_msg_decode_trailing_bytes(void **state)
     hb_buf_append(&p.buf, copy, one);
     expect_decode_error(p.buf.data, p.buf.len, "trailing bytes");
     free(copy);
+    hb_pack_release(&p);
+}
+
+/* ---- hb_batch ----------------------------------------------------------- */
+
+/* A PUSH/PULL pair over inproc: what a stage's runtime sends through. */
+typedef struct pipe_pair {
+    void *ctx, *push, *pull;
+} pipe_pair_t;
+
+static void pipe_open(pipe_pair_t *pp)
+{
+    pp->ctx = zmq_ctx_new();
+    pp->pull = zmq_socket(pp->ctx, ZMQ_PULL);
+    pp->push = zmq_socket(pp->ctx, ZMQ_PUSH);
+    int hwm = 0; /* unlimited: the test sends before it receives */
+    zmq_setsockopt(pp->pull, ZMQ_RCVHWM, &hwm, sizeof hwm);
+    zmq_setsockopt(pp->push, ZMQ_SNDHWM, &hwm, sizeof hwm);
+    assert_int_equal(zmq_bind(pp->pull, "inproc://batch"), 0);
+    assert_int_equal(zmq_connect(pp->push, "inproc://batch"), 0);
+}
+
+static void pipe_close(pipe_pair_t *pp)
+{
+    zmq_close(pp->push);
+    zmq_close(pp->pull);
+    zmq_ctx_term(pp->ctx);
+}
+
+/* Receives one frame into b; -1 when none is waiting. */
+static int pipe_recv(pipe_pair_t *pp, hb_buf_t *b)
+{
+    zmq_msg_t f;
+    zmq_msg_init(&f);
+    int rc = zmq_msg_recv(&f, pp->pull, ZMQ_DONTWAIT);
+    if (rc >= 0) {
+        hb_buf_reset(b);
+        hb_buf_append(b, zmq_msg_data(&f), zmq_msg_size(&f));
+    }
+    zmq_msg_close(&f);
+    return rc < 0 ? -1 : 0;
+}
+
+/* hb_msg_each's callback: records each message's bytes, one after another. */
+typedef struct seen {
+    hb_buf_t bytes;
+    size_t n;
+    size_t stop_after; /* 0: never stop */
+} seen_t;
+
+static int record(void *arg, const hb_msg_t *m)
+{
+    seen_t *s = arg;
+    hb_buf_append(&s->bytes, m->raw, m->raw_len);
+    s->n++;
+    return s->stop_after && s->n == s->stop_after ? 7 : 0;
+}
+
+static void pack_numbered_unit(hb_pack_t *p, uint64_t seq, size_t text_len)
+{
+    static char text[200 * 1024];
+    memset(text, 'a', sizeof text);
+    assert_true(text_len <= sizeof text);
+    hb_pack_reset(p);
+    hb_pack_header(p, HB_T_UNIT, 2);
+    hb_pack_kv_u64(p, "seq", seq);
+    hb_pack_kv_str(p, "text", text, text_len);
+}
+
+static void test_batch_lone_message_goes_as_itself(void **state)
+{
+    (void)state;
+    pipe_pair_t pp;
+    pipe_open(&pp);
+    hb_batch_t b;
+    hb_batch_init(&b);
+    hb_pack_t p;
+    hb_pack_init(&p);
+    hb_buf_t got;
+    hb_buf_init(&got);
+
+    assert_int_equal(hb_batch_flush(&b, pp.push), 0); /* empty: sends nothing */
+    assert_int_equal(pipe_recv(&pp, &got), -1);
+    pack_unit(&p);
+    assert_int_equal(hb_batch_add(&b, pp.push, p.buf.data, p.buf.len), 0);
+    assert_int_equal(hb_batch_flush(&b, pp.push), 0);
+    assert_int_equal(pipe_recv(&pp, &got), 0);
+    assert_int_equal(got.len, p.buf.len);
+    assert_memory_equal(got.data, p.buf.data, p.buf.len);
+    assert_int_equal(b.frames, 1);
+
+    hb_buf_release(&got);
+    hb_pack_release(&p);
+    hb_batch_release(&b);
+    pipe_close(&pp);
+}
+
+static void test_batch_round_trip_in_order(void **state)
+{
+    (void)state;
+    pipe_pair_t pp;
+    pipe_open(&pp);
+    hb_batch_t b;
+    hb_batch_init(&b);
+    hb_pack_t p;
+    hb_pack_init(&p);
+    hb_buf_t got, want;
+    hb_buf_init(&got);
+    hb_buf_init(&want);
+
+    for (uint64_t seq = 0; seq < 3; seq++) {
+        pack_numbered_unit(&p, seq, 10 + seq);
+        hb_buf_append(&want, p.buf.data, p.buf.len);
+        assert_int_equal(hb_batch_add(&b, pp.push, p.buf.data, p.buf.len), 0);
+    }
+    pack_unit(&p);
+    hb_buf_append(&want, p.buf.data, p.buf.len);
+    assert_int_equal(hb_batch_add(&b, pp.push, p.buf.data, p.buf.len), 0);
+    assert_int_equal(hb_batch_flush(&b, pp.push), 0);
+    assert_int_equal(b.frames, 1);
+    assert_int_equal(pipe_recv(&pp, &got), 0);
+    assert_int_equal(pipe_recv(&pp, &got), -1); /* one frame for all four */
+
+    /* the frame is itself a message of type batch */
+    hb_msg_t m;
+    const char *why;
+    hb_msg_init(&m);
+    assert_int_equal(hb_msg_decode(&m, got.data, got.len, &why), 0);
+    assert_true(hb_msg_is(&m, HB_T_BATCH));
+    hb_msg_done(&m);
+
+    seen_t s = {.stop_after = 0};
+    hb_buf_init(&s.bytes);
+    unsigned long bad = 0;
+    assert_int_equal(hb_msg_each(got.data, got.len, record, &s, &bad), 0);
+    assert_int_equal(s.n, 4);
+    assert_int_equal(bad, 0);
+    assert_int_equal(s.bytes.len, want.len);
+    assert_memory_equal(s.bytes.data, want.data, want.len);
+
+    /* a nonzero return stops the walk and is returned */
+    hb_buf_reset(&s.bytes);
+    s.n = 0;
+    s.stop_after = 2;
+    assert_int_equal(hb_msg_each(got.data, got.len, record, &s, &bad), 7);
+    assert_int_equal(s.n, 2);
+
+    hb_buf_release(&s.bytes);
+    hb_buf_release(&got);
+    hb_buf_release(&want);
+    hb_pack_release(&p);
+    hb_batch_release(&b);
+    pipe_close(&pp);
+}
+
+/* Frames stay near HB_BATCH_BYTES: a batch is sent before it would grow
+ * past it, and a message larger than that goes alone. */
+static void test_batch_size_limit(void **state)
+{
+    (void)state;
+    pipe_pair_t pp;
+    pipe_open(&pp);
+    hb_batch_t b;
+    hb_batch_init(&b);
+    hb_pack_t p;
+    hb_pack_init(&p);
+    hb_buf_t got;
+    hb_buf_init(&got);
+    const size_t sizes[] = {100000, 100000, 100000, 190000, 10, 10};
+    size_t n = sizeof sizes / sizeof sizes[0];
+    for (size_t i = 0; i < n; i++) {
+        pack_numbered_unit(&p, i, sizes[i]);
+        assert_int_equal(hb_batch_add(&b, pp.push, p.buf.data, p.buf.len), 0);
+    }
+    assert_int_equal(hb_batch_flush(&b, pp.push), 0);
+    seen_t s = {.stop_after = 0};
+    hb_buf_init(&s.bytes);
+    unsigned long bad = 0;
+    size_t frames = 0;
+    while (pipe_recv(&pp, &got) == 0) {
+        frames++;
+        assert_true(got.len <= HB_BATCH_BYTES);
+        assert_int_equal(hb_msg_each(got.data, got.len, record, &s, &bad), 0);
+    }
+    assert_int_equal(s.n, n);
+    assert_int_equal(bad, 0);
+    assert_int_equal(frames, 3); /* 100+100 K | 100 K | 190 K + 10 + 10 */
+    assert_int_equal(b.frames, frames);
+
+    hb_buf_release(&s.bytes);
+    hb_buf_release(&got);
+    hb_pack_release(&p);
+    hb_batch_release(&b);
+    pipe_close(&pp);
+}
+
+/* A batch with bad elements: each is dropped and counted, the rest delivered. */
+static void test_batch_bad_elements_are_skipped(void **state)
+{
+    (void)state;
+    hb_pack_t good, inner, p;
+    hb_pack_init(&good);
+    hb_pack_init(&inner);
+    hb_pack_init(&p);
+    pack_unit(&good);
+    hb_pack_header(&inner, HB_T_BATCH, 1); /* a batch, to nest */
+    hb_pack_key(&inner, "msgs");
+    msgpack_pack_array(&inner.pk, 0);
+
+    hb_pack_header(&p, HB_T_BATCH, 1);
+    hb_pack_key(&p, "msgs");
+    msgpack_pack_array(&p.pk, 5);
+    msgpack_pack_bin(&p.pk, good.buf.len);
+    msgpack_pack_bin_body(&p.pk, good.buf.data, good.buf.len);
+    msgpack_pack_bin(&p.pk, 3);
+    msgpack_pack_bin_body(&p.pk, "\xc1\xc1\xc1", 3); /* not msgpack */
+    msgpack_pack_str(&p.pk, good.buf.len);           /* a str, not a bin */
+    msgpack_pack_str_body(&p.pk, good.buf.data, good.buf.len);
+    msgpack_pack_bin(&p.pk, inner.buf.len);
+    msgpack_pack_bin_body(&p.pk, inner.buf.data, inner.buf.len);
+    msgpack_pack_bin(&p.pk, good.buf.len);
+    msgpack_pack_bin_body(&p.pk, good.buf.data, good.buf.len);
+
+    seen_t s = {.stop_after = 0};
+    hb_buf_init(&s.bytes);
+    unsigned long bad = 0;
+    assert_int_equal(hb_msg_each(p.buf.data, p.buf.len, record, &s, &bad), 0);
+    assert_int_equal(s.n, 2);
+    assert_int_equal(bad, 3);
+
+    /* a batch without "msgs", and a frame that is no message at all */
+    hb_pack_reset(&p);
+    hb_pack_header(&p, HB_T_BATCH, 0);
+    assert_int_equal(hb_msg_each(p.buf.data, p.buf.len, record, &s, &bad), 0);
+    assert_int_equal(hb_msg_each("garbage", 7, record, &s, &bad), 0);
+    assert_int_equal(s.n, 2);
+    assert_int_equal(bad, 5);
+
+    hb_buf_release(&s.bytes);
+    hb_pack_release(&good);
+    hb_pack_release(&inner);
     hb_pack_release(&p);
 }
 
@@ -994,6 +1237,10 @@ int main(void)
         cmocka_unit_test(test_msg_decode_wrong_version),
         cmocka_unit_test(test_msg_decode_no_type),
         cmocka_unit_test(test_msg_decode_trailing_bytes),
+        cmocka_unit_test(test_batch_lone_message_goes_as_itself),
+        cmocka_unit_test(test_batch_round_trip_in_order),
+        cmocka_unit_test(test_batch_size_limit),
+        cmocka_unit_test(test_batch_bad_elements_are_skipped),
         cmocka_unit_test(test_json_escaping),
         cmocka_unit_test(test_json_chinese_untouched),
         cmocka_unit_test(test_json_scalars),

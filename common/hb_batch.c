@@ -1,0 +1,106 @@
+#include "hb_batch.h"
+
+#include <string.h>
+
+#include "hb_log.h"
+#include "hb_sock.h"
+
+/* The batch header, written once the count is known: a map of three pairs,
+ * "v": 1, "type": "batch", "msgs": an array32 of N elements. */
+static const unsigned char header[] = {
+    0x83, 0xa1, 'v', 0x01, 0xa4, 't', 'y', 'p', 'e', 0xa5, 'b', 'a', 't', 'c', 'h',
+    0xa4, 'm', 's', 'g', 's', 0xdd, 0, 0, 0, 0,
+};
+#define HEADER_SIZE sizeof header
+#define ELEMENT_HEAD 5 /* bin32: 0xc6 and a 4-byte length */
+
+static void put_be32(char *p, size_t v)
+{
+    p[0] = (char)(v >> 24);
+    p[1] = (char)(v >> 16);
+    p[2] = (char)(v >> 8);
+    p[3] = (char)v;
+}
+
+void hb_batch_init(hb_batch_t *b)
+{
+    memset(b, 0, sizeof *b);
+    hb_buf_init(&b->buf);
+    hb_buf_append(&b->buf, header, HEADER_SIZE);
+}
+
+void hb_batch_release(hb_batch_t *b)
+{
+    hb_buf_release(&b->buf);
+}
+
+int hb_batch_flush(hb_batch_t *b, void *sock)
+{
+    int rc = 0;
+    if (b->n == 1) {
+        rc = hb_sock_send(sock, b->buf.data + b->first_off, b->buf.len - b->first_off, 0);
+    } else if (b->n > 1) {
+        put_be32(b->buf.data + HEADER_SIZE - 4, b->n);
+        rc = hb_sock_send(sock, b->buf.data, b->buf.len, 0);
+    }
+    if (b->n && rc == 0)
+        b->frames++;
+    b->n = 0;
+    b->buf.len = HEADER_SIZE;
+    return rc;
+}
+
+int hb_batch_add(hb_batch_t *b, void *sock, const char *data, size_t len)
+{
+    if (b->n && b->buf.len + ELEMENT_HEAD + len > HB_BATCH_BYTES && hb_batch_flush(b, sock) != 0)
+        return -1;
+    /* Frames are far below 4 GB: ZeroMQ refuses larger ones (--max-msg-mb). */
+    char head[ELEMENT_HEAD] = {(char)0xc6};
+    put_be32(head + 1, len);
+    hb_buf_reserve(&b->buf, ELEMENT_HEAD + len);
+    hb_buf_append(&b->buf, head, ELEMENT_HEAD);
+    if (b->n++ == 0)
+        b->first_off = b->buf.len;
+    hb_buf_append(&b->buf, data, len);
+    return b->buf.len >= HB_BATCH_BYTES ? hb_batch_flush(b, sock) : 0;
+}
+
+int hb_msg_each(const char *data, size_t len, hb_msg_fn fn, void *arg, unsigned long *bad)
+{
+    hb_msg_t m;
+    const char *why;
+    int rc = 0;
+    hb_msg_init(&m);
+    if (hb_msg_decode(&m, data, len, &why) != 0) {
+        (*bad)++;
+        hb_warn("dropped a %zu-byte message: %s", len, why);
+    } else if (!hb_msg_is(&m, HB_T_BATCH)) {
+        rc = fn(arg, &m);
+    } else {
+        const msgpack_object *msgs = hb_msg_get(&m, "msgs");
+        if (!msgs || msgs->type != MSGPACK_OBJECT_ARRAY) {
+            (*bad)++;
+            hb_warn("dropped a batch without a \"msgs\" array");
+        }
+        hb_msg_t one;
+        hb_msg_init(&one);
+        for (uint32_t i = 0; rc == 0 && msgs && msgs->type == MSGPACK_OBJECT_ARRAY &&
+                             i < msgs->via.array.size; i++) {
+            const msgpack_object *e = &msgs->via.array.ptr[i];
+            if (e->type != MSGPACK_OBJECT_BIN)
+                why = "not msgpack bin";
+            else if (hb_msg_decode(&one, e->via.bin.ptr, e->via.bin.size, &why) == 0)
+                why = hb_msg_is(&one, HB_T_BATCH) ? "a batch inside a batch" : NULL;
+            if (why) {
+                (*bad)++;
+                hb_warn("dropped message %u of a batch of %u: %s", i + 1,
+                        msgs->via.array.size, why);
+            } else {
+                rc = fn(arg, &one);
+            }
+            hb_msg_done(&one);
+        }
+    }
+    hb_msg_done(&m);
+    return rc;
+}

@@ -1,0 +1,57 @@
+/* hb_batch: several messages in one ZeroMQ frame.
+ *
+ * Every ZeroMQ message costs a send, a receive, a wake-up of the I/O thread
+ * and often a context switch; a report has ~40 units of ~350 bytes, so one
+ * message per unit spent a third of split's and classify's time in the
+ * kernel.  A batch carries whole messages, unchanged, inside one frame:
+ *
+ *   {"v": 1, "type": "batch", "msgs": [<bin: message>, <bin: message>, ...]}
+ *
+ * Each element is the complete msgpack encoding of one message.  Batching is
+ * a matter of transport: hb_msg_each() hands a stage the messages one by one
+ * whether they came alone or batched, so a stage never sees a batch.
+ *
+ * Ownership: an hb_batch_t owns its buffer (hb_batch_release frees it); the
+ * messages hb_msg_each() decodes point into the caller's frame and live only
+ * during the callback. */
+#ifndef HB_BATCH_H
+#define HB_BATCH_H
+
+#include <stddef.h>
+
+#include "hb_buf.h"
+#include "hb_msg.h"
+
+#define HB_T_BATCH "batch"
+
+/* A batch is sent once it holds this many bytes; a larger message goes alone. */
+#define HB_BATCH_BYTES (256u * 1024u)
+
+typedef struct hb_batch {
+    hb_buf_t buf;     /* a reserved header, then the elements */
+    size_t n;         /* messages in it */
+    size_t first_off; /* where the first message's bytes start */
+    unsigned long frames; /* ZeroMQ messages sent, batches or single */
+} hb_batch_t;
+
+void hb_batch_init(hb_batch_t *b);
+void hb_batch_release(hb_batch_t *b);
+
+/* Adds one encoded message; sends the batch first if it would grow past
+ * HB_BATCH_BYTES.  0, or -1 when sending failed (the process is stopping). */
+int hb_batch_add(hb_batch_t *b, void *sock, const char *data, size_t len);
+
+/* Sends what the batch holds: nothing when empty, a lone message as itself.
+ * 0 or -1 (stopping). */
+int hb_batch_flush(hb_batch_t *b, void *sock);
+
+/* Called for each message of a frame; a nonzero return stops the walk. */
+typedef int (*hb_msg_fn)(void *arg, const hb_msg_t *m);
+
+/* Decodes a frame and calls fn for its message, or for each message of a
+ * batch, in order.  A message (or an element) that is not a valid message is
+ * logged, counted in *bad and skipped; the others still go to fn.  Returns
+ * the first nonzero value fn returned, else 0. */
+int hb_msg_each(const char *data, size_t len, hb_msg_fn fn, void *arg, unsigned long *bad);
+
+#endif
