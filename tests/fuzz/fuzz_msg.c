@@ -9,6 +9,9 @@
  *   - pass-through round trip: {v, type} + hb_pack_copy_except(skip v, type)
  *     decodes again, has hb_msg_count_except + 2 pairs, the same type, and
  *     copying it once more gives the same bytes;
+ *   - hb_msg_each delivers messages that are typed, not batches, and lie
+ *     inside the frame; a frame that decodes as a lone message is delivered
+ *     once, unless it is a batch;
  *   - hb_json_obj of the decoded map is well-formed JSON (structure only;
  *     strings are copied as they are, so their bytes are not checked), at
  *     most 64 bytes per input byte. */
@@ -19,6 +22,7 @@
 #include <string.h>
 
 #include "fuzz.h"
+#include "hb_batch.h"
 #include "hb_buf.h"
 #include "hb_json.h"
 #include "hb_msg.h"
@@ -169,7 +173,8 @@ static void check_getters(const hb_msg_t *m, const uint8_t *data, size_t size)
         FUZZ_CHECK(rs == ((o && o->type == MSGPACK_OBJECT_STR) ? 0 : -1));
         FUZZ_CHECK(ru == ((o && o->type == MSGPACK_OBJECT_POSITIVE_INTEGER) ? 0 : -1));
         if (rs == 0) {
-            FUZZ_CHECK(s == o->via.str.ptr && len == o->via.str.size);
+            /* an empty string is given as "", whatever msgpack-c points to */
+            FUZZ_CHECK(len == o->via.str.size && (len == 0 || s == o->via.str.ptr));
             FUZZ_CHECK(in_frame(s, len, data, size));
         }
         if (ru == 0)
@@ -206,6 +211,21 @@ static void forward(hb_pack_t *p, const hb_msg_t *m, const char *const *skip)
     hb_pack_copy_except(p, m, skip);
 }
 
+typedef struct frame_ref {
+    const uint8_t *data;
+    size_t size;
+    size_t delivered;
+} frame_ref_t;
+
+static int each_check(void *arg, const hb_msg_t *m)
+{
+    frame_ref_t *f = arg;
+    FUZZ_CHECK(m->type != NULL && m->type_len > 0 && !hb_msg_is(m, HB_T_BATCH));
+    FUZZ_CHECK(in_frame(m->raw, m->raw_len, f->data, f->size));
+    f->delivered++;
+    return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const char *const skip[] = {"v", "type", NULL};
@@ -214,7 +234,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *why = NULL;
     hb_msg_init(&m);
     hb_msg_init(&again);
+    frame_ref_t f = {data, size, 0};
+    unsigned long bad = 0;
+    FUZZ_CHECK(hb_msg_each((const char *)data, size, each_check, &f, &bad) == 0);
     int rc = hb_msg_decode(&m, (const char *)data, size, &why);
+    FUZZ_CHECK(rc == 0 || (bad == 1 && f.delivered == 0));
+    if (rc == 0 && !hb_msg_is(&m, HB_T_BATCH))
+        FUZZ_CHECK(f.delivered == 1 && bad == 0);
     if (rc != 0) {
         FUZZ_CHECK(rc == -1 && why != NULL && *why);
         hb_msg_done(&m);
