@@ -38,22 +38,6 @@ void hb_buf_reserve(hb_buf_t *b, size_t extra)
     b->cap = cap;
 }
 
-void hb_buf_append(hb_buf_t *b, const void *p, size_t n)
-{
-    hb_buf_reserve(b, n);
-    if (n)
-        memcpy(b->data + b->len, p, n);
-    b->len += n;
-    b->data[b->len] = '\0';
-}
-
-void hb_buf_putc(hb_buf_t *b, char c)
-{
-    hb_buf_reserve(b, 1);
-    b->data[b->len++] = c;
-    b->data[b->len] = '\0';
-}
-
 void hb_buf_puts(hb_buf_t *b, const char *s)
 {
     hb_buf_append(b, s, strlen(s));

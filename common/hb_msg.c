@@ -15,12 +15,18 @@ void hb_msg_done(hb_msg_t *m)
     hb_msg_init(m);
 }
 
-/* msgpack-c gives an empty string a NULL pointer when it comes first. */
+/* msgpack-c gives an empty string a NULL pointer when it comes first.  Key
+ * lookups call this for every key of every message: the first byte and a
+ * bounded strnlen reject most keys without measuring s in full. */
 bool hb_obj_is_str(const msgpack_object *o, const char *s)
 {
-    size_t n = strlen(s);
-    return o && o->type == MSGPACK_OBJECT_STR && o->via.str.size == n &&
-           (n == 0 || memcmp(o->via.str.ptr, s, n) == 0);
+    if (!o || o->type != MSGPACK_OBJECT_STR)
+        return false;
+    size_t n = o->via.str.size;
+    if (n == 0)
+        return *s == '\0';
+    return o->via.str.ptr[0] == s[0] && strnlen(s, n + 1) == n &&
+           memcmp(o->via.str.ptr, s, n) == 0;
 }
 
 const msgpack_object *hb_msg_get(const hb_msg_t *m, const char *key)

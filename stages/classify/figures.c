@@ -245,8 +245,9 @@ static double parse_value(const char *s, size_t len)
  * subject reads as the text says it. */
 static void subject_of(const char *text, size_t start, const hb_figure_t *prev, hb_figure_t *fig)
 {
-    static const char *const stops[] = {"，", "。", "；", "：", "、", "（", "）", "“", "”", "《",
-                                        "》", ",", ";", ":", "(", ")", " ", NULL};
+    /* punctuation: three-byte (CJK) and one-byte (ASCII) forms */
+    static const char stops3[][4] = {"，", "。", "；", "：", "、", "（", "）", "“", "”", "《", "》"};
+    static const char stops1[] = ",;:() ";
     size_t from = start;
     size_t prev_end = prev ? (size_t)(prev->raw + prev->raw_len - text) : 0;
     if (prev && prev_end == start) {
@@ -260,8 +261,11 @@ static void subject_of(const char *text, size_t start, const hb_figure_t *prev, 
         while (back > prev_end && ((unsigned char)text[back] & 0xC0) == 0x80)
             back--;
         bool stop = false;
-        for (const char *const *p = stops; *p && !stop; p++)
-            stop = from - back == strlen(*p) && !memcmp(text + back, *p, from - back);
+        if (from - back == 1)
+            stop = memchr(stops1, text[back], sizeof stops1 - 1) != NULL;
+        else if (from - back == 3)
+            for (size_t i = 0; i < sizeof stops3 / sizeof stops3[0] && !stop; i++)
+                stop = !memcmp(text + back, stops3[i], 3);
         if (stop)
             break;
         from = back;
