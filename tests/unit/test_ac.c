@@ -385,6 +385,18 @@ static void test_lane_boundaries(void **state)
     free(text);
 }
 
+/* Texts shorter than one 4 KB block, as paragraphs are: the scanner cuts
+ * them into four short lanes when its warm-up fits a lane, else runs the
+ * plain loop.  Every length up to 700 bytes, patterns up to 24 bytes cut
+ * from the text, so hits straddle the short lanes' boundaries. */
+static void test_short_texts(void **state)
+{
+    (void)state;
+    rng_state = 0x94D049BB133111EBull;
+    for (size_t len = 1; len <= 700; len++)
+        random_case(12, len < 24 ? len : 24, len, 1, 1);
+}
+
 /* Every byte a hit: fills each lane's hit buffer to the brim. */
 static void test_dense_hits(void **state)
 {
@@ -429,6 +441,7 @@ int main(void)
         cmocka_unit_test(test_nul_and_ff_bytes),
         cmocka_unit_test(test_all_256_bytes_used),
         cmocka_unit_test(test_random_vs_naive),
+        cmocka_unit_test(test_short_texts),
         cmocka_unit_test(test_random_long_patterns),
         cmocka_unit_test(test_lane_boundaries),
         cmocka_unit_test(test_dense_hits),
