@@ -4,7 +4,7 @@
 # FIFOs and sockets inside a folder are skipped silently; a FIFO named on the
 # command line is rejected as "not a regular file".
 #
-# Timing: a 20 MB report sorts early (t001/000_big.txt); while the one split
+# Timing: a 60 MB report sorts early (t001/000_big.txt); while the one split
 # worker chews on it the reader's window (64) fills and the reader waits, so
 # the files changed then (t080 and later, ~400 files ahead) are reliably not
 # yet read.  root reads a chmod-000 file anyway, so as root the
@@ -21,7 +21,7 @@ done
 "$PY" - "$in/t001/000_big.txt" "$seeds" <<'PYEOF'
 import glob, sys
 b = "".join(open(f, encoding="utf-8").read() for f in sorted(glob.glob(sys.argv[2] + "/*.txt"))).encode()
-open(sys.argv[1], "wb").write(b * (20 * 1024 * 1024 // len(b)))
+open(sys.argv[1], "wb").write(b * (60 * 1024 * 1024 // len(b)))
 PYEOF
 # Inside a folder, a FIFO and a socket with report names: not reports, no error.
 mkfifo "$in/t060/fifo.txt"
@@ -44,7 +44,7 @@ fi
 "${as_user[@]}" timeout 120 "$BIN/huibao" run -j 2 --no-progress -o "$TMP/out/v" "$in" \
     >"$TMP/run.out" 2>"$TMP/run.err" &
 launcher=$!
-# Wait until split has spent 0.2 s of CPU on the big report: the reader has
+# Wait until split has spent 0.1 s of CPU on the big report: the reader has
 # listed the top folder and is stalled behind its full window.
 sleep 0.2
 reader=$(pgrep -f "huibao-read .*$in" | head -n 1)
@@ -52,10 +52,10 @@ parent=$(ps -o ppid= -p "${reader:-0}" 2>/dev/null | tr -d ' ')
 splitter=$(pgrep -P "${parent:-0}" -f huibao-split | head -n 1)
 for _ in $(seq 1 200); do
     ticks=$(awk '{ print $14 + $15 }' "/proc/${splitter:-0}/stat" 2>/dev/null)
-    [ "${ticks:-0}" -ge 20 ] && break
+    [ "${ticks:-0}" -ge 10 ] && break
     sleep 0.05
 done
-echo "# split busy on the 20 MB report (${ticks:-?} ticks of CPU): changing the files now"
+echo "# split busy on the 60 MB report (${ticks:-?} ticks of CPU): changing the files now"
 rm -rf "$in"/t11[1-9] "$in/t120"          # folders listed at the start, gone before visited
 rm -f "$in"/t10[1-9]/*.txt "$in"/t110/*.txt  # folders left empty
 rm -f "$in"/t09[1-9]/00[02]_*.txt "$in"/t100/00[02]_*.txt
