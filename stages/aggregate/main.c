@@ -223,8 +223,9 @@ static int finish_doc(aggregator_t *a, doc_t *d)
     int rc = write_out(a, a->paragraphs, &a->line, "paragraphs.jsonl");
     if (rc == 0)
         rc = write_out(a, a->docs, &d->docline, "docs.jsonl");
+    if (rc == 0)
+        rc = hb_tally_doc(a->tally, d->town, d->year, d->n, topics, kinds);
     if (rc == 0) {
-        hb_tally_doc(a->tally, d->town, d->year, d->n, topics, kinds);
         hb_tally_units_text(a->tally, d->n, topics, kinds, &a->units_text);
         hb_journal_entry_t e = {d->file, d->town, d->year, ftell(a->paragraphs), ftell(a->docs),
                                 a->units_text.data};
@@ -581,9 +582,11 @@ out:
     return a->interrupted ? 130 : rejects ? 3 : 0;
 }
 
+/* A database error is logged and kept by the tally, which then refuses to
+ * write towns.csv: the run ends with an error. */
 static void restore_doc(void *arg, const hb_journal_entry_t *e)
 {
-    hb_tally_doc_text(arg, e->town, e->year, e->units);
+    (void)hb_tally_doc_text(arg, e->town, e->year, e->units);
 }
 
 int main(int argc, char **argv)

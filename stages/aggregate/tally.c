@@ -1,23 +1,23 @@
 #include "tally.h"
 
 #include <inttypes.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hb_buf.h"
 #include "hb_conf.h"
 #include "hb_json.h"
+#include "hb_log.h"
 #include "hb_map.h"
 #include "hb_mem.h"
 
 static const char *const kind_names[HB_TALLY_KINDS] = {"preamble", "summary", "problem", "plan",
                                                        "other"};
 
-/* One row of towns.csv (or of the per-year summary).  The topic counters
- * are sized to the topics known when the row was made and grow with them:
- * rows are kept for every town and year, so they must stay small. */
+/* One row of the per-year summary, or the total.  The topic counters are
+ * sized to the topics known when the row was made and grow with them. */
 typedef struct counts {
-    char town[64];
     int year;
     uint64_t docs, units;
     uint64_t kind[HB_TALLY_KINDS];
@@ -25,20 +25,61 @@ typedef struct counts {
     uint64_t *topic;
 } counts_t;
 
+/* The rows of towns.csv, one per town and year, live in a temporary SQLite
+ * database (a file in $TMPDIR, removed on close) with a bounded page cache:
+ * a run over thousands of towns and years then holds the same memory as one
+ * over a few.  Kinds and topics are blobs of uint64 counters. */
+static const char schema[] =
+    "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-2048;"
+    "CREATE TABLE places(town TEXT NOT NULL, year INTEGER NOT NULL, docs INTEGER NOT NULL,"
+    " units INTEGER NOT NULL, kinds BLOB, topics BLOB, PRIMARY KEY(town, year)) WITHOUT ROWID;"
+    "BEGIN;";
+
 struct hb_tally {
     char *topic[HB_TALLY_MAX_TOPICS];
     size_t ntopics;
-    hb_map_t *places; /* "town\tyear" -> counts_t */
-    hb_map_t *years;  /* "year" -> counts_t */
+    sqlite3 *db;
+    sqlite3_stmt *get, *put; /* one place's row, read and written back */
+    uint64_t nplaces;
+    bool failed;             /* a database error was logged: towns.csv would be wrong */
+    uint64_t *scratch;       /* one place's topic counters while it is updated */
+    size_t scratch_cap;
+    hb_map_t *years;         /* "year" -> counts_t: a few dozen */
     counts_t all;
     uint64_t rejects;
 };
 
+static int db_error(hb_tally_t *t, const char *what)
+{
+    hb_error("tally database (a temporary file in $TMPDIR): %s: %s; is that disk full? "
+             "Set TMPDIR to a folder with room and rerun with --resume",
+             what, t->db ? sqlite3_errmsg(t->db) : "cannot open");
+    t->failed = true;
+    return -1;
+}
+
+static int db_open(hb_tally_t *t)
+{
+    if (sqlite3_open("", &t->db) != SQLITE_OK)
+        return db_error(t, "open");
+    if (sqlite3_exec(t->db, schema, NULL, NULL, NULL) != SQLITE_OK)
+        return db_error(t, "create");
+    if (sqlite3_prepare_v2(t->db, "SELECT docs, units, kinds, topics FROM places "
+                           "WHERE town = ?1 AND year = ?2", -1, &t->get, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(t->db, "INSERT OR REPLACE INTO places VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                           -1, &t->put, NULL) != SQLITE_OK)
+        return db_error(t, "prepare");
+    return 0;
+}
+
 hb_tally_t *hb_tally_new(const char *topics_conf)
 {
     hb_tally_t *t = hb_calloc(1, sizeof *t);
-    t->places = hb_map_new();
     t->years = hb_map_new();
+    if (db_open(t) != 0) {
+        hb_tally_free(t);
+        return NULL;
+    }
     if (topics_conf) {
         hb_conf_t *c = hb_conf_load(topics_conf);
         if (!c) {
@@ -86,7 +127,10 @@ void hb_tally_free(hb_tally_t *t)
         return;
     for (size_t i = 0; i < t->ntopics; i++)
         free(t->topic[i]);
-    free_values(t->places);
+    sqlite3_finalize(t->get);
+    sqlite3_finalize(t->put);
+    sqlite3_close(t->db);
+    free(t->scratch);
     free_values(t->years);
     free(t->all.topic);
     free(t);
@@ -113,14 +157,15 @@ int hb_tally_kind(const char *kind, size_t len)
     return HB_TALLY_KINDS - 1;
 }
 
-static counts_t *counts_for(hb_map_t *m, const char *key, const char *town, int year)
+static counts_t *year_counts(hb_tally_t *t, int year)
 {
-    counts_t *c = hb_map_get(m, key);
+    char key[16];
+    snprintf(key, sizeof key, "%d", year);
+    counts_t *c = hb_map_get(t->years, key);
     if (!c) {
         c = hb_calloc(1, sizeof *c);
-        snprintf(c->town, sizeof c->town, "%s", town);
         c->year = year;
-        hb_map_put(m, key, c);
+        hb_map_put(t->years, key, c);
     }
     return c;
 }
@@ -136,15 +181,65 @@ static void add(counts_t *c, size_t units, const int16_t *topics, const int8_t *
     }
 }
 
-void hb_tally_doc(hb_tally_t *t, const char *town, int year, size_t units,
-                  const int16_t *topics, const int8_t *kinds)
+/* Copies a blob of uint64 counters into dst (n of them, the rest zero). */
+static void blob_counters(sqlite3_stmt *st, int col, uint64_t *dst, size_t n)
 {
-    char key[96];
-    snprintf(key, sizeof key, "%s\t%d", town, year);
-    add(counts_for(t->places, key, town, year), units, topics, kinds);
-    snprintf(key, sizeof key, "%d", year);
-    add(counts_for(t->years, key, "", year), units, topics, kinds);
+    size_t have = (size_t)sqlite3_column_bytes(st, col) / sizeof(uint64_t);
+    memset(dst, 0, n * sizeof *dst);
+    if (have)
+        memcpy(dst, sqlite3_column_blob(st, col), (have < n ? have : n) * sizeof *dst);
+}
+
+/* Adds one document to its town and year's row. */
+static int add_place(hb_tally_t *t, const char *town, int year, size_t units,
+                     const int16_t *topics, const int8_t *kinds)
+{
+    if (t->failed)
+        return -1;
+    size_t ntopic = t->ntopics ? t->ntopics : 1;
+    if (ntopic > t->scratch_cap) {
+        t->scratch_cap = HB_TALLY_MAX_TOPICS;
+        t->scratch = hb_realloc(t->scratch, t->scratch_cap * sizeof *t->scratch);
+    }
+    uint64_t docs = 0, sum = 0, kind[HB_TALLY_KINDS];
+    sqlite3_bind_text(t->get, 1, town, -1, SQLITE_STATIC);
+    sqlite3_bind_int(t->get, 2, year);
+    int rc = sqlite3_step(t->get);
+    if (rc == SQLITE_ROW) {
+        docs = (uint64_t)sqlite3_column_int64(t->get, 0);
+        sum = (uint64_t)sqlite3_column_int64(t->get, 1);
+        blob_counters(t->get, 2, kind, HB_TALLY_KINDS);
+        blob_counters(t->get, 3, t->scratch, ntopic);
+    } else {
+        memset(kind, 0, sizeof kind);
+        memset(t->scratch, 0, ntopic * sizeof *t->scratch);
+        t->nplaces++;
+    }
+    sqlite3_reset(t->get);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return db_error(t, "read");
+    for (size_t i = 0; i < units; i++) {
+        if (topics[i] >= 0)
+            t->scratch[topics[i]]++;
+        kind[kinds[i]]++;
+    }
+    sqlite3_bind_text(t->put, 1, town, -1, SQLITE_STATIC);
+    sqlite3_bind_int(t->put, 2, year);
+    sqlite3_bind_int64(t->put, 3, (sqlite3_int64)(docs + 1));
+    sqlite3_bind_int64(t->put, 4, (sqlite3_int64)(sum + units));
+    sqlite3_bind_blob(t->put, 5, kind, sizeof kind, SQLITE_STATIC);
+    sqlite3_bind_blob(t->put, 6, t->scratch, (int)(ntopic * sizeof *t->scratch), SQLITE_STATIC);
+    rc = sqlite3_step(t->put);
+    sqlite3_reset(t->put);
+    return rc == SQLITE_DONE ? 0 : db_error(t, "write");
+}
+
+int hb_tally_doc(hb_tally_t *t, const char *town, int year, size_t units,
+                 const int16_t *topics, const int8_t *kinds)
+{
+    add(year_counts(t, year), units, topics, kinds);
     add(&t->all, units, topics, kinds);
+    return add_place(t, town ? town : "", year, units, topics, kinds);
 }
 
 void hb_tally_units_text(const hb_tally_t *t, size_t units, const int16_t *topics,
@@ -162,7 +257,7 @@ void hb_tally_units_text(const hb_tally_t *t, size_t units, const int16_t *topic
         hb_buf_puts(b, "");
 }
 
-void hb_tally_doc_text(hb_tally_t *t, const char *town, int year, const char *units)
+int hb_tally_doc_text(hb_tally_t *t, const char *town, int year, const char *units)
 {
     size_t n = 0, cap = 16;
     int16_t *topics = hb_malloc(cap * sizeof *topics);
@@ -183,9 +278,10 @@ void hb_tally_doc_text(hb_tally_t *t, const char *town, int year, const char *un
         }
         p += len + (p[len] == ' ');
     }
-    hb_tally_doc(t, town, year, n, topics, kinds);
+    int rc = hb_tally_doc(t, town, year, n, topics, kinds);
     free(topics);
     free(kinds);
+    return rc;
 }
 
 void hb_tally_reject(hb_tally_t *t)
@@ -208,11 +304,10 @@ uint64_t hb_tally_rejects(const hb_tally_t *t)
     return t->rejects;
 }
 
-static int by_place(const void *a, const void *b)
+static int by_year(const void *a, const void *b)
 {
     const counts_t *x = *(counts_t *const *)a, *y = *(counts_t *const *)b;
-    int c = strcmp(x->town, y->town);
-    return c ? c : (x->year > y->year) - (x->year < y->year);
+    return (x->year > y->year) - (x->year < y->year);
 }
 
 /* CSV field: quoted when it holds a comma, quote or line break. */
@@ -231,7 +326,7 @@ static void csv_field(FILE *f, const char *s)
     fputc('"', f);
 }
 
-int hb_tally_write_csv(const hb_tally_t *t, FILE *f)
+int hb_tally_write_csv(hb_tally_t *t, FILE *f)
 {
     fputs("town,year,documents,units", f);
     for (size_t i = 0; i < t->ntopics; i++)
@@ -239,25 +334,34 @@ int hb_tally_write_csv(const hb_tally_t *t, FILE *f)
     for (size_t i = 0; i < HB_TALLY_KINDS; i++)
         fprintf(f, ",kind_%s", kind_names[i]);
     fputc('\n', f);
-    size_t n = hb_map_size(t->places);
-    counts_t **rows = hb_calloc(n ? n : 1, sizeof *rows);
-    for (size_t i = 0; i < n; i++)
-        rows[i] = hb_map_value_at(t->places, i);
-    qsort(rows, n, sizeof *rows, by_place);
-    for (size_t r = 0; r < n; r++) {
-        const counts_t *c = rows[r];
-        csv_field(f, c->town);
+    if (t->failed)
+        return -1; /* logged when it happened */
+    sqlite3_stmt *scan;
+    if (sqlite3_prepare_v2(t->db, "SELECT town, year, docs, units, kinds, topics FROM places "
+                           "ORDER BY town, year", -1, &scan, NULL) != SQLITE_OK)
+        return db_error(t, "prepare");
+    uint64_t kind[HB_TALLY_KINDS];
+    uint64_t *topic = hb_calloc(t->ntopics ? t->ntopics : 1, sizeof *topic);
+    int rc;
+    while ((rc = sqlite3_step(scan)) == SQLITE_ROW) {
+        csv_field(f, (const char *)sqlite3_column_text(scan, 0));
         fputc(',', f);
-        if (c->year)
-            fprintf(f, "%d", c->year);
-        fprintf(f, ",%" PRIu64 ",%" PRIu64, c->docs, c->units);
+        if (sqlite3_column_int(scan, 1))
+            fprintf(f, "%d", sqlite3_column_int(scan, 1));
+        fprintf(f, ",%" PRId64 ",%" PRId64, (int64_t)sqlite3_column_int64(scan, 2),
+                (int64_t)sqlite3_column_int64(scan, 3));
+        blob_counters(scan, 4, kind, HB_TALLY_KINDS);
+        blob_counters(scan, 5, topic, t->ntopics);
         for (size_t i = 0; i < t->ntopics; i++)
-            fprintf(f, ",%" PRIu64, topic_of(c, i));
+            fprintf(f, ",%" PRIu64, topic[i]);
         for (size_t i = 0; i < HB_TALLY_KINDS; i++)
-            fprintf(f, ",%" PRIu64, c->kind[i]);
+            fprintf(f, ",%" PRIu64, kind[i]);
         fputc('\n', f);
     }
-    free(rows);
+    free(topic);
+    sqlite3_finalize(scan);
+    if (rc != SQLITE_DONE)
+        return db_error(t, "read");
     return ferror(f) ? -1 : 0;
 }
 
@@ -285,15 +389,15 @@ int hb_tally_write_summary(const hb_tally_t *t, FILE *f, const char *run, bool c
     hb_buf_puts(&b, "{\"run\":");
     hb_json_cstr(&b, run);
     hb_buf_printf(&b, ",\"complete\":%s,\"seconds\":%.3f,\"rejected\":%" PRIu64
-                  ",\"places\":%zu,\"total\":",
-                  complete ? "true" : "false", seconds, t->rejects, hb_map_size(t->places));
+                  ",\"places\":%" PRIu64 ",\"total\":",
+                  complete ? "true" : "false", seconds, t->rejects, t->nplaces);
     json_counts(&b, t, &t->all);
     hb_buf_puts(&b, ",\"years\":{");
     size_t n = hb_map_size(t->years);
     counts_t **years = hb_calloc(n ? n : 1, sizeof *years);
     for (size_t i = 0; i < n; i++)
         years[i] = hb_map_value_at(t->years, i);
-    qsort(years, n, sizeof *years, by_place); /* all towns "" here: by year */
+    qsort(years, n, sizeof *years, by_year);
     for (size_t i = 0; i < n; i++) {
         const counts_t *c = years[i];
         char key[16];

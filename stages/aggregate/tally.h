@@ -2,8 +2,9 @@
  * as towns.csv and summary.json when the run ends.
  *
  * Topic columns follow the order of the topics config, then any other topic
- * id met (a custom stage's) in order of first sight; memory grows with the
- * number of towns × years, never with the number of units. */
+ * id met (a custom stage's) in order of first sight.  The rows per town and
+ * year are kept in a temporary SQLite database with a bounded cache, so
+ * memory grows neither with the units nor with the towns × years. */
 #ifndef HB_TALLY_H
 #define HB_TALLY_H
 
@@ -29,18 +30,19 @@ int hb_tally_kind(const char *kind, size_t len);
 
 
 /* One complete document: its place and year, unit count, and per-unit
- * topic and kind indexes. */
-void hb_tally_doc(hb_tally_t *t, const char *town, int year, size_t units,
-                  const int16_t *topics, const int8_t *kinds);
+ * topic and kind indexes.  0, or -1 when the database failed (logged; the
+ * tally then refuses to write towns.csv). */
+int hb_tally_doc(hb_tally_t *t, const char *town, int year, size_t units,
+                 const int16_t *topics, const int8_t *kinds);
 void hb_tally_reject(hb_tally_t *t);
 
 /* A document's units as the journal keeps them, "topic|kind topic|kind …"
  * (topic "-" for none): written into b, and counted back from text. */
 void hb_tally_units_text(const hb_tally_t *t, size_t units, const int16_t *topics,
                          const int8_t *kinds, hb_buf_t *b);
-void hb_tally_doc_text(hb_tally_t *t, const char *town, int year, const char *units);
+int hb_tally_doc_text(hb_tally_t *t, const char *town, int year, const char *units);
 
-int hb_tally_write_csv(const hb_tally_t *t, FILE *f);
+int hb_tally_write_csv(hb_tally_t *t, FILE *f);
 int hb_tally_write_summary(const hb_tally_t *t, FILE *f, const char *run, bool complete,
                            double seconds);
 uint64_t hb_tally_docs(const hb_tally_t *t);

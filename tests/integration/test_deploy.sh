@@ -84,7 +84,7 @@ multi_stage_bookworm() {
 }
 runtime_libs() {
     local p
-    for p in libzmq5 libmsgpackc2 libpcre2-8-0 libuchardet0; do
+    for p in libzmq5 libmsgpackc2 libpcre2-8-0 libuchardet0 libsqlite3-0; do
         grep -qw -- "$p" "$last" || { echo "runtime stage lacks $p" >&2; return 1; }
     done
 }
@@ -96,7 +96,7 @@ check "the Containerfile builds FROM debian:bookworm" grep -qE '^FROM debian:boo
 check "it is a multi-stage build on Debian 12 only" multi_stage_bookworm
 check "it runs make and make install PREFIX=/usr/local" \
     grep -qE '^RUN .*make -j2 && make install PREFIX=/usr/local' "$CF"
-check "the runtime stage installs libzmq5 libmsgpackc2 libpcre2-8-0 libuchardet0" runtime_libs
+check "the runtime stage installs libzmq5 libmsgpackc2 libpcre2-8-0 libuchardet0 libsqlite3-0" runtime_libs
 check "and no -dev package or compiler" not grep -qE -- '-dev\b|build-essential|install-deps' "$last"
 check "it runs as a non-root user" non_root
 check "its entrypoint is huibao" grep -qE '^ENTRYPOINT \["huibao"\]' "$last"
