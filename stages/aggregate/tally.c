@@ -30,7 +30,7 @@ typedef struct counts {
  * a run over thousands of towns and years then holds the same memory as one
  * over a few.  Kinds and topics are blobs of uint64 counters. */
 static const char schema[] =
-    "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-2048;"
+    "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-1024;"
     "CREATE TABLE places(town TEXT NOT NULL, year INTEGER NOT NULL, docs INTEGER NOT NULL,"
     " units INTEGER NOT NULL, kinds BLOB, topics BLOB, PRIMARY KEY(town, year)) WITHOUT ROWID;"
     "BEGIN;";
