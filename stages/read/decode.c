@@ -161,6 +161,21 @@ static void text_pass(const char *src, size_t n, hb_buf_t *out, tstats_t *st)
             i++;
             continue;
         }
+        /* A CJK ideograph U+4E00..U+9FFF (E4 B8 80 .. E9 BF BF), most of a
+         * report, counted without decoding: a letter, plausible, not space. */
+        if (b >= 0xE4 && b <= 0xE9 && n - i >= 3 && ((unsigned char)src[i + 1] & 0xC0) == 0x80 &&
+            ((unsigned char)src[i + 2] & 0xC0) == 0x80 &&
+            (b != 0xE4 || (unsigned char)src[i + 1] >= 0xB8)) {
+            st->cps++;
+            st->nonspace++;
+            st->letters++;
+            st->plausible++;
+            st->mb_ok++;
+            memcpy(w, src + i, 3);
+            w += 3;
+            i += 3;
+            continue;
+        }
         if (b == '\r') {
             count_cp(st, '\n');
             *w++ = '\n';
