@@ -207,13 +207,12 @@ static int finish_doc(aggregator_t *a, doc_t *d)
     qsort(d->units, d->n, sizeof *d->units, by_seq);
     int16_t *topics = hb_malloc((d->n ? d->n : 1) * sizeof *topics);
     int8_t *kinds = hb_malloc((d->n ? d->n : 1) * sizeof *kinds);
-    /* Line by line into the stream's buffer: a long report's output is never
-     * held twice. */
+    /* In pieces of up to 64 KB: a long report's output is never held twice. */
     int rc = 0;
+    hb_buf_reset(&a->line);
     for (size_t i = 0; i < d->n && rc == 0; i++) {
         const unit_ref_t *u = &d->units[i];
         char seq[32];
-        hb_buf_reset(&a->line);
         hb_buf_putc(&a->line, '{');
         hb_buf_append(&a->line, d->head.data, d->head.len);
         hb_buf_append(&a->line, seq, (size_t)snprintf(seq, sizeof seq, ",\"seq\":%u,", u->seq));
@@ -224,7 +223,10 @@ static int finish_doc(aggregator_t *a, doc_t *d)
         hb_buf_append(&a->line, "}\n", 2);
         topics[i] = u->topic;
         kinds[i] = u->kind;
-        rc = write_out(a, a->paragraphs, &a->line, "paragraphs.jsonl");
+        if (a->line.len >= 64 * 1024 || i + 1 == d->n) {
+            rc = write_out(a, a->paragraphs, &a->line, "paragraphs.jsonl");
+            hb_buf_reset(&a->line);
+        }
     }
     if (rc == 0)
         rc = write_out(a, a->docs, &d->docline, "docs.jsonl");
