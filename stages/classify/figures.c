@@ -296,8 +296,16 @@ static size_t next_candidate(const char *text, size_t len, size_t pos, bool chin
     const unsigned char *u = (const unsigned char *)text;
     for (size_t i = pos; i < len; i++) {
         unsigned b = u[i];
-        if ((b >= '0' && b <= '9') || b == '*' || b == 'x' || b == 'X')
+        if ((b >= '0' && b <= '9') || b == '*' || b == 'x' || b == 'X') {
+            /* The pattern cannot start right after an ASCII digit, letter, '.'
+             * or '*' (its look-behind), nor can an approximation word end in
+             * one: inside 2021 or 3.5 only the first digit is a candidate. */
+            unsigned p = i > 0 ? u[i - 1] : ' ';
+            if ((p >= '0' && p <= '9') || ((p | 0x20) >= 'a' && (p | 0x20) <= 'z') || p == '.' ||
+                p == '*')
+                continue;
             return i;
+        }
         if (b == 0xEF && len - i >= 3 && u[i + 1] == 0xBC &&
             ((u[i + 2] >= 0x90 && u[i + 2] <= 0x99) || u[i + 2] == 0x8A))
             return i; /* ０-９ ＊ */
