@@ -351,7 +351,7 @@ size_t hb_ac_scan(const hb_ac_t *ac, const char *text, size_t len,
     size_t hits = 0, pos = 0;
 
     /* Long patterns make the warm-up too dear. */
-    if (lane > 0 && warm <= (lane == HB_AC_LANE ? HB_AC_LANE / 8 : lane)) {
+    if (lane > 0 && warm <= HB_AC_LANE / 8 && warm <= lane) {
         uint32_t bufpos[HB_AC_LANES][HB_AC_LANE];
         uint32_t bufst[HB_AC_LANES][HB_AC_LANE];
         for (; len - pos >= block; pos += block) {

@@ -6,9 +6,9 @@
 #include "hb_sock.h"
 
 /* The batch header, written once the count is known: a map of three pairs,
- * "v": 1, "type": "batch", "msgs": an array32 of N elements. */
+ * "v": 2, "type": "batch", "msgs": an array32 of N elements. */
 static const unsigned char header[] = {
-    0x83, 0xa1, 'v', 0x01, 0xa4, 't', 'y', 'p', 'e', 0xa5, 'b', 'a', 't', 'c', 'h',
+    0x83, 0xa1, 'v', HB_MSG_BATCH_VERSION, 0xa4, 't', 'y', 'p', 'e', 0xa5, 'b', 'a', 't', 'c', 'h',
     0xa4, 'm', 's', 'g', 's', 0xdd, 0, 0, 0, 0,
 };
 #define HEADER_SIZE sizeof header

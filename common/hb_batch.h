@@ -5,9 +5,12 @@
  * message per unit spent a third of split's and classify's time in the
  * kernel.  A batch carries whole messages, unchanged, inside one frame:
  *
- *   {"v": 1, "type": "batch", "msgs": [<bin: message>, <bin: message>, ...]}
+ *   {"v": 2, "type": "batch", "msgs": [<bin: message>, <bin: message>, ...]}
  *
- * Each element is the complete msgpack encoding of one message.  Batching is
+ * Each element is the complete msgpack encoding of one message (v 1).  The
+ * frame says v 2 so that a stage that predates batches drops it with a
+ * warning (as it drops every version it does not know) instead of
+ * forwarding it unprocessed, as it would an unknown type.  Batching is
  * a matter of transport: hb_msg_each() hands a stage the messages one by one
  * whether they came alone or batched, so a stage never sees a batch.
  *

@@ -26,6 +26,9 @@ void hb_buf_reset(hb_buf_t *b)
         b->data[0] = '\0';
 }
 
+extern inline void hb_buf_append(hb_buf_t *b, const void *p, size_t n);
+extern inline void hb_buf_putc(hb_buf_t *b, char c);
+
 void hb_buf_reserve(hb_buf_t *b, size_t extra)
 {
     size_t need = b->len + extra + 1;

@@ -24,8 +24,10 @@ void hb_buf_reset(hb_buf_t *b);            /* len = 0, keeps capacity */
 void hb_buf_reserve(hb_buf_t *b, size_t extra);
 
 /* Appending keeps data NUL-terminated.  Inline: JSON output appends a few
- * bytes at a time, and the call cost showed in the aggregator's profile. */
-static inline void hb_buf_append(hb_buf_t *b, const void *p, size_t n)
+ * bytes at a time, and the call cost showed in the aggregator's profile.
+ * hb_buf.c holds their external definitions (C99 inline), so the library
+ * still exports them. */
+inline void hb_buf_append(hb_buf_t *b, const void *p, size_t n)
 {
     if (b->len + n + 1 > b->cap)
         hb_buf_reserve(b, n);
@@ -35,7 +37,7 @@ static inline void hb_buf_append(hb_buf_t *b, const void *p, size_t n)
     b->data[b->len] = '\0';
 }
 
-static inline void hb_buf_putc(hb_buf_t *b, char c)
+inline void hb_buf_putc(hb_buf_t *b, char c)
 {
     if (b->len + 2 > b->cap)
         hb_buf_reserve(b, 1);

@@ -143,10 +143,6 @@ int hb_msg_decode(hb_msg_t *m, const char *data, size_t len, const char **why)
         *why = "message has no schema version \"v\"";
         return -1;
     }
-    if (v->via.u64 != HB_MSG_VERSION) {
-        *why = "unsupported schema version";
-        return -1;
-    }
     const msgpack_object *t = hb_msg_get(m, "type");
     if (!t || t->type != MSGPACK_OBJECT_STR || t->via.str.size == 0) {
         *why = "message has no \"type\"";
@@ -154,6 +150,10 @@ int hb_msg_decode(hb_msg_t *m, const char *data, size_t len, const char **why)
     }
     m->type = t->via.str.ptr; /* not empty: checked above */
     m->type_len = t->via.str.size;
+    if (v->via.u64 != (hb_msg_is(m, "batch") ? HB_MSG_BATCH_VERSION : HB_MSG_VERSION)) {
+        *why = "unsupported schema version";
+        return -1;
+    }
     return 0;
 }
 

@@ -23,6 +23,10 @@
 #include "hb_buf.h"
 
 #define HB_MSG_VERSION 1
+/* A "batch" frame (hb_batch.h) says v 2: a stage written for version 1,
+ * which forwards the types it does not know, drops it with a warning rather
+ * than passing its messages on unprocessed.  The messages inside are v 1. */
+#define HB_MSG_BATCH_VERSION 2
 
 /* Message types of the built-in pipeline. */
 #define HB_T_DOC "doc"         /* read -> split: one report, its text and metadata */

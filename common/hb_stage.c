@@ -160,6 +160,7 @@ int hb_filter_main(const hb_filter_t *f, int argc, char **argv)
         hb_error("initialisation failed; stopping");
         goto done;
     }
+    hb_batch_flush(&st.batch, st.out); /* what init emitted */
     hb_debug("ready: in %s, out %s", co.in, co.out);
 
     /* Everything one frame (a message or a batch) produces leaves as one frame. */
@@ -182,6 +183,7 @@ int hb_filter_main(const hb_filter_t *f, int argc, char **argv)
              st.batch.frames, st.n_bad);
     if (f->exit)
         f->exit(st.ctx);
+    hb_batch_flush(&st.batch, st.out); /* what exit emitted */
 done:
     hb_sock_close(in);
     hb_sock_close(st.out);

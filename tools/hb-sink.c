@@ -100,9 +100,16 @@ static void count_type(type_counts_t *tc, const char *type, size_t tlen)
         tc->n[i]++;
 }
 
+typedef struct type_walk {
+    type_counts_t *tc;
+    unsigned long n; /* messages delivered, whatever their type */
+} type_walk_t;
+
 static int count_one(void *arg, const hb_msg_t *m)
 {
-    count_type(arg, m->type, m->type_len);
+    type_walk_t *w = arg;
+    count_type(w->tc, m->type, m->type_len);
+    w->n++;
     return 0;
 }
 
@@ -111,15 +118,12 @@ static int count_one(void *arg, const hb_msg_t *m)
 static unsigned long count_messages(type_counts_t *tc, const char *data, size_t len)
 {
     if (tc) {
-        unsigned long bad = 0, before = 0, after = 0;
-        for (size_t i = 0; i < tc->used; i++)
-            before += tc->n[i];
-        hb_msg_each(data, len, count_one, tc, &bad);
-        for (size_t i = 0; i < tc->used; i++)
-            after += tc->n[i];
+        unsigned long bad = 0;
+        type_walk_t w = {tc, 0};
+        hb_msg_each(data, len, count_one, &w, &bad);
         for (unsigned long i = 0; i < bad; i++)
             count_type(tc, "(undecodable)", strlen("(undecodable)"));
-        return after - before + bad;
+        return w.n + bad;
     }
     hb_msg_t m;
     const char *why;

@@ -3,8 +3,8 @@
 to every unit and passes every other message through untouched.
 
 Messages may come one per frame or several in a "batch" frame
-({"v": 1, "type": "batch", "msgs": [bytes, ...]}, docs/messages.md); this
-stage answers a batch with a batch.
+({"v": 2, "type": "batch", "msgs": [bytes, ...]}, docs/messages.md; the
+messages inside are v 1); this stage answers a batch with a batch.
 
 usage: add_chars.py --in ENDPOINTS --out ENDPOINTS
 Endpoints as for every huibao stage: '@' binds, '>' connects (default),
@@ -49,9 +49,9 @@ def main():
         except Exception:
             print("add_chars: dropped a message that is not msgpack", file=sys.stderr)
             continue
-        if isinstance(msg, dict) and msg.get("v") == 1 and msg.get("type") == "batch":
+        if isinstance(msg, dict) and msg.get("v") == 2 and msg.get("type") == "batch":
             msgs = [add_chars(m) for m in msg.get("msgs", [])]
-            out.send(msgpack.packb({"v": 1, "type": "batch", "msgs": msgs}, use_bin_type=True))
+            out.send(msgpack.packb({"v": 2, "type": "batch", "msgs": msgs}, use_bin_type=True))
         else:
             out.send(add_chars(frame, msg))
 

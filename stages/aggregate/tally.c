@@ -202,6 +202,7 @@ static int add_place(hb_tally_t *t, const char *town, int year, size_t units,
         t->scratch = hb_realloc(t->scratch, t->scratch_cap * sizeof *t->scratch);
     }
     uint64_t docs = 0, sum = 0, kind[HB_TALLY_KINDS];
+    bool new_place = false;
     sqlite3_bind_text(t->get, 1, town, -1, SQLITE_STATIC);
     sqlite3_bind_int(t->get, 2, year);
     int rc = sqlite3_step(t->get);
@@ -213,7 +214,7 @@ static int add_place(hb_tally_t *t, const char *town, int year, size_t units,
     } else {
         memset(kind, 0, sizeof kind);
         memset(t->scratch, 0, ntopic * sizeof *t->scratch);
-        t->nplaces++;
+        new_place = true;
     }
     sqlite3_reset(t->get);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -231,15 +232,20 @@ static int add_place(hb_tally_t *t, const char *town, int year, size_t units,
     sqlite3_bind_blob(t->put, 6, t->scratch, (int)(ntopic * sizeof *t->scratch), SQLITE_STATIC);
     rc = sqlite3_step(t->put);
     sqlite3_reset(t->put);
-    return rc == SQLITE_DONE ? 0 : db_error(t, "write");
+    if (rc != SQLITE_DONE)
+        return db_error(t, "write");
+    t->nplaces += new_place;
+    return 0;
 }
 
 int hb_tally_doc(hb_tally_t *t, const char *town, int year, size_t units,
                  const int16_t *topics, const int8_t *kinds)
 {
+    if (add_place(t, town ? town : "", year, units, topics, kinds) != 0)
+        return -1; /* counted nowhere, as it is not journalled */
     add(year_counts(t, year), units, topics, kinds);
     add(&t->all, units, topics, kinds);
-    return add_place(t, town ? town : "", year, units, topics, kinds);
+    return 0;
 }
 
 void hb_tally_units_text(const hb_tally_t *t, size_t units, const int16_t *topics,

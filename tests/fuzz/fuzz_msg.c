@@ -3,7 +3,7 @@
  *
  * Input: any bytes, as one frame.  Checks:
  *   - hb_msg_decode returns 0, or -1 with a reason; after success the map
- *     and type are set and hb_msg_get("v") is 1;
+ *     and type are set and hb_msg_get("v") is 1 (2 for a batch);
  *   - the getters (hb_msg_get / _str / _u64 / _cstr, hb_obj_is_str) agree
  *     with each other and stay inside the frame;
  *   - pass-through round trip: {v, type} + hb_pack_copy_except(skip v, type)
@@ -206,7 +206,7 @@ static void forward(hb_pack_t *p, const hb_msg_t *m, const char *const *skip)
     hb_pack_reset(p);
     msgpack_pack_map(&p->pk, 2 + hb_msg_count_except(m, skip));
     hb_pack_key(p, "v");
-    msgpack_pack_uint64(&p->pk, HB_MSG_VERSION);
+    msgpack_pack_uint64(&p->pk, hb_msg_is(m, "batch") ? HB_MSG_BATCH_VERSION : HB_MSG_VERSION);
     hb_pack_kv_str(p, "type", m->type, m->type_len);
     hb_pack_copy_except(p, m, skip);
 }
@@ -249,7 +249,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(m.map != NULL && m.type != NULL && m.type_len > 0);
     FUZZ_CHECK(in_frame(m.type, m.type_len, data, size));
     uint64_t v = 0;
-    FUZZ_CHECK(hb_msg_u64(&m, "v", &v) == 0 && v == HB_MSG_VERSION);
+    FUZZ_CHECK(hb_msg_u64(&m, "v", &v) == 0 &&
+               v == (hb_msg_is(&m, HB_T_BATCH) ? HB_MSG_BATCH_VERSION : HB_MSG_VERSION));
     check_getters(&m, data, size);
 
     size_t n = hb_msg_count_except(&m, skip);

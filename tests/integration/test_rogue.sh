@@ -13,7 +13,7 @@ ctx = zmq.Context()
 s = ctx.socket(zmq.PUSH); s.connect("tcp://127.0.0.1:%s" % sys.argv[1])
 acks = ctx.socket(zmq.PULL); acks.bind("tcp://127.0.0.1:%s" % sys.argv[2]); acks.RCVTIMEO = 5000
 P = msgpack.packb
-B = lambda msgs: P({"v": 1, "type": "batch", "msgs": msgs})
+B = lambda msgs, v=2: P({"v": v, "type": "batch", "msgs": msgs})
 unit = lambda seq, run="good", doc=0: P({"v": 1, "type": "unit", "run": run, "doc": doc, "seq": seq,
                                          "section": [], "kind": "summary", "text": "单元%d" % seq,
                                          "topic": "general", "topics": [], "metrics": []})
@@ -27,6 +27,7 @@ for m in [b"\xc1\xc1garbage", P({"v": 1, "type": "unit"})[:-3], P([1, 2, 3]), P(
           unit(0), unit(5),                          # a seq beyond the count
           # a batch: a duplicate, garbage, a nested batch, then the second unit
           B([unit(0), b"\xc1junk", B([unit(1)]), unit(1)]),
+          B([unit(1)], v=1),                         # a batch must say v 2
           P({"v": 1, "type": "doc_end", "run": "good", "doc": 0, "units": 2, "file": "a.txt",
              "title": "", "town": None, "county": None, "year": None}),
           P({"v": 1, "type": "end", "run": "good", "docs": 1, "rejects": 0})]:
@@ -48,6 +49,8 @@ check "an impossible document id is reported" grep -q "impossible document id" "
 check "a batch's bad elements are reported, its good ones used" \
     grep -q "dropped message 2 of a batch of 4: not msgpack" "$TMP/agg.err"
 check "a batch inside a batch is refused" grep -q "a batch inside a batch" "$TMP/agg.err"
+check "a batch saying v 1 is refused as a version it does not know (as is the v 9 unit)" \
+    [ "$(grep -c "unsupported schema version" "$TMP/agg.err")" -eq 2 ]
 
 # The reader's ack socket: acks for documents that do not exist, of another
 # run, garbage and a wrong version are ignored; the real run still completes.

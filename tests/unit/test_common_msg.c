@@ -544,6 +544,9 @@ static void test_batch_round_trip_in_order(void **state)
     hb_msg_init(&m);
     assert_int_equal(hb_msg_decode(&m, got.data, got.len, &why), 0);
     assert_true(hb_msg_is(&m, HB_T_BATCH));
+    uint64_t v = 0;
+    assert_int_equal(hb_msg_u64(&m, "v", &v), 0);
+    assert_int_equal(v, HB_MSG_BATCH_VERSION);
     hb_msg_done(&m);
 
     seen_t s = {.stop_after = 0};
@@ -611,6 +614,17 @@ static void test_batch_size_limit(void **state)
     pipe_close(&pp);
 }
 
+/* The start of a batch frame by hand: {"v": 2, "type": "batch", "msgs": [n...]}. */
+static void pack_batch_start(hb_pack_t *p, uint32_t n)
+{
+    msgpack_pack_map(&p->pk, 3);
+    hb_pack_key(p, "v");
+    msgpack_pack_uint64(&p->pk, HB_MSG_BATCH_VERSION);
+    hb_pack_kv_cstr(p, "type", HB_T_BATCH);
+    hb_pack_key(p, "msgs");
+    msgpack_pack_array(&p->pk, n);
+}
+
 /* A batch with bad elements: each is dropped and counted, the rest delivered. */
 static void test_batch_bad_elements_are_skipped(void **state)
 {
@@ -620,13 +634,9 @@ static void test_batch_bad_elements_are_skipped(void **state)
     hb_pack_init(&inner);
     hb_pack_init(&p);
     pack_unit(&good);
-    hb_pack_header(&inner, HB_T_BATCH, 1); /* a batch, to nest */
-    hb_pack_key(&inner, "msgs");
-    msgpack_pack_array(&inner.pk, 0);
+    pack_batch_start(&inner, 0); /* a batch, to nest */
 
-    hb_pack_header(&p, HB_T_BATCH, 1);
-    hb_pack_key(&p, "msgs");
-    msgpack_pack_array(&p.pk, 5);
+    pack_batch_start(&p, 5);
     msgpack_pack_bin(&p.pk, good.buf.len);
     msgpack_pack_bin_body(&p.pk, good.buf.data, good.buf.len);
     msgpack_pack_bin(&p.pk, 3);
@@ -645,13 +655,30 @@ static void test_batch_bad_elements_are_skipped(void **state)
     assert_int_equal(s.n, 2);
     assert_int_equal(bad, 3);
 
-    /* a batch without "msgs", and a frame that is no message at all */
+    /* a batch without "msgs", a batch saying v 1 (as a stage that predates
+     * batches would see it: an unknown version), and no message at all */
     hb_pack_reset(&p);
-    hb_pack_header(&p, HB_T_BATCH, 0);
+    msgpack_pack_map(&p.pk, 2);
+    hb_pack_key(&p, "v");
+    msgpack_pack_uint64(&p.pk, HB_MSG_BATCH_VERSION);
+    hb_pack_kv_cstr(&p, "type", HB_T_BATCH);
+    assert_int_equal(hb_msg_each(p.buf.data, p.buf.len, record, &s, &bad), 0);
+    hb_pack_reset(&p);
+    hb_pack_header(&p, HB_T_BATCH, 1);
+    hb_pack_key(&p, "msgs");
+    msgpack_pack_array(&p.pk, 1);
+    msgpack_pack_bin(&p.pk, good.buf.len);
+    msgpack_pack_bin_body(&p.pk, good.buf.data, good.buf.len);
+    const char *why;
+    hb_msg_t m;
+    hb_msg_init(&m);
+    assert_int_equal(hb_msg_decode(&m, p.buf.data, p.buf.len, &why), -1);
+    assert_string_equal(why, "unsupported schema version");
+    hb_msg_done(&m);
     assert_int_equal(hb_msg_each(p.buf.data, p.buf.len, record, &s, &bad), 0);
     assert_int_equal(hb_msg_each("garbage", 7, record, &s, &bad), 0);
     assert_int_equal(s.n, 2);
-    assert_int_equal(bad, 5);
+    assert_int_equal(bad, 6);
 
     hb_buf_release(&s.bytes);
     hb_pack_release(&good);
