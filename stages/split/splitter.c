@@ -20,6 +20,7 @@ typedef struct heading {
 struct hb_splitter {
     hb_regex_t heading;      /* numbered heading at line start; group N = style N */
     hb_regex_t bare;         /* 一 / （二） alone on a line */
+    hb_regex_t item_alone;   /* 四是 alone on a line, its text on the next */
     hb_regex_t clutter;      /* web and archive furniture */
     hb_regex_t byline;       /* ——2025年3月5日在…会议上 */
     hb_regex_t speaker;      /* 国务院总理　李强 */
@@ -64,6 +65,10 @@ static const char bare_re[] =
     "|([①-⑳])"
     "|(第[一二三四五六七八九十]{1,3}(?:部分|章|节)?)[，,、：:．.]?)$";
 
+/* An item marker alone on its line: archives break 四是 / 对市场和物价的管理…
+ * after the marker.  The item goes on on the next line; it is not a part. */
+static const char item_alone_re[] = "^[一二三四五六七八九十]{1,3}(?:是|要)[，,：:]?$";
+
 static const char clutter_re[] =
     "^(?:【\\s*字体|字体[:：]?\\s*[【\\[]?大|分享(?:到)?[:：]|来源[:：]|发布(?:时间|日期)?[:：]"
     "|(?:下载|打印|全屏|收藏|关闭|关闭窗口|返回顶部)(?:\\s|$)|【(?:打印|关闭|收藏)|责任编辑"
@@ -87,7 +92,7 @@ static const char part_problem_re[] =
     "^(?:问题|不足|困难)(?:和|与|及)(?:问题|不足|困难|建议)";
 static const char part_plan_re[] =
     "计划|打算|安排|思路|下步|下一步|下阶段|展望|目标任务|工作任务|主要任务|重点任务|"
-    "重点工作|工作重点|总体要求|政策取向|工作建议|谋划";
+    "重点工作|工作重点|总体要求|政策取向|工作的?建议|谋划";
 static const char part_summary_re[] =
     "总结|回顾|情况|成效|成绩|主要工作|工作开展|进展|亮点|做法";
 
@@ -109,6 +114,7 @@ hb_splitter_t *hb_splitter_new(void)
         const char *pattern;
     } rules[] = {
         {&sp->heading, heading_re},         {&sp->bare, bare_re},
+        {&sp->item_alone, item_alone_re},
         {&sp->clutter, clutter_re},         {&sp->byline, byline_re},
         {&sp->speaker, speaker_re},
         {&sp->salute, salute_re},           {&sp->licence, licence_re},
@@ -128,7 +134,8 @@ void hb_splitter_free(hb_splitter_t *sp)
 {
     if (!sp)
         return;
-    hb_regex_t *all[] = {&sp->heading, &sp->bare, &sp->clutter, &sp->byline, &sp->speaker,
+    hb_regex_t *all[] = {&sp->heading, &sp->bare, &sp->item_alone, &sp->clutter, &sp->byline,
+                         &sp->speaker,
                          &sp->salute, &sp->licence,
                          &sp->part_problem,
                          &sp->part_plan, &sp->part_summary, &sp->cue_plan, &sp->cue_problem};
@@ -508,7 +515,7 @@ static int process_line(hb_splitter_t *sp, hb_span_t line)
     }
     /* A short line without any punctuation, in the body: an unnumbered part
      * heading (结束语, 存在的问题).  It starts a new top-level part. */
-    if (cp_count(line.s, line.len) <= 15 && !has_punct(line)) {
+    if (cp_count(line.s, line.len) <= 15 && !has_punct(line) && !matches(&sp->item_alone, line)) {
         sp->depth = 0;
         push_heading(sp, 0, line);
         return 0;
@@ -522,7 +529,9 @@ static int process_line(hb_splitter_t *sp, hb_span_t line)
  * end) and neither line a heading, and the two lines adjacent (a blank line
  * ends a paragraph); then cur continues it when cur starts with punctuation,
  * prev ends on a joiner or an opening bracket, prev is itself already a joined
- * fragment in the body, or cur is a short fragment without punctuation. */
+ * fragment in the body, or cur is a short fragment without punctuation.  An
+ * item marker alone (四是) is always continued by the next line that is not a
+ * heading. */
 static bool continues(hb_splitter_t *sp, hb_span_t prev, bool prev_joined, hb_span_t cur)
 {
     static const char *const ends[] = {"。", "！", "？", "；", "：", "…", "”", "」", "』", "）",
@@ -531,8 +540,11 @@ static bool continues(hb_splitter_t *sp, hb_span_t prev, bool prev_joined, hb_sp
                                         "的", "和", "与", "及", "或", "在", "对", "把", NULL};
     static const char *const leads[] = {"、", "，", "。", "；", "：", "！", "？", "》", "」", "』",
                                         "”", "’", "）", ",", ".", ";", ":", ")", NULL};
-    if (ends_with_any(prev, ends) || matches(&sp->heading, prev) || matches(&sp->heading, cur) ||
-        matches(&sp->bare, prev))
+    if (matches(&sp->heading, cur))
+        return false;
+    if (matches(&sp->item_alone, prev))
+        return true;
+    if (ends_with_any(prev, ends) || matches(&sp->heading, prev) || matches(&sp->bare, prev))
         return false;
     for (const char *const *l = leads; *l; l++)
         if (cur.len >= strlen(*l) && !memcmp(cur.s, *l, strlen(*l)))

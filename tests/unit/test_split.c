@@ -526,6 +526,41 @@ static void test_kind_plan_for_xiabu_dasuan(void **state)
     run_free(r);
 }
 
+/* 1995年政府工作报告: the archive breaks the line after each item marker
+ * (四是 / 对市场和物价的管理有所放松…).  The marker joins its text; it is not a
+ * part heading that everything after it would fall under. */
+static void test_item_marker_alone_joins_next_line(void **state)
+{
+    (void)state;
+    run_t *r = split("一、1994年国内工作的回顾\n"
+                     "物价上涨的原因是多方面的。\n"
+                     "四是\n"
+                     "对市场和物价的管理有所放松，法制不健全，市场不规范。\n"
+                     "\n"
+                     "除物价问题外，农业和国有企业的问题也比较突出。\n");
+    expect_n(r, 3);
+    expect_unit(r, 0, "summary", "1994年国内工作的回顾", F_OVER, "物价上涨的原因是多方面的。");
+    expect_unit(r, 1, "summary", "1994年国内工作的回顾", F_ITEM,
+                "四是对市场和物价的管理有所放松，法制不健全，市场不规范。");
+    expect_unit(r, 2, "summary", "1994年国内工作的回顾", F_OVER,
+                "除物价问题外，农业和国有企业的问题也比较突出。");
+    run_free(r);
+}
+
+/* The plan part of a 政府工作报告: 对今年政府工作的建议, 关于1998年政府工作的建议. */
+static void test_kind_plan_for_gongzuo_de_jianyi(void **state)
+{
+    (void)state;
+    run_t *r = split("一、过去五年工作回顾\n"
+                     "经济平稳运行。\n"
+                     "二、对今年政府工作的建议\n"
+                     "今年要着力抓好以下工作。\n");
+    expect_n(r, 2);
+    expect_unit(r, 0, "summary", "过去五年工作回顾", F_OVER, "经济平稳运行。");
+    expect_unit(r, 1, "plan", "对今年政府工作的建议", F_OVER, "今年要着力抓好以下工作。");
+    run_free(r);
+}
+
 static void test_kind_problem_cue_in_summary(void **state)
 {
     (void)state;
@@ -1052,6 +1087,8 @@ int main(void)
         cmocka_unit_test(test_clutter_word_inside_sentence_kept),
         cmocka_unit_test(test_kinds_by_part),
         cmocka_unit_test(test_kind_plan_for_xiabu_dasuan),
+        cmocka_unit_test(test_kind_plan_for_gongzuo_de_jianyi),
+        cmocka_unit_test(test_item_marker_alone_joins_next_line),
         cmocka_unit_test(test_kind_problem_cue_in_summary),
         cmocka_unit_test(test_kind_problem_lead_carries_to_items),
         cmocka_unit_test(test_kind_plan_cue_xiayibu),
