@@ -589,6 +589,28 @@ out:
     return a->interrupted ? 130 : rejects ? 3 : 0;
 }
 
+/* mkdir -p: the output folder and any missing folders above it
+ * (-o results/2024/run1 on a fresh checkout).  0, or -1 with errno. */
+static int make_dirs(const char *path)
+{
+    char buf[4096];
+    size_t n = strlen(path);
+    if (n == 0 || n >= sizeof buf) {
+        errno = n ? ENAMETOOLONG : ENOENT;
+        return -1;
+    }
+    memcpy(buf, path, n + 1);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    return mkdir(buf, 0777) != 0 && errno != EEXIST ? -1 : 0;
+}
+
 /* A database error is logged and kept by the tally, which then refuses to
  * write towns.csv: the run ends with an error. */
 static void restore_doc(void *arg, const hb_journal_entry_t *e)
@@ -629,7 +651,7 @@ int main(int argc, char **argv)
     }
     hb_log_set_level(o.quiet ? HB_LOG_ERROR : o.verbose ? HB_LOG_DEBUG : HB_LOG_INFO);
     hb_signals_install();
-    if (mkdir(o.outdir, 0777) != 0 && errno != EEXIST) {
+    if (make_dirs(o.outdir) != 0) {
         hb_error("%s: cannot create the output folder: %s", o.outdir, strerror(errno));
         return 1;
     }

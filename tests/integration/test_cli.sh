@@ -24,3 +24,9 @@ check "and names the file" grep -q "/no/such.conf" "$TMP/err"
 printf '[topic a]\nkeywords = 党建:x\n' >"$TMP/bad.conf"
 "$BIN/huibao-classify" --in '>ipc:///tmp/x' --out '>ipc:///tmp/y' --topics "$TMP/bad.conf" >/dev/null 2>"$TMP/err"
 check "a bad keyword weight is reported with file and line" grep -q "bad.conf:2" "$TMP/err"
+# The README's first command on a fresh checkout: -o names folders that do not exist yet.
+"$BIN/huibao" run -q --no-progress -o "$TMP/new/deeper/run1" tests/data/seeds >/dev/null 2>"$TMP/err"
+check "-o creates missing parent folders (mkdir -p)" [ $? -eq 0 ] && [ -s "$TMP/new/deeper/run1/paragraphs.jsonl" ]
+touch "$TMP/afile"
+"$BIN/huibao" run -q --no-progress -o "$TMP/afile/out" tests/data/seeds >/dev/null 2>"$TMP/err"
+check "-o under a file fails with 1 and says why" [ $? -eq 1 ] && grep -q "cannot create the output folder: Not a directory" "$TMP/err"
