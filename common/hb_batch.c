@@ -78,14 +78,16 @@ int hb_msg_each(const char *data, size_t len, hb_msg_fn fn, void *arg, unsigned 
         rc = fn(arg, &m);
     } else {
         const msgpack_object *msgs = hb_msg_get(&m, "msgs");
-        if (!msgs || msgs->type != MSGPACK_OBJECT_ARRAY) {
+        uint32_t n = 0;
+        if (msgs && msgs->type == MSGPACK_OBJECT_ARRAY) {
+            n = msgs->via.array.size;
+        } else {
             (*bad)++;
             hb_warn("dropped a batch without a \"msgs\" array");
         }
         hb_msg_t one;
         hb_msg_init(&one);
-        for (uint32_t i = 0; rc == 0 && msgs && msgs->type == MSGPACK_OBJECT_ARRAY &&
-                             i < msgs->via.array.size; i++) {
+        for (uint32_t i = 0; rc == 0 && i < n; i++) {
             const msgpack_object *e = &msgs->via.array.ptr[i];
             if (e->type != MSGPACK_OBJECT_BIN)
                 why = "not msgpack bin";
@@ -93,8 +95,7 @@ int hb_msg_each(const char *data, size_t len, hb_msg_fn fn, void *arg, unsigned 
                 why = hb_msg_is(&one, HB_T_BATCH) ? "a batch inside a batch" : NULL;
             if (why) {
                 (*bad)++;
-                hb_warn("dropped message %u of a batch of %u: %s", i + 1,
-                        msgs->via.array.size, why);
+                hb_warn("dropped message %u of a batch of %u: %s", i + 1, n, why);
             } else {
                 rc = fn(arg, &one);
             }

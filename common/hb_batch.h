@@ -25,8 +25,6 @@
 #include "hb_buf.h"
 #include "hb_msg.h"
 
-#define HB_T_BATCH "batch"
-
 /* A batch is sent once it holds this many bytes; a larger message goes alone. */
 #define HB_BATCH_BYTES (256u * 1024u)
 

@@ -150,7 +150,7 @@ int hb_msg_decode(hb_msg_t *m, const char *data, size_t len, const char **why)
     }
     m->type = t->via.str.ptr; /* not empty: checked above */
     m->type_len = t->via.str.size;
-    if (v->via.u64 != (hb_msg_is(m, "batch") ? HB_MSG_BATCH_VERSION : HB_MSG_VERSION)) {
+    if (v->via.u64 != (hb_msg_is(m, HB_T_BATCH) ? HB_MSG_BATCH_VERSION : HB_MSG_VERSION)) {
         *why = "unsupported schema version";
         return -1;
     }

@@ -35,6 +35,7 @@
 #define HB_T_REJECT "reject"   /* any stage -> aggregate: an input that could not be used */
 #define HB_T_END "end"         /* read -> aggregate: how many documents and rejects were sent */
 #define HB_T_ACK "ack"         /* aggregate -> read: this document is written */
+#define HB_T_BATCH "batch"     /* split -> … -> aggregate: several messages in one frame (hb_batch.h) */
 
 typedef struct hb_msg {
     msgpack_unpacked up;

@@ -9,12 +9,12 @@
  * towns.csv and summary.json are written and the program exits: 0 when every
  * input was used, 3 when some were rejected. */
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-#include <malloc.h>
 #include <unistd.h>
 
 #include "hb_batch.h"
@@ -566,6 +566,9 @@ static int aggregate(aggregator_t *a)
 out:
     zmq_msg_close(&frame);
     progress(a, true);
+    if (a->bad_frames)
+        hb_warn("%lu messages were not valid huibao messages and were dropped (each is logged "
+                "above)", a->bad_frames);
     bool complete = status == 0;
     if (!complete && a->nactive)
         hb_warn("%zu documents were incomplete and are not written; rerun them", a->nactive);

@@ -43,7 +43,6 @@ struct hb_tally {
     uint64_t nplaces;
     bool failed;             /* a database error was logged: towns.csv would be wrong */
     uint64_t *scratch;       /* one place's topic counters while it is updated */
-    size_t scratch_cap;
     hb_map_t *years;         /* "year" -> counts_t: a few dozen */
     counts_t all;
     uint64_t rejects;
@@ -76,6 +75,7 @@ hb_tally_t *hb_tally_new(const char *topics_conf)
 {
     hb_tally_t *t = hb_calloc(1, sizeof *t);
     t->years = hb_map_new();
+    t->scratch = hb_calloc(HB_TALLY_MAX_TOPICS, sizeof *t->scratch);
     if (db_open(t) != 0) {
         hb_tally_free(t);
         return NULL;
@@ -197,10 +197,6 @@ static int add_place(hb_tally_t *t, const char *town, int year, size_t units,
     if (t->failed)
         return -1;
     size_t ntopic = t->ntopics ? t->ntopics : 1;
-    if (ntopic > t->scratch_cap) {
-        t->scratch_cap = HB_TALLY_MAX_TOPICS;
-        t->scratch = hb_realloc(t->scratch, t->scratch_cap * sizeof *t->scratch);
-    }
     uint64_t docs = 0, sum = 0, kind[HB_TALLY_KINDS];
     bool new_place = false;
     sqlite3_bind_text(t->get, 1, town, -1, SQLITE_STATIC);

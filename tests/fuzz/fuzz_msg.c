@@ -206,7 +206,7 @@ static void forward(hb_pack_t *p, const hb_msg_t *m, const char *const *skip)
     hb_pack_reset(p);
     msgpack_pack_map(&p->pk, 2 + hb_msg_count_except(m, skip));
     hb_pack_key(p, "v");
-    msgpack_pack_uint64(&p->pk, hb_msg_is(m, "batch") ? HB_MSG_BATCH_VERSION : HB_MSG_VERSION);
+    msgpack_pack_uint64(&p->pk, hb_msg_is(m, HB_T_BATCH) ? HB_MSG_BATCH_VERSION : HB_MSG_VERSION);
     hb_pack_kv_str(p, "type", m->type, m->type_len);
     hb_pack_copy_except(p, m, skip);
 }

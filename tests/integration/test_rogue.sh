@@ -49,6 +49,8 @@ check "an impossible document id is reported" grep -q "impossible document id" "
 check "a batch's bad elements are reported, its good ones used" \
     grep -q "dropped message 2 of a batch of 4: not msgpack" "$TMP/agg.err"
 check "a batch inside a batch is refused" grep -q "a batch inside a batch" "$TMP/agg.err"
+check "at the end, the dropped messages are counted" \
+    grep -q "[0-9]* messages were not valid huibao messages and were dropped" "$TMP/agg.err"
 check "a batch saying v 1 is refused as a version it does not know (as is the v 9 unit)" \
     [ "$(grep -c "unsupported schema version" "$TMP/agg.err")" -eq 2 ]
 
