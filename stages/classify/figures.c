@@ -1,5 +1,6 @@
 #include "figures.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -275,28 +276,67 @@ static void subject_of(const char *text, size_t start, const hb_figure_t *prev, 
     fig->subject_len = start - from;
 }
 
-/* The Chinese numerals that can start a quantity, and those that continue one. */
+/* The Chinese numerals that can start a quantity, and those that continue
+ * one, as their three UTF-8 bytes in an integer. */
 static bool cn_digit(const unsigned char *u, bool start)
 {
-    static const char *const digits[] = {"一", "二", "两", "三", "四", "五", "六", "七",
-                                         "八", "九", "十", "百", "千", "零", "〇"};
-    size_t n = start ? 11 : sizeof digits / sizeof digits[0];
-    for (size_t i = 0; i < n; i++)
-        if (!memcmp(u, digits[i], 3))
-            return true;
-    return false;
+    switch ((uint32_t)u[0] << 16 | (uint32_t)u[1] << 8 | u[2]) {
+    case 0xE4B880: /* 一 */
+    case 0xE4BA8C: /* 二 */
+    case 0xE4B8A4: /* 两 */
+    case 0xE4B889: /* 三 */
+    case 0xE59B9B: /* 四 */
+    case 0xE4BA94: /* 五 */
+    case 0xE585AD: /* 六 */
+    case 0xE4B883: /* 七 */
+    case 0xE585AB: /* 八 */
+    case 0xE4B99D: /* 九 */
+    case 0xE58D81: /* 十 */
+        return true;
+    case 0xE799BE: /* 百 */
+    case 0xE58D83: /* 千 */
+    case 0xE99BB6: /* 零 */
+    case 0xE38087: /* 〇 */
+        return !start;
+    default:
+        return false;
+    }
+}
+
+/* What a byte can begin, for next_candidate: most bytes of a text begin
+ * nothing and are passed over by one table look-up each. */
+enum { C_NONE, C_ASCII, C_WIDE, C_TIMES, C_CN };
+static const uint8_t byte_class[256] = {
+    ['0'] = C_ASCII, ['1'] = C_ASCII, ['2'] = C_ASCII, ['3'] = C_ASCII, ['4'] = C_ASCII,
+    ['5'] = C_ASCII, ['6'] = C_ASCII, ['7'] = C_ASCII, ['8'] = C_ASCII, ['9'] = C_ASCII,
+    ['*'] = C_ASCII, ['x'] = C_ASCII, ['X'] = C_ASCII,
+    [0xEF] = C_WIDE,  /* ０-９ ＊ */
+    [0xC3] = C_TIMES, /* × */
+    [0xE4] = C_CN,    [0xE5] = C_CN, /* the lead bytes of 一-九, 十, 两 */
+};
+
+/* Does the text hold 十, 百 or 千?  Without one, two numerals in a row
+ * (一二, 三四) are not a quantity. */
+static bool has_numeral_unit(const char *text, size_t len)
+{
+    return memmem(text, len, "十", 3) || memmem(text, len, "百", 3) ||
+           memmem(text, len, "千", 3);
 }
 
 /* Where a figure's number can start, at or after pos: an Arabic or
  * full-width digit, a mask, or (when the text has 十/百/千 at all) two
  * Chinese numerals in a row.  A regex that may start anywhere is tried at
- * every character of a unit; this scan lets it run at a few places only. */
-static size_t next_candidate(const char *text, size_t len, size_t pos, bool chinese)
+ * every character of a unit; this scan lets it run at a few places only.
+ * *chinese is -1 until a pair of numerals asks for it: most texts have no
+ * such pair and are not searched for 十/百/千 at all. */
+static size_t next_candidate(const char *text, size_t len, size_t pos, int *chinese)
 {
     const unsigned char *u = (const unsigned char *)text;
     for (size_t i = pos; i < len; i++) {
-        unsigned b = u[i];
-        if ((b >= '0' && b <= '9') || b == '*' || b == 'x' || b == 'X') {
+        switch (byte_class[u[i]]) {
+        case C_NONE:
+            continue;
+        case C_ASCII: {
             /* The pattern cannot start right after an ASCII digit, letter, '.'
              * or '*' (its look-behind), nor can an approximation word end in
              * one: inside 2021 or 3.5 only the first digit is a candidate. */
@@ -306,14 +346,24 @@ static size_t next_candidate(const char *text, size_t len, size_t pos, bool chin
                 continue;
             return i;
         }
-        if (b == 0xEF && len - i >= 3 && u[i + 1] == 0xBC &&
-            ((u[i + 2] >= 0x90 && u[i + 2] <= 0x99) || u[i + 2] == 0x8A))
-            return i; /* ０-９ ＊ */
-        if (b == 0xC3 && len - i >= 2 && u[i + 1] == 0x97)
-            return i; /* × */
-        if (chinese && (b == 0xE4 || b == 0xE5) && len - i >= 6 && cn_digit(u + i, true) &&
-            cn_digit(u + i + 3, false))
-            return i;
+        case C_WIDE:
+            if (len - i >= 3 && u[i + 1] == 0xBC &&
+                ((u[i + 2] >= 0x90 && u[i + 2] <= 0x99) || u[i + 2] == 0x8A))
+                return i;
+            continue;
+        case C_TIMES:
+            if (len - i >= 2 && u[i + 1] == 0x97)
+                return i;
+            continue;
+        case C_CN:
+            if (len - i >= 6 && cn_digit(u + i, true) && cn_digit(u + i + 3, false)) {
+                if (*chinese < 0)
+                    *chinese = has_numeral_unit(text, len);
+                if (*chinese)
+                    return i;
+            }
+            continue;
+        }
     }
     return len;
 }
@@ -339,9 +389,8 @@ size_t hb_figures_extract(hb_figures_t *f, const char *text, size_t len, hb_figu
                           size_t max)
 {
     size_t n = 0, at = 0;
-    bool chinese = memmem(text, len, "十", 3) || memmem(text, len, "百", 3) ||
-                   memmem(text, len, "千", 3);
-    while (n < max && (at = next_candidate(text, len, at, chinese)) < len) {
+    int chinese = -1;
+    while (n < max && (at = next_candidate(text, len, at, &chinese)) < len) {
         size_t c = at, before = approx_before(f, text, c);
         int m = before ? hb_regex_match(&f->re, text, len, c - before, 0) : 0;
         if (m != 1)
