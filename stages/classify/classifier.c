@@ -32,12 +32,17 @@ struct hb_classifier {
     uint32_t *hits;    /* per keyword: times found in the text being scanned */
     uint32_t *touched; /* keywords with hits != 0, to add up and reset */
     size_t ntouched;
+    uint32_t seen; /* watch words found, as hb_topics_t.seen */
 };
 
 static void on_hit(void *arg, uint32_t id, size_t end)
 {
     hb_classifier_t *c = arg;
     (void)end;
+    if (id >= c->nkw) { /* a watch word: ids after the keywords */
+        c->seen |= 1u << (id - c->nkw);
+        return;
+    }
     if (c->hits[id]++ == 0)
         c->touched[c->ntouched++] = id;
 }
@@ -49,6 +54,7 @@ static void on_hit(void *arg, uint32_t id, size_t end)
 static void score_text(hb_classifier_t *c, const char *s, size_t len, double factor)
 {
     c->ntouched = 0;
+    c->seen = 0;
     hb_ac_scan(c->ac, s, len, on_hit, c);
     for (size_t i = 0; i < c->ntouched; i++) {
         uint32_t id = c->touched[i];
@@ -124,7 +130,7 @@ static int topic_index(hb_classifier_t *c, const char *id, const char *path, int
     return (int)c->ntopics++;
 }
 
-hb_classifier_t *hb_classifier_load(const char *path)
+hb_classifier_t *hb_classifier_load(const char *path, const char *const *watch)
 {
     hb_conf_t *conf = hb_conf_load(path);
     if (!conf)
@@ -195,6 +201,13 @@ hb_classifier_t *hb_classifier_load(const char *path)
     for (size_t i = 0; i < c->ntopics; i++)
         if (!strcmp(c->topic_id[i], "general"))
             c->general = (int)i;
+    for (size_t i = 0; watch && watch[i]; i++) {
+        if (i == HB_MAX_WATCH || !*watch[i]) {
+            hb_error("%s: more than %d watch words, or an empty one", path, HB_MAX_WATCH);
+            goto fail;
+        }
+        hb_ac_add(c->ac, watch[i], strlen(watch[i]), (uint32_t)(c->nkw + i));
+    }
     if (hb_ac_build(c->ac) != 0) {
         hb_error("%s: keyword automaton could not be built", path);
         goto fail;
@@ -250,6 +263,7 @@ void hb_classify(hb_classifier_t *c, const hb_text_ref_t *section, size_t depth,
 {
     memset(c->score, 0, sizeof(double) * c->ntopics);
     score_text(c, text.s, text.len, 1.0);
+    out->seen = c->seen;
     for (size_t i = 0; i < depth; i++)
         score_text(c, section[i].s, section[i].len,
                    i + 1 == depth && !place.turned ? c->heading_weight : c->parent_weight);

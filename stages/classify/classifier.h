@@ -7,6 +7,9 @@
  * the section headings times a heading weight (the deepest heading weighs
  * most: （三）高标准推进乡村振兴 tells the topic of everything beneath it).
  *
+ * The same pass also tells whether a few watched words occur in the text
+ * (村 for the village rule), so no other pass has to look for them.
+ *
  * The classifier is read-only after load except for its scratch scores, so
  * one classifier serves one thread.  hb_classifier_free() frees everything. */
 #ifndef HB_CLASSIFIER_H
@@ -32,12 +35,17 @@ typedef struct hb_topics {
     int main;            /* topic index, or -1 when the unit has no topic */
     size_t n;            /* topics reported, best first */
     hb_topic_score_t t[HB_MAX_TOPICS];
+    uint32_t seen;       /* bit i set: watch word i occurs in the text */
 } hb_topics_t;
 
 typedef struct hb_classifier hb_classifier_t;
 
-/* Loads the rules; NULL after logging "FILE:LINE: problem". */
-hb_classifier_t *hb_classifier_load(const char *path);
+#define HB_MAX_WATCH 32
+
+/* Loads the rules; NULL after logging "FILE:LINE: problem".  watch: NULL or
+ * up to HB_MAX_WATCH words, NULL-terminated, reported in hb_topics_t.seen;
+ * the caller keeps them. */
+hb_classifier_t *hb_classifier_load(const char *path, const char *const *watch);
 void hb_classifier_free(hb_classifier_t *c);
 size_t hb_classifier_ntopics(const hb_classifier_t *c);
 const char *hb_classifier_topic_id(const hb_classifier_t *c, uint32_t topic);

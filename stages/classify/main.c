@@ -28,6 +28,10 @@ static const hb_opt_t classify_options[] = {
     HB_OPT_END,
 };
 
+/* Words the keyword pass looks out for, so no other pass scans for them:
+ * a unit without 村 or 社区 names no village. */
+static const char *const watch_words[] = {"村", "社区", NULL};
+
 typedef struct classify_ctx {
     hb_classifier_t *cl;
     hb_figures_t *fig;
@@ -45,8 +49,9 @@ static int classify_init(hb_stage_t *st, const void *opts, void **ctx_out)
     if (!c)
         return -1;
     char topics[4096], figures[4096];
-    c->cl = hb_classifier_load(o->topics ? o->topics
-                                         : hb_conf_default("topics.conf", topics, sizeof topics));
+    c->cl = hb_classifier_load(
+        o->topics ? o->topics : hb_conf_default("topics.conf", topics, sizeof topics),
+        watch_words);
     c->fig = c->cl ? hb_figures_load(o->figures ? o->figures
                                                 : hb_conf_default("figures.conf", figures,
                                                                   sizeof figures))
@@ -135,7 +140,9 @@ static int classify_unit(hb_stage_t *st, void *ctx, const hb_msg_t *m)
                              flag(m, "kind_cue")};
     hb_classify(c->cl, section, depth, text, place, &c->topics);
     size_t nfig = hb_figures_extract(c->fig, text.s, text.len, c->figures, HB_MAX_FIGURES);
-    size_t nvil = hb_places_extract(c->places, text.s, text.len, c->villages, HB_MAX_PLACES);
+    size_t nvil = c->topics.seen ? hb_places_extract(c->places, text.s, text.len, c->villages,
+                                                     HB_MAX_PLACES)
+                                 : 0;
 
     hb_pack_t *p = hb_stage_pack(st);
     hb_pack_header(p, HB_T_UNIT, hb_msg_count_except(m, skip) + 4);

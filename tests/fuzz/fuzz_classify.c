@@ -63,7 +63,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const char *dir = getenv("HB_FUZZ_CONFIGS");
         char path[4096];
         snprintf(path, sizeof path, "%s/topics.conf", dir ? dir : HB_FUZZ_CONFIGS);
-        cl = hb_classifier_load(path);
+        cl = hb_classifier_load(path, NULL);
         FUZZ_CHECK(cl != NULL);
     }
     if (size == 0)

@@ -108,7 +108,7 @@ static void check_round_trip(const hb_conf_t *c)
 
 static void try_classifier(const char *path, const char *text, size_t len)
 {
-    hb_classifier_t *cl = hb_classifier_load(path);
+    hb_classifier_t *cl = hb_classifier_load(path, NULL);
     if (!cl)
         return;
     size_t ntopics = hb_classifier_ntopics(cl);

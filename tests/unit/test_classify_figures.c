@@ -848,7 +848,7 @@ static int classifier_setup(void **state)
 {
     (void)state;
     char *path = write_temp(TOPICS);
-    cls = hb_classifier_load(path);
+    cls = hb_classifier_load(path, NULL);
     unlink(path);
     free(path);
     return cls ? 0 : -1;
@@ -1011,7 +1011,7 @@ static void test_classify_no_general_topic(void **state)
 {
     (void)state;
     char *path = write_temp("[topic party_building]\nkeywords = 党建:3\n");
-    hb_classifier_t *c = hb_classifier_load(path);
+    hb_classifier_t *c = hb_classifier_load(path, NULL);
     unlink(path);
     free(path);
     assert_non_null(c);
@@ -1025,12 +1025,37 @@ static void test_classify_no_general_topic(void **state)
     hb_classifier_free(c);
 }
 
+/* Watch words are reported for the text only, and a watch word that is also
+ * a keyword still scores. */
+static void test_classify_watch_words(void **state)
+{
+    (void)state;
+    static const char *const watch[] = {"村", "社区", NULL};
+    char *path = write_temp("[topic rural]\nkeywords = 村:2\n");
+    hb_classifier_t *c = hb_classifier_load(path, watch);
+    unlink(path);
+    free(path);
+    assert_non_null(c);
+    hb_topics_t t;
+    hb_classify(c, NULL, 0, ref("走访社区和村"), (hb_unit_place_t){false, false}, &t);
+    assert_int_equal(t.seen, 3);
+    assert_int_equal(t.main, 0);
+    hb_classify(c, NULL, 0, ref("社区服务"), (hb_unit_place_t){false, false}, &t);
+    assert_int_equal(t.seen, 2);
+    assert_int_equal(t.main, -1);
+    hb_text_ref_t heading = ref("（一）村级组织");
+    hb_classify(c, &heading, 1, ref("种水稻"), (hb_unit_place_t){false, false}, &t);
+    assert_int_equal(t.seen, 0);
+    assert_int_equal(t.main, 0);
+    hb_classifier_free(c);
+}
+
 static void expect_classifier_load_fails(const char *conf, int line, const char *words)
 {
     char *path = write_temp(conf);
     capture_t c;
     capture_start(&c);
-    hb_classifier_t *cl = hb_classifier_load(path);
+    hb_classifier_t *cl = hb_classifier_load(path, NULL);
     char *log = capture_end(&c);
     hb_classifier_free(cl);
     assert_null(cl);
@@ -1103,6 +1128,7 @@ int main(void)
         cmocka_unit_test(test_classify_no_hits_is_general),
         cmocka_unit_test(test_classify_multi_label),
         cmocka_unit_test(test_classify_no_general_topic),
+        cmocka_unit_test(test_classify_watch_words),
         cmocka_unit_test(test_classifier_config_errors),
     };
     int failed = cmocka_run_group_tests_name("figures", figures, figures_setup, figures_teardown);
