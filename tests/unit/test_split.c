@@ -482,6 +482,29 @@ static void test_clutter_lines_dropped(void **state)
     run_free(r);
 }
 
+/* Licence footers of archived texts, in either case; the same words inside
+ * a sentence of a line that is not a footer are dropped too (the rule has no
+ * anchor), but a line with only their first character is kept. */
+static void test_licence_lines_dropped(void **state)
+{
+    (void)state;
+    run_t *r = split("今年以来，全镇工作平稳。\n\n"
+                     "本作品在全世界都属于公有领域。\n\n"
+                     "本文采用CREATIVE COMMONS署名。\n\n"
+                     "本文属于public domain。\n\n"
+                     "true\n\n"
+                     "依据许可协议发布。\n\n"
+                     "来自维基文库。\n\n"
+                     "领导带头，库区移民，协调推进。\n\n"
+                     "Truly 100 households.\n");
+    expect_n(r, 3);
+    assert_int_equal(r->dropped, 6);
+    expect_unit(r, 0, "preamble", "", F_OVER, "今年以来，全镇工作平稳。");
+    expect_unit(r, 1, "preamble", "", F_OVER, "领导带头，库区移民，协调推进。");
+    expect_unit(r, 2, "preamble", "", F_OVER, "Truly 100 households.");
+    run_free(r);
+}
+
 static void test_clutter_word_inside_sentence_kept(void **state)
 {
     (void)state;
@@ -572,6 +595,21 @@ static void test_kind_problem_cue_in_summary(void **state)
                 "1.社会事务统筹推进。新增低保5户。");
     expect_unit(r, 1, "problem", "工作开展情况|社会事务统筹推进", 0,
                 "年初以来，我镇工作虽然取得了一定的成绩，但仍存在一些不足。产业规模不大。");
+    run_free(r);
+}
+
+/* The cue's third form: 问题主要表现在 / 不足体现在 (its 在 follows 现, not 存). */
+static void test_kind_problem_cue_biaoxian_zai(void **state)
+{
+    (void)state;
+    run_t *r = split("一、工作开展情况\n"
+                     "问题主要表现在产业规模不大。\n"
+                     "不足体现在人才缺乏。\n"
+                     "表现突出的村有5个。\n");
+    expect_n(r, 3);
+    expect_unit(r, 0, "problem", "工作开展情况", F_OVER, "问题主要表现在产业规模不大。");
+    expect_unit(r, 1, "problem", "工作开展情况", F_OVER, "不足体现在人才缺乏。");
+    expect_unit(r, 2, "summary", "工作开展情况", F_OVER, "表现突出的村有5个。");
     run_free(r);
 }
 
@@ -1085,11 +1123,13 @@ int main(void)
         cmocka_unit_test(test_zero_width_space_line_is_blank),
         cmocka_unit_test(test_clutter_lines_dropped),
         cmocka_unit_test(test_clutter_word_inside_sentence_kept),
+        cmocka_unit_test(test_licence_lines_dropped),
         cmocka_unit_test(test_kinds_by_part),
         cmocka_unit_test(test_kind_plan_for_xiabu_dasuan),
         cmocka_unit_test(test_kind_plan_for_gongzuo_de_jianyi),
         cmocka_unit_test(test_item_marker_alone_joins_next_line),
         cmocka_unit_test(test_kind_problem_cue_in_summary),
+        cmocka_unit_test(test_kind_problem_cue_biaoxian_zai),
         cmocka_unit_test(test_kind_problem_lead_carries_to_items),
         cmocka_unit_test(test_kind_plan_cue_xiayibu),
         cmocka_unit_test(test_kind_cues_ignored_in_preamble),
