@@ -62,7 +62,8 @@ int hb_utf8_decode(const char *s, size_t len, size_t *i, uint32_t *cp)
 }
 
 /* Called once per message by several stages: a word at a time over ASCII,
- * and the multi-byte forms checked inline (the ranges of Unicode table 3-7),
+ * a tight loop over runs of three-byte characters (Chinese text), and the
+ * other multi-byte forms checked inline (the ranges of Unicode table 3-7),
  * without decoding. */
 int hb_utf8_valid(const char *s, size_t len, size_t *bad_offset)
 {
@@ -76,6 +77,13 @@ int hb_utf8_valid(const char *s, size_t len, size_t *bad_offset)
                 continue;
             }
         }
+        /* E1-EC and EE-EF take any two continuation bytes; E0 and ED have
+         * narrower second bytes and go the long way below. */
+        while (end - p >= 3 && p[0] >= 0xE1 && p[0] <= 0xEF && p[0] != 0xED &&
+               (p[1] & 0xC0) == 0x80 && (p[2] & 0xC0) == 0x80)
+            p += 3;
+        if (p == end)
+            break;
         unsigned c = p[0];
         size_t left = (size_t)(end - p);
         if (c < 0x80) {
