@@ -26,6 +26,7 @@
 #include "hb_opt.h"
 #include "hb_sock.h"
 #include "hb_journal.h"
+#include "spool.h"
 #include "tally.h"
 
 /* Document ids come from the reader, counted from 0; a larger one is a bug
@@ -64,16 +65,19 @@ static const hb_opt_t agg_options[] = {
 };
 
 typedef struct unit_ref {
-    uint32_t seq;
-    uint32_t off, len; /* its JSON fields in doc->json */
+    uint64_t off;      /* its JSON fields in doc->json */
+    uint32_t seq, len;
     int16_t topic;
     int8_t kind;
 } unit_ref_t;
 
+/* A document's output held in memory; the rest waits in a temporary file. */
+#define DOC_MEMORY (256u * 1024u)
+
 typedef struct doc {
     uint64_t id;
     int64_t expected;  /* units announced by doc_end; -1 until then */
-    hb_buf_t json;     /* the units' JSON fields, back to back */
+    hb_spool_t json;   /* the units' JSON fields, back to back */
     unit_ref_t *units;
     size_t n, cap;
     uint8_t *have;     /* bitmap of seqs received */
@@ -150,7 +154,7 @@ static doc_t *find_doc(aggregator_t *a, uint64_t id, bool create)
     doc_t *d = hb_calloc(1, sizeof *d);
     d->id = id;
     d->expected = -1;
-    hb_buf_init(&d->json);
+    hb_spool_init(&d->json, DOC_MEMORY);
     hb_buf_init(&d->head);
     hb_buf_init(&d->place);
     hb_buf_init(&d->docline);
@@ -165,7 +169,7 @@ static void drop_doc(aggregator_t *a, doc_t *d)
             a->active[i] = a->active[--a->nactive];
             break;
         }
-    hb_buf_release(&d->json);
+    hb_spool_release(&d->json);
     hb_buf_release(&d->head);
     hb_buf_release(&d->place);
     hb_buf_release(&d->docline);
@@ -219,7 +223,10 @@ static int finish_doc(aggregator_t *a, doc_t *d)
         hb_buf_append(&a->line, d->place.data, d->place.len);
         if (u->len)
             hb_buf_putc(&a->line, ',');
-        hb_buf_append(&a->line, d->json.data + u->off, u->len);
+        if (hb_spool_read(&d->json, u->off, u->len, &a->line) != 0) {
+            rc = -1;
+            break;
+        }
         hb_buf_append(&a->line, "}\n", 2);
         topics[i] = u->topic;
         kinds[i] = u->kind;
@@ -313,7 +320,8 @@ static int on_unit(aggregator_t *a, const hb_msg_t *m, uint64_t id)
     }
     unit_ref_t *u = &d->units[d->n++];
     u->seq = (uint32_t)seq;
-    u->off = (uint32_t)d->json.len;
+    u->off = hb_spool_size(&d->json);
+    hb_buf_t *json = hb_spool_buf(&d->json);
     /* The unit's own fields, in its order, minus the internal keys. */
     bool first = true;
     for (uint32_t i = 0; i < m->map->size; i++) {
@@ -324,13 +332,14 @@ static int on_unit(aggregator_t *a, const hb_msg_t *m, uint64_t id)
         if (skip)
             continue;
         if (!first)
-            hb_buf_putc(&d->json, ',');
+            hb_buf_putc(json, ',');
         first = false;
-        hb_json_str(&d->json, kv->key.via.str.ptr, kv->key.via.str.size);
-        hb_buf_putc(&d->json, ':');
-        hb_json_obj(&d->json, &kv->val);
+        hb_json_str(json, kv->key.via.str.ptr, kv->key.via.str.size);
+        hb_buf_putc(json, ':');
+        hb_json_obj(json, &kv->val);
     }
-    u->len = (uint32_t)(d->json.len - u->off);
+    u->len = (uint32_t)(hb_spool_size(&d->json) - u->off);
+    hb_spool_settle(&d->json);
     const char *s;
     size_t len;
     obj_str(m, "topic", &s, &len);

@@ -85,20 +85,39 @@ PYEOF
 check "the file has 100,000 lines" [ "$(wc -l <"$TMP/lines/lines.txt")" -eq 100000 ]
 timeout 120 "$BIN/huibao" run -j 2 --no-progress -o "$TMP/linesout" "$TMP/lines" >/dev/null 2>"$TMP/lines.err"
 check "100,000 lines: the run exits 0" [ $? -eq 0 ]
-"$PY" - "$TMP/linesout" >"$TMP/lines.result" <<'PYEOF'
+# Its ~20 MB of output waits in the aggregator's spool file (over 256 KB):
+# every unit must come back whole, in order, with its own text.
+lines_result() {
+    "$PY" - "$1" <<'PYEOF'
 import json, sys
 out = sys.argv[1]
 docs = [json.loads(l) for l in open(out + "/docs.jsonl", encoding="utf-8")]
-seqs = [json.loads(l)["seq"] for l in open(out + "/paragraphs.jsonl", encoding="utf-8")]
+units = [json.loads(l) for l in open(out + "/paragraphs.jsonl", encoding="utf-8")]
 summary = json.load(open(out + "/summary.json", encoding="utf-8"))
 print("units", len(docs) == 1 and docs[0]["units"] == 50000)
-print("seqs", seqs == list(range(50000)))
+print("seqs", [u["seq"] for u in units] == list(range(50000)))
+print("texts", all(u["text"] == "全镇完成固定资产投资%d万元，新建道路%d公里。" % (i, i % 97)
+                   and u["section"][-1] == "第%d项工作" % i for i, u in enumerate(units[:49999])))
 print("summary", summary["total"]["units"] == 50000 and summary["total"]["documents"] == 1)
 PYEOF
+}
+lines_result "$TMP/linesout" >"$TMP/lines.result"
 check "100,000 lines: docs.jsonl counts its 50,000 units" grep -q "^units True" "$TMP/lines.result"
 check "100,000 lines: paragraphs.jsonl holds seq 0..49999 in order" grep -q "^seqs True" "$TMP/lines.result"
+check "100,000 lines: every unit has its own text and heading" grep -q "^texts True" "$TMP/lines.result"
 check "100,000 lines: summary.json counts 50,000 units" grep -q "^summary True" "$TMP/lines.result"
 check "100,000 lines: no stage crashed" eval '! crashed "$TMP/lines.err"'
+check "100,000 lines: no spool file is left in \$TMPDIR" \
+    eval '[ -z "$(ls "${TMPDIR:-/tmp}" | grep huibao-spool)" ]'
+# Without a writable $TMPDIR the spool keeps the document in memory: the
+# same output, and a warning that says what to do.
+TMPDIR=/nonexistent/huibao timeout 120 "$BIN/huibao" run -j 2 --no-progress -o "$TMP/linesmem" \
+    "$TMP/lines" >/dev/null 2>"$TMP/linesmem.err"
+check "no \$TMPDIR: the run exits 0" [ $? -eq 0 ]
+check "no \$TMPDIR: the aggregator warns and names TMPDIR" \
+    grep -q "keeping it in memory. Set TMPDIR" "$TMP/linesmem.err"
+check "no \$TMPDIR: paragraphs.jsonl is the same" \
+    cmp -s <(sorted_units "$TMP/linesout/paragraphs.jsonl") <(sorted_units "$TMP/linesmem/paragraphs.jsonl")
 
 # ---- --max-mb and --max-units, stages wired by hand (huibao run passes neither)
 lim=$TMP/lim
