@@ -38,7 +38,7 @@
 
 typedef struct run_opts {
     const char *outdir, *pattern, *meta, *topics, *figures, *pipeline, *listen;
-    long jobs, window;
+    long jobs, window, window_mb;
     double retry_after;
     int quiet, verbose, no_progress, resume;
 } run_opts_t;
@@ -63,6 +63,8 @@ static const hb_opt_t run_options[] = {
      "figure rules (default: configs/figures.conf beside the programs)"},
     {"window", 'w', HB_OPT_INT, offsetof(run_opts_t, window), "64", "N",
      "documents in flight at most", 1, 100000},
+    {"window-mb", 0, HB_OPT_INT, offsetof(run_opts_t, window_mb), "2", "MB",
+     "no new document while this much text is in flight (one always is)", 1, 100000},
     {"retry-after", 0, HB_OPT_DOUBLE, offsetof(run_opts_t, retry_after), "30", "SECONDS",
      "send a document again when it is not written within this time", 0.05, 86400},
     {"resume", 0, HB_OPT_FLAG, offsetof(run_opts_t, resume), NULL, NULL,
@@ -370,9 +372,10 @@ static int cmd_run(int argc, char **argv)
     snprintf(ep_acks, sizeof ep_acks, "ipc://%s/acks", dir);
     snprintf(ep_agg, sizeof ep_agg, "ipc://%s/agg", dir);
     char run_id[64], prog[PATH_MAX + 32], topics_buf[PATH_MAX], figures_buf[PATH_MAX];
-    char window[32], retry[32];
+    char window[32], window_mb[32], retry[32];
     snprintf(run_id, sizeof run_id, "r%lx-%d", (unsigned long)time(NULL), (int)getpid());
     snprintf(window, sizeof window, "%ld", o.window);
+    snprintf(window_mb, sizeof window_mb, "%ld", o.window_mb);
     snprintf(retry, sizeof retry, "%g", o.retry_after);
     const char *topics = config_path(o.topics, "topics.conf", topics_buf, sizeof topics_buf);
     const char *figures = config_path(o.figures, "figures.conf", figures_buf, sizeof figures_buf);
@@ -462,7 +465,7 @@ static int cmd_run(int argc, char **argv)
     snprintf(reader->role, sizeof reader->role, "read");
     snprintf(prog, sizeof prog, "%s/huibao-read", bindir);
     argv_add(&reader->argv, prog, "--out", ep_docs, "--ctl", ep_agg, "--acks", ep_acks, "--run",
-             run_id, "--pattern", o.pattern, "--window", window, "--retry-after", retry, NULL);
+             run_id, "--pattern", o.pattern, "--window", window, "--window-mb", window_mb, "--retry-after", retry, NULL);
     if (o.meta)
         argv_add(&reader->argv, "--meta", o.meta, NULL);
     if (o.resume)

@@ -7,8 +7,10 @@
  * Delivery: read is the one that hands out work, so it keeps every document
  * until the aggregator acknowledges it (an "ack" on --acks).  A document not
  * acknowledged within --retry-after seconds is read and sent again: a worker
- * killed mid-run costs time, not data.  At most --window documents are out
- * at once, which also bounds everyone's memory.  When every file is out,
+ * killed mid-run costs time, not data.  At most --window documents, and
+ * no more once --window-mb megabytes of text, are out at once: that bounds
+ * everyone's memory, and a few long reports in flight together can no
+ * longer pile up in every stage's queue.  When every file is out,
  * read tells the aggregator how many documents and rejects it sent ("end")
  * and exits once all are acknowledged.
  *
@@ -37,7 +39,7 @@
 
 typedef struct read_opts {
     const char *out, *ctl, *acks, *run, *pattern, *meta, *skip;
-    long window, max_mb, hwm, attempts;
+    long window, window_mb, max_mb, hwm, attempts;
     double retry_after;
     int quiet, verbose, progress;
 } read_opts_t;
@@ -59,6 +61,8 @@ static const hb_opt_t read_options[] = {
      "skip the files an earlier run wrote to the output folder DIR (see --resume)"},
     {"window", 'w', HB_OPT_INT, offsetof(read_opts_t, window), "64", "N",
      "documents handed out and not yet acknowledged, at most", 1, 100000},
+    {"window-mb", 0, HB_OPT_INT, offsetof(read_opts_t, window_mb), "2", "MB",
+     "no new document while this much text is out (one is always let out)", 1, 100000},
     {"retry-after", 0, HB_OPT_DOUBLE, offsetof(read_opts_t, retry_after), "60", "SECONDS",
      "send a document again when it is not acknowledged within this time", 0.05, 86400},
     {"attempts", 0, HB_OPT_INT, offsetof(read_opts_t, attempts), "5", "N",
@@ -78,6 +82,7 @@ static const hb_opt_t read_options[] = {
 typedef struct inflight {
     uint64_t doc;
     char *path;
+    size_t bytes; /* its text, counted in busy_bytes */
     double sent_at;
     int attempts;
 } inflight_t;
@@ -89,6 +94,7 @@ typedef struct reader {
     hb_walk_t *walk;
     inflight_t *slots; /* o->window of them; path NULL when free */
     size_t busy;
+    size_t busy_bytes; /* text of the documents out */
     uint64_t next_doc;
     uint64_t rejects;  /* rejects sent without a document id */
     uint64_t gave_up;  /* documents given up after --attempts */
@@ -215,6 +221,8 @@ static int pack_doc(reader_t *r, inflight_t *s)
     hb_pack_kv_cstr(&r->pack, "encoding", res.encoding);
     hb_pack_kv_u64(&r->pack, "bytes", r->raw.len);
     hb_pack_kv_str(&r->pack, "text", r->text.data, r->text.len);
+    r->busy_bytes += r->text.len - s->bytes; /* a resend: the file may have changed */
+    s->bytes = r->text.len;
     return 0;
 }
 
@@ -231,6 +239,8 @@ static void release(reader_t *r, inflight_t *s)
     free(s->path);
     s->path = NULL;
     r->busy--;
+    r->busy_bytes -= s->bytes;
+    s->bytes = 0;
 }
 
 /* Prepares the next document to send: a new file, or a resend that is due.
@@ -264,7 +274,8 @@ static int prepare(reader_t *r)
         r->pending = true;
         r->pending_slot = (size_t)i;
     }
-    while (!r->pending && !r->walk_done && r->busy < (size_t)r->o->window) {
+    while (!r->pending && !r->walk_done && r->busy < (size_t)r->o->window &&
+           r->busy_bytes < (size_t)r->o->window_mb << 20) {
         const char *path, *why;
         hb_walk_status_t ws = hb_walk_next(r->walk, &path, &why);
         if (ws == HB_WALK_DONE) {

@@ -251,6 +251,45 @@ check "--max-msg-mb: the document is acknowledged" grep -q "^ack True" "$TMP/rog
 check "--max-msg-mb: the real seq 1 is written, not the oversized one" \
     "$PY" -c "import json,sys; t=[json.loads(l)['text'] for l in open('$TMP/rogue/paragraphs.jsonl')]; sys.exit(t != ['第一段', '第二段'])"
 
+# ---- --window-mb: no new document while that much text is out -------------
+# Ten reports of 300,000 bytes and nobody acknowledging: read lets documents
+# out until the text out reaches the limit (the one that crosses it goes).
+mkdir -p "$TMP/wmb"
+"$PY" - "$TMP/wmb" <<'PYEOF'
+import sys
+for i in range(10):
+    open("%s/r%d.txt" % (sys.argv[1], i), "w", encoding="utf-8").write("镇" * 99999 + "\n")
+PYEOF
+window_out() {   # MB: the documents read lets out before waiting for acks
+    local d=$TMP/wmb-$1
+    mkdir -p "$d"
+    "$BIN/huibao-read" -q --window 64 --window-mb "$1" --out "@ipc://$d/docs" \
+        --ctl "@ipc://$d/ctl" --acks "@ipc://$d/acks" --run w "$TMP/wmb" 2>"$d/read.err" &
+    local rd=$!
+    "$PY" - "ipc://$d/docs" <<'PYEOF'
+import sys, zmq
+pull = zmq.Context().socket(zmq.PULL)
+pull.connect(sys.argv[1])
+pull.RCVTIMEO = 10000   # the first document
+n = 0
+try:
+    while True:
+        pull.recv()
+        n += 1
+        pull.RCVTIMEO = 2000   # then silence: read waits for acks
+except zmq.Again:
+    pass
+print(n)
+PYEOF
+    kill -9 $rd 2>/dev/null; wait $rd 2>/dev/null   # it would wait for its acks
+}
+n=$(window_out 1)
+check "--window-mb 1: 4 documents of 300 KB go out, then read waits (got $n)" [ "$n" = 4 ]
+n=$(window_out 2)
+check "--window-mb 2 (the default): 7 go out (got $n)" [ "$n" = 7 ]
+n=$(window_out 100)
+check "--window-mb 100: all 10 go out (got $n)" [ "$n" = 10 ]
+
 # ---- the limits themselves: an out-of-range value is a usage error (exit 2) --
 # usage PROGRAM ARGS...: the program's exit status, bounded to 3 s.
 usage() { timeout 3 "$@" >/dev/null 2>&1; echo $?; }
