@@ -309,6 +309,42 @@ static void test_msg_pass_through(void **state)
     hb_pack_release(&want);
 }
 
+/* A map of more than 15 pairs has a three-byte header (map16): the pairs
+ * kept are still exactly the ones packed directly, the first one included. */
+static void test_msg_pass_through_map16(void **state)
+{
+    (void)state;
+    hb_pack_t in, out, want;
+    hb_pack_init(&in);
+    hb_pack_init(&out);
+    hb_pack_init(&want);
+    hb_pack_header(&in, HB_T_UNIT, 18);
+    hb_pack_header(&want, HB_T_UNIT, 9);
+    for (int i = 0; i < 18; i++) {
+        char key[8];
+        snprintf(key, sizeof key, "k%d", i);
+        hb_pack_kv_u64(&in, key, (uint64_t)i * 1000);
+        if (i % 2)
+            hb_pack_kv_u64(&want, key, (uint64_t)i * 1000);
+    }
+    assert_int_equal((unsigned char)in.buf.data[0], 0xde);
+    hb_msg_t m;
+    hb_msg_init(&m);
+    const char *why;
+    assert_int_equal(hb_msg_decode(&m, in.buf.data, in.buf.len, &why), 0);
+    static const char *const skip[] = {"v", "type", "k0", "k2", "k4", "k6", "k8", "k10", "k12",
+                                       "k14", "k16", NULL};
+    assert_int_equal(hb_msg_count_except(&m, skip), 9);
+    hb_pack_header(&out, HB_T_UNIT, 9);
+    hb_pack_copy_except(&out, &m, skip);
+    assert_int_equal(out.buf.len, want.buf.len);
+    assert_memory_equal(out.buf.data, want.buf.data, want.buf.len);
+    hb_msg_done(&m);
+    hb_pack_release(&in);
+    hb_pack_release(&out);
+    hb_pack_release(&want);
+}
+
 /* Decodes bytes that must be refused; checks the reason. */
 static void expect_decode_error(const char *data, size_t len, const char *reason)
 {
@@ -1257,6 +1293,7 @@ int main(void)
         cmocka_unit_test(test_msg_round_trip),
         cmocka_unit_test(test_msg_pack_number),
         cmocka_unit_test(test_msg_pass_through),
+        cmocka_unit_test(test_msg_pass_through_map16),
         cmocka_unit_test(test_msg_decode_garbage),
         cmocka_unit_test(test_msg_decode_truncated),
         cmocka_unit_test(test_msg_decode_not_a_map),
