@@ -10,7 +10,7 @@
 #define HAN "\\x{3400}-\\x{4DBF}\\x{4E00}-\\x{9FFF}"
 
 struct hb_places {
-    hb_regex_t re;
+    hb_regex_t re; /* anchored: tried only where a name can start */
 };
 
 /* 村 that starts a word (村级, 村党组织, 村两委, 村民, 村道路) ends no name. */
@@ -51,7 +51,7 @@ static bool is_preposition(const char *s)
 hb_places_t *hb_places_new(void)
 {
     hb_places_t *p = hb_calloc(1, sizeof *p);
-    if (hb_regex_compile(&p->re, place_re, 0, "classify: village rule") != 0) {
+    if (hb_regex_compile(&p->re, place_re, PCRE2_ANCHORED, "classify: village rule") != 0) {
         free(p);
         return NULL;
     }
@@ -66,30 +66,66 @@ void hb_places_free(hb_places_t *p)
     free(p);
 }
 
+/* Where the next 村 and the next 社区 start (len when none), each searched
+ * again only once passed: a long text with many of one and none of the
+ * other is read once, not once per mention. */
+typedef struct markers {
+    size_t cun, shequ;
+} markers_t;
+
+static size_t find(const char *text, size_t len, size_t from, const char *word, size_t wlen)
+{
+    const char *hit = from < len ? memmem(text + from, len - from, word, wlen) : NULL;
+    return hit ? (size_t)(hit - text) : len;
+}
+
+/* The next 村 or 社区 starting at or after from, or len. */
+static size_t next_marker(markers_t *m, const char *text, size_t len, size_t from)
+{
+    if (m->cun < from)
+        m->cun = find(text, len, from, "村", 3);
+    if (m->shequ < from)
+        m->shequ = find(text, len, from, "社区", 6);
+    return m->cun < m->shequ ? m->cun : m->shequ;
+}
+
+/* A name is two or three Han characters (three bytes each) before 村 or 社区,
+ * so a match can only start 9 or 6 bytes before one: the rule, anchored, is
+ * tried there in increasing order, which finds what the same rule unanchored
+ * would find first (tried at every character, it cost classify 7% of its
+ * instructions). */
 size_t hb_places_extract(hb_places_t *p, const char *text, size_t len, hb_place_t *out,
                          size_t max)
 {
-    size_t n = 0, at = 0;
-    /* Most units name no village: look for 村/社区 before running the rule. */
-    if (!memmem(text, len, "村", 3) && !memmem(text, len, "社区", 6))
-        return 0;
-    while (n < max && at < len && hb_regex_match(&p->re, text, len, at, 0) == 1) {
-        PCRE2_SIZE *ov = hb_regex_ovector(&p->re);
-        const char *s = text + ov[2];
-        size_t l = ov[3] - ov[2];
-        at = ov[1];
-        /* A preposition before the name is not part of it (在芷溪村, 对杨龙村). */
-        if (l >= 12 && is_preposition(s)) { /* two name characters stay */
-            s += 3;
-            l -= 3;
+    size_t n = 0, at = 0, tried = 0; /* tried: candidates below this are done */
+    markers_t m = {find(text, len, 0, "村", 3), find(text, len, 0, "社区", 6)};
+    for (size_t q = next_marker(&m, text, len, 0); n < max && q < len;
+         q = next_marker(&m, text, len, q + 3)) {
+        size_t starts[2] = {q >= 9 ? q - 9 : len, q >= 6 ? q - 6 : len};
+        for (int k = 0; k < 2 && n < max; k++) {
+            size_t c = starts[k];
+            if (c == len || c < at || c < tried)
+                continue;
+            tried = c + 1;
+            if (hb_regex_match(&p->re, text, len, c, 0) != 1)
+                continue;
+            PCRE2_SIZE *ov = hb_regex_ovector(&p->re);
+            const char *s = text + ov[2];
+            size_t l = ov[3] - ov[2];
+            at = ov[1];
+            /* A preposition before the name is not part of it (在芷溪村, 对杨龙村). */
+            if (l >= 12 && is_preposition(s)) { /* two name characters stay */
+                s += 3;
+                l -= 3;
+            }
+            if (generic(s, l))
+                continue;
+            bool seen = false;
+            for (size_t i = 0; i < n && !seen; i++)
+                seen = out[i].len == l && !memcmp(out[i].s, s, l);
+            if (!seen)
+                out[n++] = (hb_place_t){s, l};
         }
-        if (generic(s, l))
-            continue;
-        bool seen = false;
-        for (size_t i = 0; i < n && !seen; i++)
-            seen = out[i].len == l && !memcmp(out[i].s, s, l);
-        if (!seen)
-            out[n++] = (hb_place_t){s, l};
     }
     return n;
 }
