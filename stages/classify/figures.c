@@ -244,10 +244,21 @@ static double parse_value(const char *s, size_t len)
  * punctuation or figure.  A figure right after another shares its subject
  * (新增低保*户*人).  Common verbs of counting at the start are kept: the
  * subject reads as the text says it. */
+/* ，。；：、（）“”《》 as their three UTF-8 bytes in an integer. */
+static bool stop3(const unsigned char *u)
+{
+    switch ((uint32_t)u[0] << 16 | (uint32_t)u[1] << 8 | u[2]) {
+    case 0xEFBC8C: case 0xE38082: case 0xEFBC9B: case 0xEFBC9A: case 0xE38081: case 0xEFBC88:
+    case 0xEFBC89: case 0xE2809C: case 0xE2809D: case 0xE3808A: case 0xE3808B:
+        return true;
+    default:
+        return false;
+    }
+}
+
 static void subject_of(const char *text, size_t start, const hb_figure_t *prev, hb_figure_t *fig)
 {
-    /* punctuation: three-byte (CJK) and one-byte (ASCII) forms */
-    static const char stops3[][4] = {"，", "。", "；", "：", "、", "（", "）", "“", "”", "《", "》"};
+    /* punctuation: three-byte (CJK, stop3) and one-byte (ASCII) forms */
     static const char stops1[] = ",;:() ";
     size_t from = start;
     size_t prev_end = prev ? (size_t)(prev->raw + prev->raw_len - text) : 0;
@@ -265,8 +276,7 @@ static void subject_of(const char *text, size_t start, const hb_figure_t *prev, 
         if (from - back == 1)
             stop = memchr(stops1, text[back], sizeof stops1 - 1) != NULL;
         else if (from - back == 3)
-            for (size_t i = 0; i < sizeof stops3 / sizeof stops3[0] && !stop; i++)
-                stop = !memcmp(text + back, stops3[i], 3);
+            stop = stop3((const unsigned char *)text + back);
         if (stop)
             break;
         from = back;
