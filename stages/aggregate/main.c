@@ -247,9 +247,11 @@ static int finish_doc(aggregator_t *a, doc_t *d)
     }
     free(topics);
     free(kinds);
-    set_bit(&a->done, &a->done_bytes, d->id);
-    a->docs_finished++;
-    send_ack(a, d->id);
+    if (rc == 0) { /* only what is written is acknowledged: the run stops on an error */
+        set_bit(&a->done, &a->done_bytes, d->id);
+        a->docs_finished++;
+        send_ack(a, d->id);
+    }
     drop_doc(a, d);
     return rc;
 }

@@ -1,6 +1,7 @@
 #include "spool.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +37,7 @@ static int open_file(void)
         errno = ENAMETOOLONG;
         return -1;
     }
-    int fd = mkstemp(path);
+    int fd = mkostemp(path, O_CLOEXEC);
     if (fd >= 0)
         unlink(path);
     return fd;
@@ -48,6 +49,8 @@ static int write_all(int fd, const char *p, size_t n)
         ssize_t w = write(fd, p, n);
         if (w < 0 && errno == EINTR)
             continue;
+        if (w == 0)
+            errno = EIO;
         if (w <= 0)
             return -1;
         p += w;
@@ -98,6 +101,7 @@ int hb_spool_read(const hb_spool_t *s, uint64_t off, size_t len, hb_buf_t *out)
             got += (size_t)r;
         }
         out->len += from_file;
+        out->data[out->len] = '\0'; /* hb_buf's promise */
         off += from_file;
         len -= from_file;
     }

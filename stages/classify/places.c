@@ -104,7 +104,8 @@ size_t hb_places_extract(hb_places_t *p, const char *text, size_t len, hb_place_
         size_t starts[2] = {q >= 9 ? q - 9 : len, q >= 6 ? q - 6 : len};
         for (int k = 0; k < 2 && n < max; k++) {
             size_t c = starts[k];
-            if (c == len || c < at || c < tried)
+            /* Not inside a character: a lead byte is where a name starts. */
+            if (c == len || c < at || c < tried || ((unsigned char)text[c] & 0xC0) == 0x80)
                 continue;
             tried = c + 1;
             if (hb_regex_match(&p->re, text, len, c, 0) != 1)

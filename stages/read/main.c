@@ -275,7 +275,7 @@ static int prepare(reader_t *r)
         r->pending_slot = (size_t)i;
     }
     while (!r->pending && !r->walk_done && r->busy < (size_t)r->o->window &&
-           r->busy_bytes < (size_t)r->o->window_mb << 20) {
+           r->busy_bytes >> 20 < (size_t)r->o->window_mb) {
         const char *path, *why;
         hb_walk_status_t ws = hb_walk_next(r->walk, &path, &why);
         if (ws == HB_WALK_DONE) {

@@ -321,7 +321,7 @@ static void test_msg_pass_through_map16(void **state)
     hb_pack_header(&in, HB_T_UNIT, 18);
     hb_pack_header(&want, HB_T_UNIT, 9);
     for (int i = 0; i < 18; i++) {
-        char key[8];
+        char key[16];
         snprintf(key, sizeof key, "k%d", i);
         hb_pack_kv_u64(&in, key, (uint64_t)i * 1000);
         if (i % 2)
