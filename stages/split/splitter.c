@@ -6,6 +6,7 @@
 #include "hb_log.h"
 #include "hb_mem.h"
 #include "hb_regex.h"
+#include "hb_utf8.h"
 
 enum kind { K_NONE, K_PREAMBLE, K_SUMMARY, K_PROBLEM, K_PLAN };
 static const char *const kind_names[] = {NULL, "preamble", "summary", "problem", "plan"};
@@ -504,6 +505,29 @@ static bool has_punct(hb_span_t t)
     return has_any(t, punct);
 }
 
+/* A punctuation mark or symbol that cannot make a heading: Latin-1's,
+ * General Punctuation (“ ” — …), CJK punctuation (、。《》) and the
+ * full-width ASCII punctuation. */
+static bool is_punct_cp(uint32_t c)
+{
+    return (c >= 0x80 && c <= 0xBF) || (c >= 0x2000 && c <= 0x206F) ||
+           (c >= 0x3000 && c <= 0x303F) || (c >= 0xFF01 && c <= 0xFF0F) ||
+           (c >= 0xFF1A && c <= 0xFF20) || (c >= 0xFF3B && c <= 0xFF40) ||
+           (c >= 0xFF5B && c <= 0xFF65) || c == HB_UTF8_REPLACEMENT;
+}
+
+/* Has the line a letter, a digit or an ideograph, of any script? */
+static bool has_word_char(hb_span_t t)
+{
+    for (size_t i = 0; i < t.len;) {
+        uint32_t c = hb_utf8_next(t.s, t.len, &i);
+        if (c < 0x80 ? (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')
+                     : !is_punct_cp(c))
+            return true;
+    }
+    return false;
+}
+
 /* One logical line: front matter, a heading, or a paragraph. */
 static int process_line(hb_splitter_t *sp, hb_span_t line)
 {
@@ -570,6 +594,10 @@ static int process_line(hb_splitter_t *sp, hb_span_t line)
     /* A short line without any punctuation, in the body: an unnumbered part
      * heading (结束语, 存在的问题).  It starts a new top-level part. */
     if (cp_count(line.s, line.len) <= 15 && !has_punct(line) && !matches(&sp->item_alone, line)) {
+        if (!has_word_char(line)) { /* a stray ' or …… alone (archives) */
+            info->dropped_lines++;
+            return 0;
+        }
         sp->depth = 0;
         push_heading(sp, 0, line);
         return 0;
