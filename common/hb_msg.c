@@ -323,9 +323,9 @@ size_t hb_msg_count_except(const hb_msg_t *m, const char *const *skip)
  * in the same order. */
 void hb_pack_copy_except(hb_pack_t *p, const hb_msg_t *m, const char *const *skip)
 {
-    const unsigned char *raw = (const unsigned char *)m->raw;
     if (!m->map)
         return;
+    const unsigned char *raw = (const unsigned char *)m->raw;
     size_t pos = raw[0] == 0xde ? 3 : raw[0] == 0xdf ? 5 : 1; /* the map's header */
     size_t run = pos;                                          /* kept bytes start here */
     for (uint32_t i = 0; i < m->map->size; i++) {
@@ -333,9 +333,9 @@ void hb_pack_copy_except(hb_pack_t *p, const hb_msg_t *m, const char *const *ski
         if (skip_objects(raw, m->raw_len, &pos, 2) != NULL)
             abort(); /* hb_msg_decode checked these very bytes */
         if (key_in(&m->map->ptr[i].key, skip)) {
-            hb_buf_append(&p->buf, m->raw + run, pair - run);
+            hb_buf_append(&p->buf, raw + run, pair - run);
             run = pos;
         }
     }
-    hb_buf_append(&p->buf, m->raw + run, pos - run);
+    hb_buf_append(&p->buf, raw + run, pos - run);
 }

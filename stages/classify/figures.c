@@ -240,14 +240,16 @@ static double parse_value(const char *s, size_t len)
     return strtod(ascii, NULL);
 }
 
-/* What was counted: the words before the figure, back to the last
- * punctuation or figure.  A figure right after another shares its subject
- * (新增低保*户*人).  Common verbs of counting at the start are kept: the
- * subject reads as the text says it. */
-/* ，。；：、（）“”《》 as their three UTF-8 bytes in an integer. */
+/* A three-byte UTF-8 character as one integer, for a switch over characters. */
+static inline uint32_t char3(const unsigned char *u)
+{
+    return (uint32_t)u[0] << 16 | (uint32_t)u[1] << 8 | u[2];
+}
+
+/* ，。；：、（）“”《》 */
 static bool stop3(const unsigned char *u)
 {
-    switch ((uint32_t)u[0] << 16 | (uint32_t)u[1] << 8 | u[2]) {
+    switch (char3(u)) {
     case 0xEFBC8C: case 0xE38082: case 0xEFBC9B: case 0xEFBC9A: case 0xE38081: case 0xEFBC88:
     case 0xEFBC89: case 0xE2809C: case 0xE2809D: case 0xE3808A: case 0xE3808B:
         return true;
@@ -256,6 +258,10 @@ static bool stop3(const unsigned char *u)
     }
 }
 
+/* What was counted: the words before the figure, back to the last
+ * punctuation or figure.  A figure right after another shares its subject
+ * (新增低保*户*人).  Common verbs of counting at the start are kept: the
+ * subject reads as the text says it. */
 static void subject_of(const char *text, size_t start, const hb_figure_t *prev, hb_figure_t *fig)
 {
     /* punctuation: three-byte (CJK, stop3) and one-byte (ASCII) forms */
@@ -286,11 +292,10 @@ static void subject_of(const char *text, size_t start, const hb_figure_t *prev, 
     fig->subject_len = start - from;
 }
 
-/* The Chinese numerals that can start a quantity, and those that continue
- * one, as their three UTF-8 bytes in an integer. */
+/* The Chinese numerals that can start a quantity, and those that continue one. */
 static bool cn_digit(const unsigned char *u, bool start)
 {
-    switch ((uint32_t)u[0] << 16 | (uint32_t)u[1] << 8 | u[2]) {
+    switch (char3(u)) {
     case 0xE4B880: /* 一 */
     case 0xE4BA8C: /* 二 */
     case 0xE4B8A4: /* 两 */

@@ -67,8 +67,8 @@ void hb_places_free(hb_places_t *p)
 }
 
 /* Where the next 村 and the next 社区 start (len when none), each searched
- * again only once passed: a long text with many of one and none of the
- * other is read once, not once per mention. */
+ * again only once reached: a long text with many of one and none of the
+ * other is read once, not once per mention.  {0, 0} searches both. */
 typedef struct markers {
     size_t cun, shequ;
 } markers_t;
@@ -82,9 +82,9 @@ static size_t find(const char *text, size_t len, size_t from, const char *word, 
 /* The next 村 or 社区 starting at or after from, or len. */
 static size_t next_marker(markers_t *m, const char *text, size_t len, size_t from)
 {
-    if (m->cun < from)
+    if (m->cun <= from)
         m->cun = find(text, len, from, "村", 3);
-    if (m->shequ < from)
+    if (m->shequ <= from)
         m->shequ = find(text, len, from, "社区", 6);
     return m->cun < m->shequ ? m->cun : m->shequ;
 }
@@ -98,7 +98,7 @@ size_t hb_places_extract(hb_places_t *p, const char *text, size_t len, hb_place_
                          size_t max)
 {
     size_t n = 0, at = 0, tried = 0; /* tried: candidates below this are done */
-    markers_t m = {find(text, len, 0, "村", 3), find(text, len, 0, "社区", 6)};
+    markers_t m = {0, 0};
     for (size_t q = next_marker(&m, text, len, 0); n < max && q < len;
          q = next_marker(&m, text, len, q + 3)) {
         size_t starts[2] = {q >= 9 ? q - 9 : len, q >= 6 ? q - 6 : len};

@@ -137,11 +137,10 @@ void hb_splitter_free(hb_splitter_t *sp)
 {
     if (!sp)
         return;
-    hb_regex_t *all[] = {&sp->heading, &sp->bare, &sp->item_alone, &sp->clutter, &sp->byline,
-                         &sp->speaker,
-                         &sp->salute, &sp->licence,
-                         &sp->part_problem,
-                         &sp->part_plan, &sp->part_summary, &sp->cue_plan, &sp->cue_problem};
+    hb_regex_t *all[] = {&sp->heading,      &sp->bare,      &sp->item_alone, &sp->clutter,
+                         &sp->byline,       &sp->speaker,   &sp->salute,     &sp->licence,
+                         &sp->part_problem, &sp->part_plan, &sp->part_summary,
+                         &sp->cue_plan,     &sp->cue_problem};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         hb_regex_free(all[i]);
     hb_buf_release(&sp->joined);
