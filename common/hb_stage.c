@@ -14,7 +14,7 @@ struct hb_stage {
     void *ctx;
     void *out;
     hb_pack_t pack;
-    hb_batch_t batch; /* what one received frame produced, sent as one frame */
+    hb_batch_t batch; /* what the frames received at once produced, sent as one frame */
     unsigned long n_in, n_out, n_bad;
 };
 
@@ -163,7 +163,10 @@ int hb_filter_main(const hb_filter_t *f, int argc, char **argv)
     hb_batch_flush(&st.batch, st.out); /* what init emitted */
     hb_debug("ready: in %s, out %s", co.in, co.out);
 
-    /* Everything one frame (a message or a batch) produces leaves as one frame. */
+    /* What a frame produces joins one outgoing batch, and so does what the
+     * frames already waiting produce: every frame costs wake-ups of the I/O
+     * threads at both ends, and fuller frames are fewer.  The batch leaves as
+     * soon as no input is waiting (or it is full), so nothing is held back. */
     zmq_msg_t frame;
     zmq_msg_init(&frame);
     while (!hb_stop_requested()) {
@@ -173,7 +176,9 @@ int hb_filter_main(const hb_filter_t *f, int argc, char **argv)
             hb_error("receive failed: %s", zmq_strerror(zmq_errno()));
             break;
         }
-        hb_msg_each(zmq_msg_data(&frame), zmq_msg_size(&frame), handle, &st, &st.n_bad);
+        do
+            hb_msg_each(zmq_msg_data(&frame), zmq_msg_size(&frame), handle, &st, &st.n_bad);
+        while (!hb_stop_requested() && zmq_msg_recv(&frame, in, ZMQ_DONTWAIT) >= 0);
         if (hb_batch_flush(&st.batch, st.out) != 0)
             break;
     }
