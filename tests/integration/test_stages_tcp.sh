@@ -43,14 +43,16 @@ def messages(frame):  # what arrives together may come as one batch
     m = msgpack.unpackb(frame)
     return [msgpack.unpackb(e) for e in m["msgs"]] if m.get("type") == "batch" else [m]
 got = []
-while len(got) < 2:
-    got += messages(down.recv())
+try:
+    while len(got) < 2:
+        got += messages(down.recv())
+finally:  # a timeout fails the checks below, and leaves no classify behind
+    print("alive", p.poll() is None)
+    p.terminate(); p.wait(20)
+    print("term", p.returncode == 0)
 print("passthrough", got[0] == custom)
 u = got[1]
 print("classified", u["topic"] == "safety" and u["mine"] == "kept" and [m["raw"] for m in u["metrics"]] == ["*处", "35家"])
-print("alive", p.poll() is None)
-p.terminate(); p.wait(20)
-print("term", p.returncode == 0)
 PYEOF
 for c in passthrough classified alive term; do
     check "classify over TCP: $c" grep -q "^$c True" "$TMP/pass"
