@@ -319,16 +319,22 @@ static bool cn_digit(const unsigned char *u, bool start)
 }
 
 /* What a byte can begin, for next_candidate: most bytes of a text begin
- * nothing and are passed over by one table look-up each. */
+ * nothing and are passed over by one table look-up each.  A text without
+ * 十, 百 or 千 has no Chinese numeral to find, and is scanned with the second
+ * table: E4 and E5 lead a third of all Chinese characters. */
 enum { C_NONE, C_ASCII, C_WIDE, C_TIMES, C_CN };
-static const uint8_t byte_class[256] = {
-    ['0'] = C_ASCII, ['1'] = C_ASCII, ['2'] = C_ASCII, ['3'] = C_ASCII, ['4'] = C_ASCII,
-    ['5'] = C_ASCII, ['6'] = C_ASCII, ['7'] = C_ASCII, ['8'] = C_ASCII, ['9'] = C_ASCII,
-    ['*'] = C_ASCII, ['x'] = C_ASCII, ['X'] = C_ASCII,
-    [0xEF] = C_WIDE,  /* ０-９ ＊ */
-    [0xC3] = C_TIMES, /* × */
-    [0xE4] = C_CN,    [0xE5] = C_CN, /* the lead bytes of 一-九, 十, 两 */
+#define DIGIT_CLASSES                                                                      \
+    ['0'] = C_ASCII, ['1'] = C_ASCII, ['2'] = C_ASCII, ['3'] = C_ASCII, ['4'] = C_ASCII,   \
+    ['5'] = C_ASCII, ['6'] = C_ASCII, ['7'] = C_ASCII, ['8'] = C_ASCII, ['9'] = C_ASCII,   \
+    ['*'] = C_ASCII, ['x'] = C_ASCII, ['X'] = C_ASCII,                                     \
+    [0xEF] = C_WIDE,  /* ０-９ ＊ */                                                        \
+    [0xC3] = C_TIMES  /* × */
+static const uint8_t with_numerals[256] = {
+    DIGIT_CLASSES,
+    [0xE4] = C_CN, [0xE5] = C_CN, /* the lead bytes of 一-九, 十, 两 */
 };
+static const uint8_t digits_only[256] = {DIGIT_CLASSES};
+#undef DIGIT_CLASSES
 
 /* Does the text hold 十, 百 or 千?  Without one, two numerals in a row
  * (一二, 三四) are not a quantity. */
@@ -342,12 +348,16 @@ static bool has_numeral_unit(const char *text, size_t len)
  * full-width digit, a mask, or (when the text has 十/百/千 at all) two
  * Chinese numerals in a row.  A regex that may start anywhere is tried at
  * every character of a unit; this scan lets it run at a few places only.
- * *chinese is -1 until a pair of numerals asks for it: most texts have no
- * such pair and are not searched for 十/百/千 at all. */
+ * *chinese says whether the text has 十/百/千: -1 until a pair of numerals
+ * asks (most texts have no such pair), 0 once known not to. */
 static size_t next_candidate(const char *text, size_t len, size_t pos, int *chinese)
 {
     const unsigned char *u = (const unsigned char *)text;
+    const uint8_t *byte_class = *chinese == 0 ? digits_only : with_numerals;
     for (size_t i = pos; i < len; i++) {
+        while (byte_class[u[i]] == C_NONE) /* the hot loop: one load and test a byte */
+            if (++i == len)
+                return len;
         switch (byte_class[u[i]]) {
         case C_NONE:
             continue;
@@ -403,8 +413,14 @@ static size_t approx_before(const hb_figures_t *f, const char *text, size_t c)
 size_t hb_figures_extract(hb_figures_t *f, const char *text, size_t len, hb_figure_t *out,
                           size_t max)
 {
+    return hb_figures_extract_known(f, text, len, -1, out, max);
+}
+
+size_t hb_figures_extract_known(hb_figures_t *f, const char *text, size_t len,
+                                int has_numeral_units, hb_figure_t *out, size_t max)
+{
     size_t n = 0, at = 0;
-    int chinese = -1;
+    int chinese = has_numeral_units < 0 ? -1 : has_numeral_units > 0;
     while (n < max && (at = next_candidate(text, len, at, &chinese)) < len) {
         size_t c = at, before = approx_before(f, text, c);
         int m = before ? hb_regex_match(&f->re, text, len, c - before, 0) : 0;

@@ -46,5 +46,10 @@ void hb_figures_free(hb_figures_t *f);
 /* Fills out[0..n) with the figures of text, in order; returns n (at most max). */
 size_t hb_figures_extract(hb_figures_t *f, const char *text, size_t len, hb_figure_t *out,
                           size_t max);
+/* The same, for a caller that already knows whether text holds 十, 百 or 千
+ * (classify's keyword pass watches for them): has_numeral_units 1 or 0, or
+ * -1 to have it looked up when needed.  A wrong 0 loses Chinese numerals. */
+size_t hb_figures_extract_known(hb_figures_t *f, const char *text, size_t len,
+                                int has_numeral_units, hb_figure_t *out, size_t max);
 
 #endif

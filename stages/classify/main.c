@@ -29,8 +29,10 @@ static const hb_opt_t classify_options[] = {
 };
 
 /* Words the keyword pass looks out for, so no other pass scans for them:
- * a unit without 村 or 社区 names no village. */
-static const char *const watch_words[] = {"村", "社区", NULL};
+ * a unit without 村 or 社区 names no village, one without 十, 百 or 千 quotes
+ * no figure in Chinese numerals. */
+static const char *const watch_words[] = {"村", "社区", "十", "百", "千", NULL};
+enum { WATCH_VILLAGE = 1u << 0 | 1u << 1, WATCH_NUMERAL_UNIT = 1u << 2 | 1u << 3 | 1u << 4 };
 
 typedef struct classify_ctx {
     hb_classifier_t *cl;
@@ -139,10 +141,12 @@ static int classify_unit(hb_stage_t *st, void *ctx, const hb_msg_t *m)
     hb_unit_place_t place = {flag(m, "overview") || hb_obj_is_str(kind, "preamble"),
                              flag(m, "kind_cue")};
     hb_classify(c->cl, section, depth, text, place, &c->topics);
-    size_t nfig = hb_figures_extract(c->fig, text.s, text.len, c->figures, HB_MAX_FIGURES);
-    size_t nvil = c->topics.seen ? hb_places_extract(c->places, text.s, text.len, c->villages,
-                                                     HB_MAX_PLACES)
-                                 : 0;
+    size_t nfig = hb_figures_extract_known(c->fig, text.s, text.len,
+                                           (c->topics.seen & WATCH_NUMERAL_UNIT) != 0,
+                                           c->figures, HB_MAX_FIGURES);
+    size_t nvil = c->topics.seen & WATCH_VILLAGE
+                      ? hb_places_extract(c->places, text.s, text.len, c->villages, HB_MAX_PLACES)
+                      : 0;
 
     hb_pack_t *p = hb_stage_pack(st);
     hb_pack_header(p, HB_T_UNIT, hb_msg_count_except(m, skip) + 4);

@@ -8,7 +8,9 @@
  *   - approx is NULL or one of the configured meanings;
  *   - an unmasked value (and a range's max) is finite and not negative;
  *   - subject, when said, is valid UTF-8 in the text before the figure;
- *   - extracting with a smaller max gives a prefix of the full result.
+ *   - extracting with a smaller max gives a prefix of the full result;
+ *   - told truly whether 十, 百 or 千 occur (hb_figures_extract_known, as
+ *     classify's keyword pass tells it), the same figures.
  * The rules load once, from $HB_FUZZ_CONFIGS (default: the repository's
  * configs/). */
 #include <math.h>
@@ -78,6 +80,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             FUZZ_CHECK(f->subject >= text && f->subject + f->subject_len <= f->raw);
             FUZZ_CHECK(hb_utf8_valid(f->subject, f->subject_len, NULL));
         }
+    }
+
+    int units = memmem(text, size, "十", 3) || memmem(text, size, "百", 3) ||
+                memmem(text, size, "千", 3);
+    size_t k = hb_figures_extract_known(fig, text, size, units, part, HB_MAX_FIGURES);
+    FUZZ_CHECK(k == n);
+    for (size_t i = 0; i < k; i++) {
+        FUZZ_CHECK(part[i].raw == full[i].raw && part[i].raw_len == full[i].raw_len);
+        FUZZ_CHECK(part[i].masked == full[i].masked && part[i].value == full[i].value);
+        FUZZ_CHECK(strcmp(part[i].unit, full[i].unit) == 0);
     }
 
     /* A smaller max stops early and keeps the same first figures. */

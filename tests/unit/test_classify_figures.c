@@ -733,6 +733,24 @@ static void test_chinese_numerals(void **state)
     EXPECT_NONE("做到两个维护，开展五个到户，十分重视，三个坚持。");
 }
 
+/* Told whether the text holds 十, 百 or 千 (classify's keyword pass knows), the
+ * extractor skips its own look-up; told 0, it looks for digits only. */
+static void test_chinese_numerals_known(void **state)
+{
+    (void)state;
+    hb_figure_t out[4];
+    const char *t = "帮扶一百二十户，投入30万元。";
+    assert_int_equal(hb_figures_extract_known(figs, t, strlen(t), 1, out, 4), 2);
+    assert_memory_equal(out[0].raw, "一百二十户", out[0].raw_len);
+    assert_int_equal(hb_figures_extract_known(figs, t, strlen(t), -1, out, 4), 2);
+    assert_int_equal(hb_figures_extract_known(figs, t, strlen(t), 0, out, 4), 1);
+    assert_memory_equal(out[0].raw, "30万元", out[0].raw_len);
+    const char *none = "两三个村投入5万元"; /* a numeral pair, but no 十/百/千 */
+    assert_int_equal(hb_figures_extract_known(figs, none, strlen(none), 0, out, 4), 1);
+    assert_int_equal(hb_figures_extract_known(figs, none, strlen(none), -1, out, 4), 1);
+    assert_memory_equal(out[0].raw, "5万元", out[0].raw_len);
+}
+
 /* What was counted: the words before a figure back to the punctuation; a
  * figure right after another shares it. */
 static void test_subject(void **state)
@@ -1114,6 +1132,7 @@ int main(void)
         cmocka_unit_test(test_thousands_separator),
         cmocka_unit_test(test_range),
         cmocka_unit_test(test_chinese_numerals),
+        cmocka_unit_test(test_chinese_numerals_known),
         cmocka_unit_test(test_subject),
         cmocka_unit_test(test_figures_temp_config),
         cmocka_unit_test(test_figures_config_errors),
