@@ -22,11 +22,18 @@ static void put_be32(char *p, size_t v)
     p[3] = (char)v;
 }
 
+/* An empty batch in a buffer of HB_BATCH_BYTES (the NUL hb_buf keeps included). */
+static void start_buffer(hb_buf_t *buf)
+{
+    hb_buf_init(buf);
+    hb_buf_append(buf, header, HEADER_SIZE);
+    hb_buf_reserve(buf, HB_BATCH_BYTES - HEADER_SIZE - 1);
+}
+
 void hb_batch_init(hb_batch_t *b)
 {
     memset(b, 0, sizeof *b);
-    hb_buf_init(&b->buf);
-    hb_buf_append(&b->buf, header, HEADER_SIZE);
+    start_buffer(&b->buf);
 }
 
 void hb_batch_release(hb_batch_t *b)
@@ -47,12 +54,18 @@ int hb_batch_flush(hb_batch_t *b, void *sock)
         b->frames++;
     b->n = 0;
     b->buf.len = HEADER_SIZE;
+    if (b->buf.cap > HB_BATCH_BYTES) { /* a message larger than a batch: give it back */
+        hb_buf_release(&b->buf);
+        start_buffer(&b->buf);
+    }
     return rc;
 }
 
 int hb_batch_add(hb_batch_t *b, void *sock, const char *data, size_t len)
 {
-    if (b->n && b->buf.len + ELEMENT_HEAD + len > HB_BATCH_BYTES && hb_batch_flush(b, sock) != 0)
+    /* A batch of several stays below HB_BATCH_BYTES, so that with hb_buf's
+     * NUL it fits the buffer reserved at init: never doubled for one byte. */
+    if (b->n && b->buf.len + ELEMENT_HEAD + len >= HB_BATCH_BYTES && hb_batch_flush(b, sock) != 0)
         return -1;
     /* Frames are far below 4 GB: ZeroMQ refuses larger ones (--max-msg-mb). */
     char head[ELEMENT_HEAD] = {(char)0xc6};

@@ -26,7 +26,7 @@
 #include "hb_msg.h"
 
 /* A batch is sent once it holds this many bytes; a larger message goes alone. */
-#define HB_BATCH_BYTES (256u * 1024u)
+#define HB_BATCH_BYTES (64u * 1024u)
 
 typedef struct hb_batch {
     hb_buf_t buf;     /* a reserved header, then the elements */

@@ -622,7 +622,8 @@ static void test_batch_size_limit(void **state)
     hb_pack_init(&p);
     hb_buf_t got;
     hb_buf_init(&got);
-    const size_t sizes[] = {100000, 100000, 100000, 190000, 10, 10};
+    const size_t third = HB_BATCH_BYTES * 3 / 8, most = HB_BATCH_BYTES * 5 / 7;
+    const size_t sizes[] = {third, third, third, most, 10, 10};
     size_t n = sizeof sizes / sizeof sizes[0];
     for (size_t i = 0; i < n; i++) {
         pack_numbered_unit(&p, i, sizes[i]);
@@ -640,12 +641,51 @@ static void test_batch_size_limit(void **state)
     }
     assert_int_equal(s.n, n);
     assert_int_equal(bad, 0);
-    assert_int_equal(frames, 3); /* 100+100 K | 100 K | 190 K + 10 + 10 */
+    assert_int_equal(frames, 3); /* third + third | third | most + 10 + 10 */
     assert_int_equal(b.frames, frames);
 
     hb_buf_release(&s.bytes);
     hb_buf_release(&got);
     hb_pack_release(&p);
+    hb_batch_release(&b);
+    pipe_close(&pp);
+}
+
+/* The batch's buffer is HB_BATCH_BYTES and stays so: a batch that would fill
+ * it to the last byte is sent first (hb_buf's NUL would have doubled it), and
+ * after a message larger than a batch the buffer shrinks back. */
+static void test_batch_buffer_keeps_its_size(void **state)
+{
+    (void)state;
+    pipe_pair_t pp;
+    pipe_open(&pp);
+    hb_batch_t b;
+    hb_batch_init(&b);
+    assert_int_equal(b.buf.cap, HB_BATCH_BYTES);
+    const size_t head = b.buf.len + 5; /* batch header, one element's */
+    const size_t first = HB_BATCH_BYTES * 3 / 4, fill = HB_BATCH_BYTES - head - first - 5;
+    const size_t big = HB_BATCH_BYTES * 3 / 2;
+    char *bytes = calloc(1, big);
+    assert_non_null(bytes);
+    assert_int_equal(hb_batch_add(&b, pp.push, bytes, first), 0);
+    /* exactly what fills the batch to HB_BATCH_BYTES */
+    assert_int_equal(hb_batch_add(&b, pp.push, bytes, fill), 0);
+    assert_int_equal(b.frames, 1);
+    assert_int_equal(b.buf.cap, HB_BATCH_BYTES);
+    assert_int_equal(hb_batch_add(&b, pp.push, bytes, big), 0); /* goes alone, at once */
+    assert_int_equal(b.frames, 3);
+    assert_int_equal(b.n, 0);
+    assert_int_equal(b.buf.cap, HB_BATCH_BYTES);
+    hb_buf_t got;
+    hb_buf_init(&got);
+    const size_t want[] = {first, fill, big};
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(pipe_recv(&pp, &got), 0);
+        assert_int_equal(got.len, want[i]); /* each went alone: sent as itself */
+    }
+    assert_int_equal(pipe_recv(&pp, &got), -1);
+    hb_buf_release(&got);
+    free(bytes);
     hb_batch_release(&b);
     pipe_close(&pp);
 }
@@ -1304,6 +1344,7 @@ int main(void)
         cmocka_unit_test(test_batch_lone_message_goes_as_itself),
         cmocka_unit_test(test_batch_round_trip_in_order),
         cmocka_unit_test(test_batch_size_limit),
+        cmocka_unit_test(test_batch_buffer_keeps_its_size),
         cmocka_unit_test(test_batch_bad_elements_are_skipped),
         cmocka_unit_test(test_json_escaping),
         cmocka_unit_test(test_json_chinese_untouched),
