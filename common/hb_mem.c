@@ -1,5 +1,6 @@
 #include "hb_mem.h"
 
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,4 +46,9 @@ char *hb_strndup(const char *s, size_t n)
 char *hb_strdup(const char *s)
 {
     return hb_strndup(s, strlen(s));
+}
+
+void hb_mem_bound_heap(void)
+{
+    mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 }

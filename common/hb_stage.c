@@ -107,6 +107,7 @@ int hb_filter_main(const hb_filter_t *f, int argc, char **argv)
     static char program[64];
     snprintf(program, sizeof program, "huibao-%s", f->name);
     hb_log_init(program);
+    hb_mem_bound_heap();
 
     common_opts_t co;
     hb_security_opts_t so;

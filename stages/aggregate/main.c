@@ -9,7 +9,6 @@
  * towns.csv and summary.json are written and the program exits: 0 when every
  * input was used, 3 when some were rejected. */
 #include <errno.h>
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -635,12 +634,7 @@ static void restore_doc(void *arg, const hb_journal_entry_t *e)
 int main(int argc, char **argv)
 {
     hb_log_init("huibao-aggregate");
-    /* A long report's buffers (megabytes) come from mmap and go back to the
-     * system when it is written.  glibc would otherwise raise its threshold
-     * to the largest block freed so far and keep such blocks in the heap:
-     * peak memory then grew with the longest reports of a run, +24% from
-     * 100 MB to 1 GB of input (make bench). */
-    mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+    hb_mem_bound_heap();
     agg_opts_t o;
     hb_security_opts_t so;
     memset(&o, 0, sizeof o);
@@ -683,7 +677,12 @@ int main(int argc, char **argv)
     int status = 1;
     void *zctx = zmq_ctx_new();
     hb_security_t *sec = hb_security_load(zctx, &so);
-    hb_sock_opts_t in_o = {.hwm = 1000, .linger_ms = 0, .max_msg_bytes = o.max_msg_mb << 20,
+    /* A small queue.  The aggregator is the busiest process, so a backlog
+     * forms in front of it; with 1,000 frames queued its peak memory was set
+     * by how much text happened to be in flight (+16-18% from 100 MB to 1 GB
+     * of input).  With 4, the backlog waits in the workers' queues and the
+     * reader's window instead. */
+    hb_sock_opts_t in_o = {.hwm = 4, .linger_ms = 0, .max_msg_bytes = o.max_msg_mb << 20,
                            .bind_default = true, .sec = sec};
     hb_sock_opts_t ack_o = {.hwm = 100000, .linger_ms = 1000, .bind_default = false,
                             .sec = sec};
