@@ -32,7 +32,11 @@ static const hb_opt_t common_options[] = {
      "where messages come from: '@' binds, '>' connects, commas separate"},
     {"out", 'o', HB_OPT_STR, offsetof(common_opts_t, out), NULL, "ENDPOINTS",
      "where messages go, same syntax"},
-    {"hwm", 0, HB_OPT_INT, offsetof(common_opts_t, hwm), "64", "N",
+    /* Small queues: the reader's window is the pipeline's buffer.  A frame
+     * holds a document or up to 64 KB of units, so a few keep a stage busy,
+     * and a backlog waits in the reader (which keeps each document anyway)
+     * rather than in the memory of whichever stage is slowest. */
+    {"hwm", 0, HB_OPT_INT, offsetof(common_opts_t, hwm), "4", "N",
      "high-water mark of each socket, in messages", 1, 1000000},
     {"max-msg-mb", 0, HB_OPT_INT, offsetof(common_opts_t, max_msg_mb), "256", "MB",
      "largest message accepted; larger ones are refused by ZeroMQ", 1, 4096},

@@ -677,11 +677,10 @@ int main(int argc, char **argv)
     int status = 1;
     void *zctx = zmq_ctx_new();
     hb_security_t *sec = hb_security_load(zctx, &so);
-    /* A small queue.  The aggregator is the busiest process, so a backlog
-     * forms in front of it; with 1,000 frames queued its peak memory was set
-     * by how much text happened to be in flight (+16-18% from 100 MB to 1 GB
-     * of input).  With 4, the backlog waits in the workers' queues and the
-     * reader's window instead. */
+    /* A small queue, as in the filter stages (common/hb_stage.c).  The
+     * aggregator is the busiest process, so a backlog forms in front of it:
+     * with 1,000 frames queued its peak memory was set by how much text
+     * happened to be in flight (+16-18% from 100 MB to 1 GB of input). */
     hb_sock_opts_t in_o = {.hwm = 4, .linger_ms = 0, .max_msg_bytes = o.max_msg_mb << 20,
                            .bind_default = true, .sec = sec};
     hb_sock_opts_t ack_o = {.hwm = 100000, .linger_ms = 1000, .bind_default = false,
