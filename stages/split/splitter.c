@@ -38,7 +38,7 @@ struct hb_splitter {
     void *arg;
     hb_split_info_t *info;
     bool front;          /* still before the body: title, byline, speaker */
-    bool after_speaker;  /* the last front line named the speaker's office */
+    bool name_may_follow; /* the last front line was a byline or named the speaker's office */
     int title_lines;
     int bare_style;      /* a numbering seen alone on the last line, or 0 */
     hb_buf_t joined;     /* a logical line joined from broken physical lines */
@@ -76,10 +76,12 @@ static const char clutter_re[] =
     "|扫一扫|(?:上|下)一篇[:：]|相关(?:链接|阅读)|浏览次数|阅读次数|点击数|附件[:：]"
     "|版权所有|Copyright|©|主办单位|网站标识码|ICP备)";
 
-/* Front matter: bylines (——2025年3月5日在…会议上) and the speaker's office
- * and name (国务院总理　李强, 县长　张三; the name may stand on a line of its
- * own).  A salutation alone on a line (各位代表：) is dropped anywhere. */
-static const char byline_re[] = "^(?:[—－]{1,2}|--)";
+/* Front matter: bylines (——2025年3月5日在…会议上, the dash missing in old
+ * reports) and the speaker's office and name (国务院总理　李强, 县长　张三;
+ * the name may stand on a line of its own, after the office or the byline:
+ * 1957年6月26日在…会議上 / 周恩来).  A salutation alone on a line (各位代表：)
+ * is dropped anywhere. */
+static const char byline_re[] = "^(?:[—－]{1,2}|--|\\d{4}年\\d{1,2}月\\d{1,2}日在[^，。；]{2,40}上$)";
 static const char speaker_re[] =
     "^[^，。；：,;:]{0,12}(?:总理|省长|市长|州长|县长|区长|镇长|乡长|主任|主席|书记)"
     "(?:\\s|　|$)[^，。；：,;:]{0,8}$";
@@ -539,10 +541,12 @@ static int process_line(hb_splitter_t *sp, hb_span_t line)
     if (sp->front) {
         /* A speaker's name may have a line of its own (国务院总理 / 李　强). */
         size_t stop_len;
-        bool speaker_name = sp->after_speaker && cp_count(line.s, line.len) <= 6 &&
+        bool speaker_name = sp->name_may_follow && cp_count(line.s, line.len) <= 6 &&
                             !first_stop(line, &stop_len);
-        sp->after_speaker = !speaker_name && matches(&sp->speaker, line);
-        if (speaker_name || sp->after_speaker || matches(&sp->byline, line)) {
+        bool office = !speaker_name && matches(&sp->speaker, line);
+        bool byline = !speaker_name && !office && matches(&sp->byline, line);
+        sp->name_may_follow = office || byline;
+        if (speaker_name || office || byline) {
             info->dropped_lines++;
             return 0;
         }
@@ -643,7 +647,7 @@ int hb_splitter_run(hb_splitter_t *sp, const char *text, size_t len, hb_unit_fn 
     sp->arg = arg;
     sp->info = info;
     sp->front = true;
-    sp->after_speaker = false;
+    sp->name_may_follow = false;
     sp->title_lines = 0;
     sp->bare_style = 0;
     hb_buf_reset(&info->title);

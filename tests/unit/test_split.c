@@ -447,6 +447,36 @@ static void test_speaker_line_is_front_matter(void **state)
     run_free(r);
 }
 
+static void test_undashed_byline_and_name(void **state)
+{
+    (void)state;
+    /* From the 1957 national report: the byline has no dash and the speaker's
+     * name follows it alone.  The name used to become a part heading, and 36
+     * units of two parts were filed under 周恩来. */
+    run_t *r = split("1957年中华人民共和国国务院政府工作报告\n\n"
+                     "政府工作报告\n\n"
+                     "1957年6月26日在第一届全国人民代表大会第四次会議上\n\n"
+                     "周恩来\n\n"
+                     "各位代表：\n\n"
+                     "从第一届全国人民代表大会第三次会議閉幕以来，已經整整一年了。\n"
+                     "一、关于社会主义革命\n"
+                     "1956年，我国基本上完成了对农業的社会主义改造。\n");
+    expect_n(r, 2);
+    assert_int_equal(r->dropped, 4);
+    expect_unit(r, 0, "preamble", "", F_OVER, "从第一届全国人民代表大会第三次会議閉幕以来，已經整整一年了。");
+    expect_unit(r, 1, "summary", "关于社会主义革命", 0, "1956年，我国基本上完成了对农業的社会主义改造。");
+    assert_string_equal(r->title, "1957年中华人民共和国国务院政府工作报告");
+    run_free(r);
+    /* In the body the same line is a paragraph. */
+    r = split("一、工作回顾\n\n"
+              "2024年3月5日在县人民代表大会上\n\n"
+              "全镇经济稳步增长。\n");
+    expect_n(r, 2);
+    assert_int_equal(r->dropped, 0);
+    expect_unit(r, 0, "summary", "工作回顾", F_OVER, "2024年3月5日在县人民代表大会上");
+    run_free(r);
+}
+
 static void test_zero_width_space_line_is_blank(void **state)
 {
     (void)state;
@@ -1138,6 +1168,7 @@ int main(void)
         cmocka_unit_test(test_no_title_when_first_line_is_paragraph),
         cmocka_unit_test(test_no_title_when_first_line_is_heading),
         cmocka_unit_test(test_byline_and_salutation_dropped),
+        cmocka_unit_test(test_undashed_byline_and_name),
         cmocka_unit_test(test_salutation_in_body_is_kept),
         cmocka_unit_test(test_speaker_line_is_front_matter),
         cmocka_unit_test(test_zero_width_space_line_is_blank),
