@@ -634,6 +634,24 @@ static void test_kind_plan_for_gongzuo_de_jianyi(void **state)
     run_free(r);
 }
 
+/* More plan parts of national reports: 2017年工作总体部署 (seven reports,
+ * 2005-2017) and “十二五”时期的主要目标和任务 (2011); both were summary. */
+static void test_kind_plan_for_bushu_and_mubiao(void **state)
+{
+    (void)state;
+    run_t *r = split("一、2016年工作回顾\n"
+                     "经济平稳运行。\n"
+                     "二、2017年工作总体部署\n"
+                     "今年要着力抓好以下工作。\n"
+                     "三、“十二五”时期的主要目标和任务\n"
+                     "今后五年要加快转变经济发展方式。\n");
+    expect_n(r, 3);
+    expect_unit(r, 0, "summary", "2016年工作回顾", F_OVER, "经济平稳运行。");
+    expect_unit(r, 1, "plan", "2017年工作总体部署", F_OVER, "今年要着力抓好以下工作。");
+    expect_unit(r, 2, "plan", "“十二五”时期的主要目标和任务", F_OVER, "今后五年要加快转变经济发展方式。");
+    run_free(r);
+}
+
 static void test_kind_problem_cue_in_summary(void **state)
 {
     (void)state;
@@ -1179,6 +1197,7 @@ int main(void)
         cmocka_unit_test(test_kinds_by_part),
         cmocka_unit_test(test_kind_plan_for_xiabu_dasuan),
         cmocka_unit_test(test_kind_plan_for_gongzuo_de_jianyi),
+        cmocka_unit_test(test_kind_plan_for_bushu_and_mubiao),
         cmocka_unit_test(test_item_marker_alone_joins_next_line),
         cmocka_unit_test(test_kind_problem_cue_in_summary),
         cmocka_unit_test(test_kind_problem_cue_biaoxian_zai),
