@@ -74,7 +74,8 @@ static const char clutter_re[] =
     "^(?:【\\s*字体|字体[:：]?\\s*[【\\[]?大|分享(?:到)?[:：]|来源[:：]|发布(?:时间|日期)?[:：]"
     "|(?:下载|打印|全屏|收藏|关闭|关闭窗口|返回顶部)(?:\\s|$)|【(?:打印|关闭|收藏)|责任编辑"
     "|扫一扫|(?:上|下)一篇[:：]|相关(?:链接|阅读)|浏览次数|阅读次数|点击数|附件[:：]"
-    "|版权所有|Copyright|©|主办单位|网站标识码|ICP备)";
+    "|版权所有|Copyright|©|主办单位|网站标识码|ICP备"
+    "|(?:粗体|斜体)文字$)"; /* a wiki editor's placeholders, left in an archived text */
 
 /* Front matter: bylines (——2025年3月5日在…会议上, the dash missing in old
  * reports) and the speaker's office and name (国务院总理　李强, 县长　张三;

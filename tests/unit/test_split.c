@@ -510,6 +510,16 @@ static void test_clutter_lines_dropped(void **state)
     assert_string_equal(r->title, "某镇2022年上半年工作总结");
     expect_unit(r, 0, "preamble", "", F_OVER, "今年以来，全镇工作平稳。");
     run_free(r);
+    /* A wiki editor's placeholder inside the 2007 national report, and the
+     * same words inside a sentence. */
+    r = split("一、工作回顾\n"
+              "——改革开放进一步深化。\n"
+              "粗体文字\n"
+              "重点领域改革取得新进展，粗体文字不是标题。\n");
+    expect_n(r, 2);
+    assert_int_equal(r->dropped, 1);
+    expect_unit(r, 1, "summary", "工作回顾", F_OVER, "重点领域改革取得新进展，粗体文字不是标题。");
+    run_free(r);
 }
 
 /* Licence footers of archived texts, in either case; the same words inside
