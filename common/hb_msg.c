@@ -227,10 +227,38 @@ void hb_pack_reset(hb_pack_t *p)
     hb_buf_reset(&p->buf);
 }
 
+/* The header and the bytes in one append (msgpack_pack_str and _body went
+ * through the packer's callback once each): the same bytes msgpack-c
+ * writes, fixstr, str8, str16 or str32. */
 void hb_pack_str(hb_pack_t *p, const char *s, size_t len)
 {
-    msgpack_pack_str(&p->pk, len);
-    msgpack_pack_str_body(&p->pk, s, len);
+    unsigned char head[5];
+    size_t n;
+    if (len < 32) {
+        head[0] = (unsigned char)(0xa0 | len);
+        n = 1;
+    } else if (len < 256) {
+        head[0] = 0xd9;
+        head[1] = (unsigned char)len;
+        n = 2;
+    } else if (len < 65536) {
+        head[0] = 0xda;
+        head[1] = (unsigned char)(len >> 8);
+        head[2] = (unsigned char)len;
+        n = 3;
+    } else {
+        head[0] = 0xdb;
+        for (int i = 0; i < 4; i++)
+            head[1 + i] = (unsigned char)(len >> (24 - 8 * i));
+        n = 5;
+    }
+    hb_buf_t *b = &p->buf;
+    hb_buf_reserve(b, n + len);
+    memcpy(b->data + b->len, head, n);
+    if (len)
+        memcpy(b->data + b->len + n, s, len);
+    b->len += n + len;
+    b->data[b->len] = '\0';
 }
 
 void hb_pack_cstr(hb_pack_t *p, const char *s)
@@ -241,9 +269,17 @@ void hb_pack_cstr(hb_pack_t *p, const char *s)
         msgpack_pack_nil(&p->pk);
 }
 
-void hb_pack_key(hb_pack_t *p, const char *key)
+extern inline void hb_pack_key(hb_pack_t *p, const char *key);
+extern inline void hb_pack_kv_str(hb_pack_t *p, const char *key, const char *s, size_t len);
+extern inline void hb_pack_kv_cstr(hb_pack_t *p, const char *key, const char *s);
+
+void hb_pack_kv_bool(hb_pack_t *p, const char *key, bool v)
 {
-    hb_pack_str(p, key, strlen(key));
+    hb_pack_key(p, key);
+    if (v)
+        msgpack_pack_true(&p->pk);
+    else
+        msgpack_pack_false(&p->pk);
 }
 
 void hb_pack_header(hb_pack_t *p, const char *type, size_t npairs)
@@ -254,17 +290,7 @@ void hb_pack_header(hb_pack_t *p, const char *type, size_t npairs)
     hb_pack_kv_cstr(p, "type", type);
 }
 
-void hb_pack_kv_str(hb_pack_t *p, const char *key, const char *s, size_t len)
-{
-    hb_pack_key(p, key);
-    hb_pack_str(p, s, len);
-}
 
-void hb_pack_kv_cstr(hb_pack_t *p, const char *key, const char *s)
-{
-    hb_pack_key(p, key);
-    hb_pack_cstr(p, s);
-}
 
 void hb_pack_kv_u64(hb_pack_t *p, const char *key, uint64_t v)
 {
@@ -278,14 +304,6 @@ void hb_pack_kv_i64(hb_pack_t *p, const char *key, int64_t v)
     msgpack_pack_int64(&p->pk, v);
 }
 
-void hb_pack_kv_bool(hb_pack_t *p, const char *key, bool v)
-{
-    hb_pack_key(p, key);
-    if (v)
-        msgpack_pack_true(&p->pk);
-    else
-        msgpack_pack_false(&p->pk);
-}
 
 void hb_pack_kv_nil(hb_pack_t *p, const char *key)
 {

@@ -17,6 +17,7 @@
 
 #include <msgpack.h>
 #include <stdbool.h>
+#include <string.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -73,15 +74,32 @@ void hb_pack_release(hb_pack_t *p);
 void hb_pack_reset(hb_pack_t *p);
 /* Starts a map of 2 + npairs entries and writes "v" and "type". */
 void hb_pack_header(hb_pack_t *p, const char *type, size_t npairs);
-void hb_pack_key(hb_pack_t *p, const char *key);
 void hb_pack_str(hb_pack_t *p, const char *s, size_t len);
 void hb_pack_cstr(hb_pack_t *p, const char *s); /* NULL packs nil */
-void hb_pack_kv_str(hb_pack_t *p, const char *key, const char *s, size_t len);
-void hb_pack_kv_cstr(hb_pack_t *p, const char *key, const char *s);
 void hb_pack_kv_u64(hb_pack_t *p, const char *key, uint64_t v);
 void hb_pack_kv_i64(hb_pack_t *p, const char *key, int64_t v);
-void hb_pack_kv_bool(hb_pack_t *p, const char *key, bool v);
 void hb_pack_kv_nil(hb_pack_t *p, const char *key);
+void hb_pack_kv_bool(hb_pack_t *p, const char *key, bool v);
+
+/* Inline, so that a key written as a literal costs no strlen: a unit's
+ * figures are packed as seven such pairs each.  hb_msg.c holds their
+ * external definitions (C99 inline), so the library still exports them. */
+inline void hb_pack_key(hb_pack_t *p, const char *key)
+{
+    hb_pack_str(p, key, strlen(key));
+}
+
+inline void hb_pack_kv_str(hb_pack_t *p, const char *key, const char *s, size_t len)
+{
+    hb_pack_key(p, key);
+    hb_pack_str(p, s, len);
+}
+
+inline void hb_pack_kv_cstr(hb_pack_t *p, const char *key, const char *s)
+{
+    hb_pack_key(p, key);
+    hb_pack_cstr(p, s);
+}
 /* Packs a number as an integer when it is one, else as a double. */
 void hb_pack_number(hb_pack_t *p, double v);
 

@@ -520,6 +520,42 @@ static void pack_numbered_unit(hb_pack_t *p, uint64_t seq, size_t text_len)
     hb_pack_kv_str(p, "text", text, text_len);
 }
 
+static int append_to_buf(void *data, const char *buf, size_t len)
+{
+    hb_buf_append(data, buf, len);
+    return 0;
+}
+
+/* hb_pack_str writes its header itself: byte for byte what msgpack-c writes,
+ * at every boundary between fixstr, str8, str16 and str32. */
+static void test_pack_str_matches_msgpack_c(void **state)
+{
+    (void)state;
+    static const size_t lens[] = {0, 1, 31, 32, 255, 256, 65535, 65536, 70000};
+    char *text = malloc(70000);
+    assert_non_null(text);
+    for (size_t i = 0; i < 70000; i++)
+        text[i] = (char)('a' + i % 26);
+    hb_pack_t p;
+    hb_pack_init(&p);
+    hb_buf_t want;
+    hb_buf_init(&want);
+    msgpack_packer pk;
+    msgpack_packer_init(&pk, &want, append_to_buf);
+    for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++) {
+        hb_pack_reset(&p);
+        hb_buf_reset(&want);
+        hb_pack_str(&p, text, lens[i]);
+        msgpack_pack_str(&pk, lens[i]);
+        msgpack_pack_str_body(&pk, text, lens[i]);
+        assert_int_equal(p.buf.len, want.len);
+        assert_memory_equal(p.buf.data, want.data, want.len);
+    }
+    hb_buf_release(&want);
+    hb_pack_release(&p);
+    free(text);
+}
+
 static void test_batch_lone_message_goes_as_itself(void **state)
 {
     (void)state;
@@ -1341,6 +1377,7 @@ int main(void)
         cmocka_unit_test(test_msg_decode_wrong_version),
         cmocka_unit_test(test_msg_decode_no_type),
         cmocka_unit_test(test_msg_decode_trailing_bytes),
+        cmocka_unit_test(test_pack_str_matches_msgpack_c),
         cmocka_unit_test(test_batch_lone_message_goes_as_itself),
         cmocka_unit_test(test_batch_round_trip_in_order),
         cmocka_unit_test(test_batch_size_limit),
