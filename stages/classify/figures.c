@@ -178,11 +178,14 @@ static const char *meaning_of(const wordlist_t *l, const char *s, size_t len)
     return NULL;
 }
 
+/* The last bytes are compared first: most words differ there, and a call
+ * to memcmp per word and figure showed in the profile. */
 static bool ends_with_any(const wordlist_t *l, const char *text, size_t end)
 {
     for (size_t i = 0; i < l->n; i++) {
         size_t n = l->w[i].len;
-        if (n <= end && !memcmp(text + end - n, l->w[i].text, n))
+        if (n <= end && text[end - 1] == l->w[i].text[n - 1] &&
+            !memcmp(text + end - n, l->w[i].text, n))
             return true;
     }
     return false;
@@ -217,6 +220,16 @@ static double parse_chinese(const char *s, size_t len)
 /* Digits, full-width digits and one decimal point to a double. */
 static double parse_value(const char *s, size_t len)
 {
+    /* Most are plain ASCII integers, exact as doubles up to 15 digits: the
+     * value strtod would give, without copying and strtod. */
+    if (len <= 15) {
+        uint64_t v = 0;
+        size_t i = 0;
+        while (i < len && s[i] >= '0' && s[i] <= '9')
+            v = v * 10 + (uint64_t)(s[i++] - '0');
+        if (i == len)
+            return (double)v;
+    }
     char ascii[64];
     size_t n = 0;
     for (size_t i = 0; i < len && n + 1 < sizeof ascii;) {
@@ -403,7 +416,8 @@ static size_t approx_before(const hb_figures_t *f, const char *text, size_t c)
             break;
         for (size_t i = 0; i < f->before.n; i++) { /* longest first */
             size_t n = f->before.w[i].len;
-            if (n <= end && !memcmp(text + end - n, f->before.w[i].text, n))
+            if (n <= end && text[end - 1] == f->before.w[i].text[n - 1] &&
+                !memcmp(text + end - n, f->before.w[i].text, n))
                 return c - end + n;
         }
     }

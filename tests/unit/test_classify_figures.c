@@ -707,6 +707,18 @@ static void test_thousands_separator(void **state)
     EXPECT("第一个五年期间铁路共新建8,500公里，", w);
 }
 
+/* Plain integers take a path of their own (no strtod): the same values, on
+ * both sides of its 15-digit limit. */
+static void test_integer_values(void **state)
+{
+    (void)state;
+    static const want_t w[] = {{"007人", false, 7, "人", NULL},
+                               {"123456789012345元", false, 123456789012345.0, "元", NULL},
+                               {"1234567890123456元", false, 1234567890123456.0, "元", NULL},
+                               {"12.5亩", false, 12.5, "亩", NULL}};
+    EXPECT("培训007人，投入123456789012345元和1234567890123456元，种植12.5亩。", w);
+}
+
 /* Ranges: the low end is the value, the high end max. */
 static void test_range(void **state)
 {
@@ -1131,6 +1143,7 @@ int main(void)
         cmocka_unit_test(test_seed_quoted_plan_name),
         cmocka_unit_test(test_thousands_separator),
         cmocka_unit_test(test_range),
+        cmocka_unit_test(test_integer_values),
         cmocka_unit_test(test_chinese_numerals),
         cmocka_unit_test(test_chinese_numerals_known),
         cmocka_unit_test(test_subject),
