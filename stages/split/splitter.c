@@ -24,6 +24,7 @@ struct hb_splitter {
     hb_regex_t item_alone;   /* 四是 alone on a line, its text on the next */
     hb_regex_t clutter;      /* web and archive furniture */
     hb_regex_t byline;       /* ——2025年3月5日在…会议上 */
+    hb_regex_t dated_byline; /* 1957年6月26日在…会議上, no dash */
     hb_regex_t speaker;      /* 国务院总理　李强 */
     hb_regex_t salute;       /* 各位代表： alone on a line */
     hb_regex_t licence;      /* archive licence notes, judged on joined lines */
@@ -38,7 +39,7 @@ struct hb_splitter {
     void *arg;
     hb_split_info_t *info;
     bool front;          /* still before the body: title, byline, speaker */
-    bool name_may_follow; /* the last front line was a byline or named the speaker's office */
+    bool name_may_follow; /* the last line named the speaker's office, or was a dated byline */
     int title_lines;
     int bare_style;      /* a numbering seen alone on the last line, or 0 */
     hb_buf_t joined;     /* a logical line joined from broken physical lines */
@@ -82,7 +83,8 @@ static const char clutter_re[] =
  * the name may stand on a line of its own, after the office or the byline:
  * 1957年6月26日在…会議上 / 周恩来).  A salutation alone on a line (各位代表：)
  * is dropped anywhere. */
-static const char byline_re[] = "^(?:[—－]{1,2}|--|\\d{4}年\\d{1,2}月\\d{1,2}日在[^，。；]{2,40}上$)";
+static const char byline_re[] = "^(?:[—－]{1,2}|--)";
+static const char dated_byline_re[] = "^\\d{4}年\\d{1,2}月\\d{1,2}日在[^，。；]{2,40}上$";
 static const char speaker_re[] =
     "^[^，。；：,;:]{0,12}(?:总理|省长|市长|州长|县长|区长|镇长|乡长|主任|主席|书记)"
     "(?:\\s|　|$)[^，。；：,;:]{0,8}$";
@@ -122,6 +124,7 @@ hb_splitter_t *hb_splitter_new(void)
         {&sp->heading, heading_re},         {&sp->bare, bare_re},
         {&sp->item_alone, item_alone_re},
         {&sp->clutter, clutter_re},         {&sp->byline, byline_re},
+        {&sp->dated_byline, dated_byline_re},
         {&sp->speaker, speaker_re},
         {&sp->salute, salute_re},           {&sp->licence, licence_re},
         {&sp->part_problem, part_problem_re}, {&sp->part_plan, part_plan_re},
@@ -140,9 +143,10 @@ void hb_splitter_free(hb_splitter_t *sp)
 {
     if (!sp)
         return;
-    hb_regex_t *all[] = {&sp->heading,      &sp->bare,      &sp->item_alone, &sp->clutter,
-                         &sp->byline,       &sp->speaker,   &sp->salute,     &sp->licence,
-                         &sp->part_problem, &sp->part_plan, &sp->part_summary,
+    hb_regex_t *all[] = {&sp->heading,      &sp->bare,         &sp->item_alone,
+                         &sp->clutter,      &sp->byline,       &sp->dated_byline,
+                         &sp->speaker,      &sp->salute,       &sp->licence,
+                         &sp->part_problem, &sp->part_plan,    &sp->part_summary,
                          &sp->cue_plan,     &sp->cue_problem};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         hb_regex_free(all[i]);
@@ -530,6 +534,21 @@ static bool has_word_char(hb_span_t t)
     return false;
 }
 
+/* A name on a line of its own: CJK ideographs and spaces (周恩来, 李　强). */
+static bool only_ideographs(hb_span_t t)
+{
+    bool any = false;
+    for (size_t i = 0; i < t.len;) {
+        uint32_t c = hb_utf8_next(t.s, t.len, &i);
+        if (c == ' ' || c == 0x3000)
+            continue;
+        if (c < 0x4E00 || c > 0x9FFF)
+            return false;
+        any = true;
+    }
+    return any;
+}
+
 /* One logical line: front matter, a heading, or a paragraph. */
 static int process_line(hb_splitter_t *sp, hb_span_t line)
 {
@@ -537,17 +556,20 @@ static int process_line(hb_splitter_t *sp, hb_span_t line)
     if (matches(&sp->clutter, line) || matches(&sp->salute, line) ||
         (may_be_licence(line) && matches(&sp->licence, line))) {
         info->dropped_lines++;
+        sp->name_may_follow = false;
         return 0;
     }
     if (sp->front) {
-        /* A speaker's name may have a line of its own (国务院总理 / 李　强). */
-        size_t stop_len;
+        /* A speaker's name may have a line of its own, right after the office
+         * (国务院总理 / 李　强) or a byline without its dash (1957年6月26日在
+         * …会議上 / 周恩来): a few ideographs and nothing else, so that a
+         * heading there (一、主要成效) stays a heading. */
         bool speaker_name = sp->name_may_follow && cp_count(line.s, line.len) <= 6 &&
-                            !first_stop(line, &stop_len);
+                            only_ideographs(line);
         bool office = !speaker_name && matches(&sp->speaker, line);
-        bool byline = !speaker_name && !office && matches(&sp->byline, line);
-        sp->name_may_follow = office || byline;
-        if (speaker_name || office || byline) {
+        bool dated = !speaker_name && !office && matches(&sp->dated_byline, line);
+        sp->name_may_follow = office || dated;
+        if (speaker_name || office || dated || matches(&sp->byline, line)) {
             info->dropped_lines++;
             return 0;
         }

@@ -477,6 +477,28 @@ static void test_undashed_byline_and_name(void **state)
     run_free(r);
 }
 
+/* A heading right after the front matter is no speaker's name: after a
+ * dashed byline, after a salutation that follows the office, after a dated
+ * byline.  (From a review: 一、主要成效 had been dropped as a name.) */
+static void test_heading_after_byline_is_no_name(void **state)
+{
+    (void)state;
+    static const char *const texts[] = {
+        "某镇2023年工作总结\n——在镇党委全会上\n一、主要成效\n全镇经济平稳运行。\n",
+        "某县政府工作报告\n——2024年1月10日在某县人民代表大会第三次会议上\n各位代表：\n"
+        "一、主要成效\n全镇经济平稳运行。\n",
+        "某县政府工作报告\n县长　张三\n各位代表：\n一、主要成效\n全镇经济平稳运行。\n",
+        "某县政府工作报告\n\n1957年6月26日在第一届全国人民代表大会第四次会議上\n\n"
+        "一、主要成效\n全镇经济平稳运行。\n",
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        run_t *r = split(texts[i]);
+        expect_n(r, 1);
+        expect_unit(r, 0, "summary", "主要成效", F_OVER, "全镇经济平稳运行。");
+        run_free(r);
+    }
+}
+
 static void test_zero_width_space_line_is_blank(void **state)
 {
     (void)state;
@@ -1197,6 +1219,7 @@ int main(void)
         cmocka_unit_test(test_no_title_when_first_line_is_heading),
         cmocka_unit_test(test_byline_and_salutation_dropped),
         cmocka_unit_test(test_undashed_byline_and_name),
+        cmocka_unit_test(test_heading_after_byline_is_no_name),
         cmocka_unit_test(test_salutation_in_body_is_kept),
         cmocka_unit_test(test_speaker_line_is_front_matter),
         cmocka_unit_test(test_zero_width_space_line_is_blank),
