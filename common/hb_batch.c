@@ -22,6 +22,10 @@ static void put_be32(char *p, size_t v)
     p[3] = (char)v;
 }
 
+_Static_assert((HB_BATCH_BYTES & (HB_BATCH_BYTES - 1)) == 0,
+               "hb_buf doubles from 256: any other size would be missed, and the buffer "
+               "freed and grown again after every flush");
+
 /* An empty batch in a buffer of HB_BATCH_BYTES (the NUL hb_buf keeps included). */
 static void start_buffer(hb_buf_t *buf)
 {

@@ -26,7 +26,7 @@
 #include "hb_msg.h"
 
 /* A batch is sent once it holds this many bytes; a larger message goes alone. */
-#define HB_BATCH_BYTES (64u * 1024u)
+#define HB_BATCH_BYTES (64u * 1024u) /* a power of two: hb_buf grows by doubling */
 
 typedef struct hb_batch {
     hb_buf_t buf;     /* a reserved header, then the elements */
@@ -38,8 +38,9 @@ typedef struct hb_batch {
 void hb_batch_init(hb_batch_t *b);
 void hb_batch_release(hb_batch_t *b);
 
-/* Adds one encoded message; sends the batch first if it would grow past
- * HB_BATCH_BYTES.  0, or -1 when sending failed (the process is stopping). */
+/* Adds one encoded message; sends the batch first if it would reach
+ * HB_BATCH_BYTES (a message that large alone goes at once, as itself).
+ * 0, or -1 when sending failed (the process is stopping). */
 int hb_batch_add(hb_batch_t *b, void *sock, const char *data, size_t len);
 
 /* Sends what the batch holds: nothing when empty, a lone message as itself.

@@ -7,7 +7,8 @@
  * signals, receives and decodes each message, forwards the types the stage
  * did not ask for untouched (no re-encoding), and sends what the stage emits.
  * Batches (hb_batch.h) are opened for the stage, which sees one message at a
- * time; what one received frame produced leaves as one frame.
+ * time; what it emits for a frame, and for the frames already waiting behind
+ * it, leaves as one batch as soon as no more input waits.
  *
  *   static int my_msg(hb_stage_t *st, void *ctx, const hb_msg_t *m)
  *   {

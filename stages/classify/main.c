@@ -31,8 +31,15 @@ static const hb_opt_t classify_options[] = {
 /* Words the keyword pass looks out for, so no other pass scans for them:
  * a unit without 村 or 社区 names no village, one without 十, 百 or 千 quotes
  * no figure in Chinese numerals. */
-static const char *const watch_words[] = {"村", "社区", "十", "百", "千", NULL};
-enum { WATCH_VILLAGE = 1u << 0 | 1u << 1, WATCH_NUMERAL_UNIT = 1u << 2 | 1u << 3 | 1u << 4 };
+enum { W_CUN, W_SHEQU, W_SHI, W_BAI, W_QIAN, N_WATCH };
+static const char *const watch_words[N_WATCH + 1] = {
+    [W_CUN] = "村", [W_SHEQU] = "社区", [W_SHI] = "十", [W_BAI] = "百", [W_QIAN] = "千",
+};
+/* hb_topics_t.seen has bit i for watch_words[i]. */
+enum {
+    WATCH_VILLAGE = 1u << W_CUN | 1u << W_SHEQU,
+    WATCH_NUMERAL_UNIT = 1u << W_SHI | 1u << W_BAI | 1u << W_QIAN,
+};
 
 typedef struct classify_ctx {
     hb_classifier_t *cl;

@@ -35,7 +35,7 @@ p = subprocess.Popen([sys.argv[1] + "/huibao-classify", "-q", "--in", ">tcp://12
                       "--figures", "configs/figures.conf"])
 custom = {"v": 1, "type": "custom_note", "run": "r", "x": [1, {"y": "二"}]}
 unit = {"v": 1, "type": "unit", "run": "r", "doc": 0, "seq": 0, "section": ["安全生产"],
-        "kind": "summary", "text": "排查整治安全隐患*处，检查企业35家。", "mine": "kept"}
+        "kind": "summary", "text": "排查整治安全隐患*处，检查企业35家，帮扶一百二十户。", "mine": "kept"}
 for m in (b"\x00garbage", msgpack.packb({"v": 2, "type": "unit"}), msgpack.packb(custom), msgpack.packb(unit)):
     up.send(m)
 down.RCVTIMEO = 5000
@@ -52,7 +52,8 @@ finally:  # a timeout fails the checks below, and leaves no classify behind
     print("term", p.returncode == 0)
 print("passthrough", got[0] == custom)
 u = got[1]
-print("classified", u["topic"] == "safety" and u["mine"] == "kept" and [m["raw"] for m in u["metrics"]] == ["*处", "35家"])
+print("classified", u["topic"] == "safety" and u["mine"] == "kept" and
+      [m["raw"] for m in u["metrics"]] == ["*处", "35家", "一百二十户"])
 PYEOF
 for c in passthrough classified alive term; do
     check "classify over TCP: $c" grep -q "^$c True" "$TMP/pass"

@@ -708,15 +708,17 @@ static void test_thousands_separator(void **state)
 }
 
 /* Plain integers take a path of their own (no strtod): the same values, on
- * both sides of its 15-digit limit. */
+ * both sides of its 15-digit limit, and past what 64 bits hold. */
 static void test_integer_values(void **state)
 {
     (void)state;
     static const want_t w[] = {{"007人", false, 7, "人", NULL},
                                {"123456789012345元", false, 123456789012345.0, "元", NULL},
                                {"1234567890123456元", false, 1234567890123456.0, "元", NULL},
+                               {"98765432109876543210元", false, 98765432109876543210.0, "元", NULL},
                                {"12.5亩", false, 12.5, "亩", NULL}};
-    EXPECT("培训007人，投入123456789012345元和1234567890123456元，种植12.5亩。", w);
+    EXPECT("培训007人，投入123456789012345元和1234567890123456元，"
+           "另有98765432109876543210元，种植12.5亩。", w);
 }
 
 /* Ranges: the low end is the value, the high end max. */
