@@ -544,9 +544,6 @@ static void test_clutter_lines_dropped(void **state)
     run_free(r);
 }
 
-/* Licence footers of archived texts, in either case; the same words inside
- * a sentence of a line that is not a footer are dropped too (the rule has no
- * anchor), but a line with only their first character is kept. */
 /* A line of punctuation alone (a stray ' in an archived report, a row of
  * ……) is neither a part heading nor text; a short line with words still
  * starts a part.  From the 2007 national report, where 125 units were filed
@@ -567,6 +564,9 @@ static void test_punctuation_line_is_no_heading(void **state)
     run_free(r);
 }
 
+/* Licence footers of archived texts, in either case; the same words inside
+ * a sentence of a line that is not a footer are dropped too (the rule has no
+ * anchor), but a line with only their first character is kept. */
 static void test_licence_lines_dropped(void **state)
 {
     (void)state;
