@@ -290,8 +290,6 @@ void hb_pack_header(hb_pack_t *p, const char *type, size_t npairs)
     hb_pack_kv_cstr(p, "type", type);
 }
 
-
-
 void hb_pack_kv_u64(hb_pack_t *p, const char *key, uint64_t v)
 {
     hb_pack_key(p, key);
@@ -303,7 +301,6 @@ void hb_pack_kv_i64(hb_pack_t *p, const char *key, int64_t v)
     hb_pack_key(p, key);
     msgpack_pack_int64(&p->pk, v);
 }
-
 
 void hb_pack_kv_nil(hb_pack_t *p, const char *key)
 {

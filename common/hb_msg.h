@@ -17,9 +17,9 @@
 
 #include <msgpack.h>
 #include <stdbool.h>
-#include <string.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "hb_buf.h"
 

@@ -61,9 +61,9 @@ int hb_filter_main(const hb_filter_t *f, int argc, char **argv);
 
 /* Resets and returns the stage's packer for a new outgoing message. */
 hb_pack_t *hb_stage_pack(hb_stage_t *st);
-/* Sends what was packed since hb_stage_pack(): with everything else the
- * current input frame produces, as one frame, once the stage returns (from
- * init and exit: when they return).  0 or -1 (stopping). */
+/* Sends what was packed since hb_stage_pack(): in one batch with everything
+ * else the stage emits for the frames received together, once no more input
+ * waits (from init and exit: when they return).  0 or -1 (stopping). */
 int hb_stage_emit(hb_stage_t *st);
 /* Emits a "reject" for the document of m, with the stage's name and reason. */
 int hb_stage_reject(hb_stage_t *st, const hb_msg_t *m, const char *reason);

@@ -465,7 +465,8 @@ static int cmd_run(int argc, char **argv)
     snprintf(reader->role, sizeof reader->role, "read");
     snprintf(prog, sizeof prog, "%s/huibao-read", bindir);
     argv_add(&reader->argv, prog, "--out", ep_docs, "--ctl", ep_agg, "--acks", ep_acks, "--run",
-             run_id, "--pattern", o.pattern, "--window", window, "--window-mb", window_mb, "--retry-after", retry, NULL);
+             run_id, "--pattern", o.pattern, "--window", window, "--window-mb", window_mb,
+             "--retry-after", retry, NULL);
     if (o.meta)
         argv_add(&reader->argv, "--meta", o.meta, NULL);
     if (o.resume)

@@ -372,8 +372,6 @@ static size_t next_candidate(const char *text, size_t len, size_t pos, int *chin
             if (++i == len)
                 return len;
         switch (byte_class[u[i]]) {
-        case C_NONE:
-            continue;
         case C_ASCII: {
             /* The pattern cannot start right after an ASCII digit, letter, '.'
              * or '*' (its look-behind), nor can an approximation word end in

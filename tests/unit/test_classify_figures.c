@@ -876,13 +876,20 @@ enum { T_GENERAL, T_PARTY, T_AGRI };
 
 static hb_classifier_t *cls;
 
+/* A classifier loaded from conf, written to a temporary file and removed. */
+static hb_classifier_t *classifier_from(const char *conf, const char *const *watch)
+{
+    char *path = write_temp(conf);
+    hb_classifier_t *c = hb_classifier_load(path, watch);
+    unlink(path);
+    free(path);
+    return c;
+}
+
 static int classifier_setup(void **state)
 {
     (void)state;
-    char *path = write_temp(TOPICS);
-    cls = hb_classifier_load(path, NULL);
-    unlink(path);
-    free(path);
+    cls = classifier_from(TOPICS, NULL);
     return cls ? 0 : -1;
 }
 
@@ -1042,10 +1049,7 @@ static void test_classify_multi_label(void **state)
 static void test_classify_no_general_topic(void **state)
 {
     (void)state;
-    char *path = write_temp("[topic party_building]\nkeywords = 党建:3\n");
-    hb_classifier_t *c = hb_classifier_load(path, NULL);
-    unlink(path);
-    free(path);
+    hb_classifier_t *c = classifier_from("[topic party_building]\nkeywords = 党建:3\n", NULL);
     assert_non_null(c);
     hb_topics_t t;
     hb_classify(c, NULL, 0, ref("种水稻"), (hb_unit_place_t){false, false}, &t);
@@ -1063,10 +1067,7 @@ static void test_classify_watch_words(void **state)
 {
     (void)state;
     static const char *const watch[] = {"村", "社区", NULL};
-    char *path = write_temp("[topic rural]\nkeywords = 村:2\n");
-    hb_classifier_t *c = hb_classifier_load(path, watch);
-    unlink(path);
-    free(path);
+    hb_classifier_t *c = classifier_from("[topic rural]\nkeywords = 村:2\n", watch);
     assert_non_null(c);
     hb_topics_t t;
     hb_classify(c, NULL, 0, ref("走访社区和村"), (hb_unit_place_t){false, false}, &t);
