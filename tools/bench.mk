@@ -28,7 +28,8 @@ $(BUILD)/tools/hb-%: tools/hb-%.c $(LIB) $(wildcard common/*.h)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LIBS)
 
 bench: all $(BENCH_TOOLS)
-	@SIZE_MB=$(SIZE_MB) BIG_MB=$(BIG_MB) SEED=$(SEED) BUILD=$(BUILD) BIN=$(BIN) tools/bench.sh
+	@SIZE_MB=$(SIZE_MB) BIG_MB=$(BIG_MB) SEED=$(SEED) BUILD=$(BUILD) BIN=$(BIN) SHARED=$(SHARED) \
+	    tools/bench.sh
 
 bench-profile: all $(BENCH_TOOLS)
 	@SEED=$(SEED) BUILD=$(BUILD) BIN=$(BIN) tools/bench.sh profile
