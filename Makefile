@@ -39,7 +39,7 @@ stage_mod_objs = $(patsubst %.c,$(BUILD)/%.o,$(call stage_mods,$(1)))
 
 UNIT_SRC   = $(wildcard tests/unit/test_*.c)
 UNIT_BINS  = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-STAGE_LIBS_read = -luchardet
+STAGE_LIBS_read = -luchardet -lcsv
 STAGE_LIBS_aggregate = -lsqlite3
 
 # Prerequisites below use $$(call …) on the target's stem; keep the objects they name.

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hb_utf8.h"
+
 /* Does the word hold a byte below 0x20, a '"' or a '\\'?  Exact, not a
  * hint: the two tests are the usual "has a zero byte" and "has a byte less
  * than n" bit tricks, which have no false positives as a whole. */
@@ -22,6 +24,14 @@ void hb_json_str(hb_buf_t *b, const char *s, size_t len)
     static const char hex[] = "0123456789abcdef";
     if (len == 0) { /* s may be NULL: msgpack-c's empty strings */
         hb_buf_append(b, "\"\"", 2);
+        return;
+    }
+    if (!hb_utf8_valid(s, len, NULL)) { /* never reached by text the reader decoded */
+        hb_buf_t clean;
+        hb_buf_init(&clean);
+        hb_utf8_sanitize(&clean, s, len);
+        hb_json_str(b, clean.data, clean.len);
+        hb_buf_release(&clean);
         return;
     }
     hb_buf_reserve(b, len + 2);

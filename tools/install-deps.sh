@@ -2,7 +2,7 @@
 # Installs the Debian packages huibao needs, when missing.  Used by
 # `make demo` and by CI (.ci/run).  Needs root or sudo for apt-get.
 set -eu
-pkgs="build-essential pkg-config libzmq3-dev libmsgpack-dev libpcre2-dev libuchardet-dev libsqlite3-dev \
+pkgs="build-essential pkg-config libzmq3-dev libmsgpack-dev libpcre2-dev libuchardet-dev libsqlite3-dev libcsv-dev \
 libcmocka-dev python3 python3-zmq python3-msgpack python3-yaml"
 missing=""
 for p in $pkgs; do

@@ -585,8 +585,13 @@ out:
     if (write_final(a, complete && !a->interrupted) != 0)
         return 1;
     if (!complete) {
-        fprintf(stderr, "huibao: stopped; %llu documents are written in %s/ — rerun with "
-                "--resume to continue\n", (unsigned long long)a->docs_finished, a->o->outdir);
+        /* With nothing written the cause is said above (a bad --meta file, a
+         * stage that could not start): --resume would not help. */
+        if (a->docs_finished || a->restored)
+            fprintf(stderr, "huibao: stopped; %llu documents are written in %s/ — rerun with "
+                    "--resume to continue\n", (unsigned long long)a->docs_finished, a->o->outdir);
+        else
+            fprintf(stderr, "huibao: stopped before any document was written\n");
         return 1;
     }
     uint64_t rejects = a->doc_rejects + a->free_rejects;

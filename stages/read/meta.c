@@ -4,7 +4,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include <csv.h>
+
+#include "decode.h"
 #include "hb_buf.h"
 #include "hb_log.h"
 #include "hb_mem.h"
@@ -100,60 +104,196 @@ static void copy_field(char *dst, size_t dstlen, const char *s)
     snprintf(dst, dstlen, "%s", s);
 }
 
+/* ---- the --meta CSV ------------------------------------------------------
+ *
+ * Read as people save it: any encoding the reader accepts for reports (a
+ * spreadsheet's GBK, a BOM), RFC 4180 quoting through libcsv, an optional
+ * header row naming the columns in any order.  Without a header the columns
+ * are file,town,county,year.  Every error names the file and the line the
+ * row starts on. */
+enum { COL_FILE, COL_TOWN, COL_COUNTY, COL_YEAR, NCOLS };
+static const char *const col_names[NCOLS] = {"file", "town", "county", "year"};
+#define CSV_MAX_FIELDS 32
+#define CSV_MAX_BYTES (64u << 20)
+
+typedef struct csv_load {
+    hb_meta_t *m;
+    const char *path;
+    int line;      /* the line being parsed */
+    int row_line;  /* the line the current row began on */
+    char *field[CSV_MAX_FIELDS];
+    size_t nfields;
+    int col[NCOLS]; /* field index of each column, -1 when absent */
+    bool first_row_done;
+    size_t cap;
+    int failed;
+} csv_load_t;
+
+static char *trim(char *s)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        s[--n] = '\0';
+    return s;
+}
+
+static void csv_field(void *s, size_t len, void *data)
+{
+    csv_load_t *st = data;
+    if (st->nfields < CSV_MAX_FIELDS)
+        st->field[st->nfields] = hb_strndup(s ? s : "", s ? len : 0);
+    st->nfields++;
+}
+
+static const char *csv_col(const csv_load_t *st, int c)
+{
+    int i = st->col[c];
+    return i >= 0 && (size_t)i < st->nfields && i < CSV_MAX_FIELDS ? trim(st->field[i]) : "";
+}
+
+/* A header row names its columns (file first, or any order with a file
+ * column); its names decide where each column is. */
+static bool csv_header(csv_load_t *st)
+{
+    bool named = false;
+    for (size_t i = 0; i < st->nfields && i < CSV_MAX_FIELDS; i++)
+        named |= !strcasecmp(trim(st->field[i]), "file");
+    if (!named)
+        return false;
+    for (int c = 0; c < NCOLS; c++) {
+        st->col[c] = -1;
+        for (size_t i = 0; i < st->nfields && i < CSV_MAX_FIELDS; i++)
+            if (!strcasecmp(trim(st->field[i]), col_names[c]))
+                st->col[c] = (int)i;
+    }
+    return true;
+}
+
+static int csv_name(csv_load_t *st, const char *what, const char *s, char *dst, size_t dstlen)
+{
+    if (strlen(s) >= dstlen) {
+        hb_error("%s:%d: %s \"%s\" is longer than %zu bytes", st->path, st->row_line, what, s,
+                 dstlen - 1);
+        return -1;
+    }
+    copy_field(dst, dstlen, s);
+    return 0;
+}
+
+static int csv_use_row(csv_load_t *st)
+{
+    bool blank = true;
+    for (size_t i = 0; i < st->nfields && i < CSV_MAX_FIELDS; i++)
+        blank &= !*trim(st->field[i]);
+    if (blank)
+        return 0;
+    bool first = !st->first_row_done;
+    st->first_row_done = true;
+    if (first && csv_header(st))
+        return 0;
+    const char *file = csv_col(st, COL_FILE), *year = csv_col(st, COL_YEAR);
+    if (!*file) {
+        hb_error("%s:%d: no file name in this row; rows are file,town,county,year (a header "
+                 "row may name the columns)", st->path, st->row_line);
+        return -1;
+    }
+    hb_docmeta_t meta;
+    memset(&meta, 0, sizeof meta);
+    if (csv_name(st, "town", csv_col(st, COL_TOWN), meta.town, sizeof meta.town) ||
+        csv_name(st, "county", csv_col(st, COL_COUNTY), meta.county, sizeof meta.county))
+        return -1;
+    if (*year) {
+        char *end;
+        long y = strtol(year, &end, 10);
+        if (!strcmp(end, "年"))
+            end += strlen("年");
+        if (end == year || *end || y < 1900 || y > 2100) {
+            hb_error("%s:%d: year \"%s\" is not a year between 1900 and 2100; fix the row "
+                     "or leave the year empty", st->path, st->row_line, year);
+            return -1;
+        }
+        meta.year = (int)y;
+    }
+    hb_meta_t *m = st->m;
+    if (m->nrows == st->cap) {
+        st->cap = st->cap ? st->cap * 2 : 64;
+        m->rows = hb_realloc(m->rows, st->cap * sizeof *m->rows);
+    }
+    m->rows[m->nrows].key = hb_strdup(file);
+    m->rows[m->nrows++].meta = meta;
+    return 0;
+}
+
+static void csv_row(int c, void *data)
+{
+    (void)c;
+    csv_load_t *st = data;
+    if (!st->failed && csv_use_row(st) != 0)
+        st->failed = 1;
+    for (size_t i = 0; i < st->nfields && i < CSV_MAX_FIELDS; i++)
+        free(st->field[i]);
+    st->nfields = 0;
+}
+
 static int load_csv(hb_meta_t *m, const char *path)
 {
-    FILE *f = fopen(path, "r");
+    FILE *f = fopen(path, "rb");
     if (!f) {
         hb_error("%s: cannot open the metadata CSV: %s", path, strerror(errno));
         return -1;
     }
-    char line[4096];
-    int lineno = 0;
-    size_t cap = 0;
-    while (fgets(line, sizeof line, f)) {
-        lineno++;
-        line[strcspn(line, "\r\n")] = '\0';
-        if (!*line || (lineno == 1 && !strncmp(line, "file,", 5)))
-            continue; /* blank line or header */
-        char *fields[4] = {NULL, NULL, NULL, NULL};
-        char *p = line;
-        int n = 0;
-        while (n < 4) {
-            fields[n++] = p;
-            char *comma = strchr(p, ',');
-            if (!comma)
-                break;
-            *comma = '\0';
-            p = comma + 1;
-        }
-        if (n < 2 || !*fields[0]) {
-            hb_error("%s:%d: expected file,town,county,year", path, lineno);
-            fclose(f);
-            return -1;
-        }
-        if (m->nrows == cap) {
-            cap = cap ? cap * 2 : 64;
-            m->rows = hb_realloc(m->rows, cap * sizeof *m->rows);
-        }
-        csv_row_t *r = &m->rows[m->nrows++];
-        memset(r, 0, sizeof *r);
-        r->key = hb_strdup(fields[0]);
-        copy_field(r->meta.town, sizeof r->meta.town, fields[1] ? fields[1] : "");
-        copy_field(r->meta.county, sizeof r->meta.county, fields[2] ? fields[2] : "");
-        if (fields[3] && *fields[3]) {
-            char *end;
-            long y = strtol(fields[3], &end, 10);
-            if (*end || y < 1900 || y > 2100) {
-                hb_error("%s:%d: year \"%s\" is not a year between 1900 and 2100", path, lineno,
-                         fields[3]);
-                fclose(f);
-                return -1;
-            }
-            r->meta.year = (int)y;
-        }
-    }
+    hb_buf_t raw, text;
+    hb_buf_init(&raw);
+    hb_buf_init(&text);
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && raw.len <= CSV_MAX_BYTES)
+        hb_buf_append(&raw, chunk, n);
+    int rc = ferror(f) ? -1 : 0;
     fclose(f);
-    return 0;
+    if (rc != 0 || raw.len > CSV_MAX_BYTES) {
+        hb_error("%s: cannot read the metadata CSV: %s", path,
+                 rc ? "read error" : "over 64 MB; is it the right file?");
+        goto done;
+    }
+    hb_decode_result_t dec;
+    if (raw.len && hb_decode(raw.data, raw.len, &text, &dec) != 0) {
+        hb_error("%s: the metadata CSV is not text huibao can read (%s); save it as UTF-8 "
+                 "or GBK", path, dec.reason);
+        rc = -1;
+        goto done;
+    }
+    struct csv_parser p;
+    csv_load_t st = {.m = m, .path = path, .row_line = 1,
+                     .col = {COL_FILE, COL_TOWN, COL_COUNTY, COL_YEAR}};
+    csv_init(&p, CSV_STRICT | CSV_STRICT_FINI);
+    /* One line at a time, so a row's first line is known for messages. */
+    for (size_t at = 0; at < text.len && !st.failed;) {
+        const char *nl = memchr(text.data + at, '\n', text.len - at);
+        size_t len = nl ? (size_t)(nl - (text.data + at)) + 1 : text.len - at;
+        st.line++;
+        if (p.pstate == 0) /* no row begun: the next one starts on this line */
+            st.row_line = st.line;
+        if (csv_parse(&p, text.data + at, len, csv_field, csv_row, &st) != len) {
+            hb_error("%s:%d: %s", path, st.line, csv_strerror(csv_error(&p)));
+            st.failed = 1;
+        }
+        at += len;
+    }
+    if (!st.failed && csv_fini(&p, csv_field, csv_row, &st) != 0) {
+        hb_error("%s:%d: a quoted field that starts here is never closed", path, st.row_line);
+        st.failed = 1;
+    }
+    for (size_t i = 0; i < st.nfields && i < CSV_MAX_FIELDS; i++)
+        free(st.field[i]);
+    csv_free(&p);
+    rc = st.failed ? -1 : 0;
+done:
+    hb_buf_release(&raw);
+    hb_buf_release(&text);
+    return rc;
 }
 
 hb_meta_t *hb_meta_new(const char *csv)

@@ -20,6 +20,7 @@
 #include "hb_buf.h"
 #include "hb_conf.h"
 #include "hb_json.h"
+#include "hb_utf8.h"
 #include "hb_map.h"
 #include "hb_msg.h"
 #include "hb_opt.h"
@@ -838,6 +839,27 @@ static void test_json_escaping(void **state)
     hb_buf_release(&b);
 }
 
+/* Bytes that are not UTF-8 (a GBK metadata field, a Latin-1 file name)
+ * never reach a JSON file: each ill-formed sequence becomes U+FFFD. */
+static void test_json_invalid_utf8_replaced(void **state)
+{
+    (void)state;
+    hb_buf_t b;
+    hb_buf_init(&b);
+    const char gbk[] = "\xd4\xaa\xcc\xb6\xd5\xf2 town"; /* 元潭镇 in GBK */
+    hb_json_str(&b, gbk, strlen(gbk));
+    assert_true(hb_utf8_valid(b.data, b.len, NULL));
+    assert_non_null(strstr(b.data, "\xef\xbf\xbd"));
+    assert_non_null(strstr(b.data, " town\""));
+    hb_buf_reset(&b);
+    hb_json_str(&b, "a\"\xff\n", 4); /* replaced and still escaped */
+    assert_string_equal(b.data, "\"a\\\"\xef\xbf\xbd\\n\"");
+    hb_buf_reset(&b);
+    hb_json_str(&b, "\xe5\x85", 2); /* a character cut short */
+    assert_string_equal(b.data, "\"\xef\xbf\xbd\"");
+    hb_buf_release(&b);
+}
+
 static void test_json_chinese_untouched(void **state)
 {
     (void)state;
@@ -1385,6 +1407,7 @@ int main(void)
         cmocka_unit_test(test_batch_bad_elements_are_skipped),
         cmocka_unit_test(test_json_escaping),
         cmocka_unit_test(test_json_chinese_untouched),
+        cmocka_unit_test(test_json_invalid_utf8_replaced),
         cmocka_unit_test(test_json_scalars),
         cmocka_unit_test(test_json_array_map),
         cmocka_unit_test(test_conf_parse),
