@@ -26,7 +26,8 @@ struct hb_classifier {
     double parent_weight;  /* headings above it */
     double min_score;      /* below this a unit has no topic of its own: general */
     double multi_ratio;    /* a topic is reported when it has this share of the best score */
-    double overview_bias;  /* an overview unit keeps a topic only when it has this share */
+    double multi_score;    /* ... or at least this score, whatever the best */
+    double overview_general; /* an overview unit's general evidence counts this many times */
     /* scratch for one unit */
     double score[HB_MAX_TOPICS];
     uint32_t *hits;    /* per keyword: times found in the text being scanned */
@@ -50,8 +51,11 @@ static void on_hit(void *arg, uint32_t id, size_t end)
 /* Scans one text and adds its evidence times factor.  A keyword found n times
  * counts sqrt(n) times: a report that says 产业 eight times in a paragraph is
  * about industry, but not eight times more than about the farming it names
- * once beside it (the term-frequency saturation of text retrieval). */
-static void score_text(hb_classifier_t *c, const char *s, size_t len, double factor)
+ * once beside it (the term-frequency saturation of text retrieval).  A
+ * heading adds no general evidence: 工作回顾 or 总体要求 names the part of the
+ * report (its kind), not what a unit beneath it is about. */
+static void score_text(hb_classifier_t *c, const char *s, size_t len, double factor,
+                       bool heading)
 {
     c->ntouched = 0;
     c->seen = 0;
@@ -59,7 +63,8 @@ static void score_text(hb_classifier_t *c, const char *s, size_t len, double fac
     for (size_t i = 0; i < c->ntouched; i++) {
         uint32_t id = c->touched[i];
         double n = c->hits[id];
-        c->score[c->kw[id].topic] += c->kw[id].weight * factor * (n == 1 ? 1 : sqrt(n));
+        if (!heading || (int)c->kw[id].topic != c->general)
+            c->score[c->kw[id].topic] += c->kw[id].weight * factor * (n == 1 ? 1 : sqrt(n));
         c->hits[id] = 0;
     }
 }
@@ -142,14 +147,15 @@ hb_classifier_t *hb_classifier_load(const char *path, const char *const *watch)
     c->parent_weight = 1;
     c->min_score = 1;
     c->multi_ratio = 0.4;
-    c->overview_bias = 0.75;
+    c->multi_score = 5;
+    c->overview_general = 2;
     struct {
         const char *key;
         double *field;
     } params[] = {
         {"heading_weight", &c->heading_weight}, {"parent_heading_weight", &c->parent_weight},
         {"min_score", &c->min_score},           {"multi_label_ratio", &c->multi_ratio},
-        {"overview_keep_share", &c->overview_bias},
+        {"multi_label_score", &c->multi_score}, {"overview_general_weight", &c->overview_general},
     };
     for (size_t i = 0; i < conf->n; i++) {
         const hb_conf_entry_t *e = &conf->entries[i];
@@ -262,34 +268,41 @@ void hb_classify(hb_classifier_t *c, const hb_text_ref_t *section, size_t depth,
                  hb_text_ref_t text, hb_unit_place_t place, hb_topics_t *out)
 {
     memset(c->score, 0, sizeof(double) * c->ntopics);
-    score_text(c, text.s, text.len, 1.0);
+    score_text(c, text.s, text.len, 1.0, false);
     out->seen = c->seen;
     for (size_t i = 0; i < depth; i++)
         score_text(c, section[i].s, section[i].len,
-                   i + 1 == depth && !place.turned ? c->heading_weight : c->parent_weight);
+                   i + 1 == depth && !place.turned ? c->heading_weight : c->parent_weight, true);
+    /* An overview opens a part of the report and leans to the report as a
+     * whole: its general evidence (guiding ideology, framing, thanks) counts
+     * more, but an area that outweighs it still wins. */
+    if (place.overview && c->general >= 0)
+        c->score[c->general] *= c->overview_general;
     double total = 0;
     out->n = 0;
     for (size_t i = 0; i < c->ntopics; i++)
         if (c->score[i] > 0) {
             total += c->score[i];
-            out->t[out->n++] = (hb_topic_score_t){(uint32_t)i, c->score[i]};
+            if ((int)i != c->general)
+                out->t[out->n++] = (hb_topic_score_t){(uint32_t)i, c->score[i]};
         }
     qsort(out->t, out->n, sizeof out->t[0], by_score_desc);
     double best = out->n ? out->t[0].score : 0;
-    /* A unit with little evidence, or an overview (it opens a part of the
-     * report and touches many subjects) where no topic dominates, is about
-     * the report as a whole. */
-    bool general = best < c->min_score || (place.overview && best < c->overview_bias * total);
-    if (general && c->general >= 0) {
+    /* General where no area has evidence enough, or where the general
+     * vocabulary weighs at least as much as the best area: openings,
+     * closings, guiding ideology, a summary spread over many areas. */
+    if (c->general >= 0 && (best < c->min_score || c->score[c->general] >= best)) {
         out->main = c->general;
         out->n = 1;
         out->t[0] = (hb_topic_score_t){(uint32_t)c->general, 1.0};
         return;
     }
-    /* Keep the topics close to the best; report their shares of the evidence. */
+    /* Keep the areas close to the best, and those with much evidence of their
+     * own (a long paragraph covers several areas); report their shares. */
+    double keep = fmin(c->multi_ratio * best, c->multi_score);
     size_t kept = 0;
     for (size_t i = 0; i < out->n; i++)
-        if (out->t[i].score >= c->multi_ratio * best && out->t[i].score >= c->min_score)
+        if (out->t[i].score >= keep && out->t[i].score >= c->min_score)
             out->t[kept++] = (hb_topic_score_t){out->t[i].topic,
                                                 round(out->t[i].score / total * 1000) / 1000};
     out->n = kept;

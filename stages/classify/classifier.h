@@ -5,7 +5,11 @@
  * the sum of the weights of its keywords found in the text (a keyword found n
  * times counts sqrt(n) times), plus the same from
  * the section headings times a heading weight (the deepest heading weighs
- * most: （三）高标准推进乡村振兴 tells the topic of everything beneath it).
+ * most: （三）高标准推进乡村振兴 tells the topic of everything beneath it;
+ * headings add no "general" evidence, since 工作回顾 names a part, not a topic).
+ * A unit is "general" only where no area dominates: its best area scores
+ * below min_score, or the general words weigh at least as much (twice, by
+ * default, in an overview: a unit that opens a part of the report).
  *
  * The same pass also tells whether a few watched words occur in the text
  * (村 for the village rule), so no other pass has to look for them.

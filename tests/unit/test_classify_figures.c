@@ -858,7 +858,7 @@ static const char TOPICS[] =
     "parent_heading_weight = 1\n"
     "min_score = 1\n"
     "multi_label_ratio = 0.4\n"
-    "overview_keep_share = 0.75\n"
+    "overview_general_weight = 2\n"
     "\n"
     "[topic general]\n"
     "label = 综述\n"
@@ -984,23 +984,28 @@ static void test_classify_deepest_heading_weighs_most(void **state)
     assert_topic(&t, 0, T_PARTY, 0.818);
 }
 
-/* An overview whose evidence is spread (best 3 < 0.75 * 5) is general. */
-static void test_classify_overview_spread_is_general(void **state)
+/* An overview leans to general (its general evidence counts twice) but is
+ * never general by rule: an area that outweighs the general words wins. */
+static void test_classify_overview_leans_general(void **state)
 {
     (void)state;
     hb_topics_t t;
+    /* two areas, no general word: the stronger area, overview or not */
     classify(NULL, 0, "抓党建，保粮食", true, &t);
+    assert_int_equal(t.main, T_PARTY);
+    assert_int_equal(t.n, 2);
+    /* 各项工作 (1, twice in an overview) against 粮食 (2): a tie is general */
+    classify(NULL, 0, "统筹各项工作，保粮食", true, &t);
     assert_int_equal(t.main, T_GENERAL);
     assert_int_equal(t.n, 1);
     assert_topic(&t, 0, T_GENERAL, 1.0);
-    /* the same text, not an overview */
-    classify(NULL, 0, "抓党建，保粮食", false, &t);
-    assert_int_equal(t.main, T_PARTY);
-    assert_int_equal(t.n, 2);
-    /* an overview with one dominant topic keeps it: four 党建 weigh
-     * 3 * sqrt(4) = 6, and 6 + 1 (党员) >= 0.75 * (7 + 2 (粮食)) */
-    classify(NULL, 0, "党建党建党建党建党员，粮食", true, &t);
-    assert_int_equal(t.main, T_PARTY);
+    /* the same text, not an overview: agriculture */
+    classify(NULL, 0, "统筹各项工作，保粮食", false, &t);
+    assert_int_equal(t.main, T_AGRI);
+    assert_int_equal(t.n, 1);
+    /* general words that outweigh every area: general in any unit */
+    classify(NULL, 0, "现将各项工作汇报如下：抓党建", false, &t);
+    assert_int_equal(t.main, T_GENERAL);
 }
 
 /* A keyword found n times counts sqrt(n) times: four 党建 (3 each) weigh 6,
@@ -1158,7 +1163,7 @@ int main(void)
         cmocka_unit_test(test_classify_main_topic_from_body),
         cmocka_unit_test(test_classify_heading_weight),
         cmocka_unit_test(test_classify_deepest_heading_weighs_most),
-        cmocka_unit_test(test_classify_overview_spread_is_general),
+        cmocka_unit_test(test_classify_overview_leans_general),
         cmocka_unit_test(test_classify_repeats_saturate),
         cmocka_unit_test(test_classify_no_hits_is_general),
         cmocka_unit_test(test_classify_multi_label),

@@ -1,0 +1,150 @@
+/* Unit tests for the classify stage: the shipped topic rules
+ * (configs/topics.conf) on units written in the manner of county, provincial
+ * and national reports, placed by the conventions of the labels (an overview
+ * about one area gets that area, general only where no area dominates).
+ * Run from the repository root: the config is loaded by path. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdbool.h>
+#include <string.h>
+
+#include "classifier.h"
+
+#define TOPICS_CONF "configs/topics.conf"
+
+static hb_classifier_t *cls;
+
+static int setup(void **state)
+{
+    (void)state;
+    cls = hb_classifier_load(TOPICS_CONF, NULL);
+    return cls ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    hb_classifier_free(cls);
+    return 0;
+}
+
+/* The main topic id of a unit under one heading (or none). */
+static const char *topic_of(const char *heading, const char *text, bool overview)
+{
+    hb_text_ref_t sec = {heading, heading ? strlen(heading) : 0};
+    hb_topics_t t;
+    hb_classify(cls, &sec, heading ? 1 : 0, (hb_text_ref_t){text, strlen(text)},
+                (hb_unit_place_t){overview, false}, &t);
+    return t.main >= 0 ? hb_classifier_topic_id(cls, (uint32_t)t.main) : "(none)";
+}
+
+/* Overviews (they open a part: a review or a plan) that are about one area
+ * get that area, not general. */
+static void test_overview_about_one_area(void **state)
+{
+    (void)state;
+    const char *review = "过去五年工作回顾";
+    assert_string_equal(topic_of(review,
+                                 "五年来，生态环境明显好转。主要污染物排放总量持续下降，"
+                                 "细颗粒物平均浓度下降，森林覆盖率提高，重点流域水质改善。",
+                                 true),
+                        "environment");
+    assert_string_equal(topic_of(review,
+                                 "就业形势总体稳定。城镇新增就业每年保持在一千万人以上，"
+                                 "调查失业率控制在预期目标以内，高校毕业生和农民工就业平稳。",
+                                 true),
+                        "welfare");
+    const char *plan = "今年经济社会发展总体要求和政策取向";
+    assert_string_equal(topic_of(plan,
+                                 "积极的财政政策要更加积极有为。适当提高赤字率，"
+                                 "增加地方政府专项债券规模，优化财政支出结构。",
+                                 true),
+                        "industry_economy");
+    assert_string_equal(topic_of(plan,
+                                 "稳健的货币政策要灵活适度。保持流动性合理充裕，"
+                                 "引导银行扩大信贷投放，降低企业融资成本。",
+                                 true),
+                        "industry_economy");
+}
+
+/* An opening that frames the whole report, or spans many areas about
+ * equally, stays general; the same areas said plainly do not. */
+static void test_opening_stays_general(void **state)
+{
+    (void)state;
+    const char *review = "过去一年工作回顾";
+    assert_string_equal(topic_of(review,
+                                 "一年来，在以习近平同志为核心的党中央坚强领导下，"
+                                 "我们坚持稳中求进工作总基调，统筹推进稳增长、促改革、"
+                                 "惠民生、防风险各项工作，全年经济社会发展主要目标任务"
+                                 "圆满完成。",
+                                 true),
+                        "general");
+    assert_string_equal(topic_of(NULL,
+                                 "各位代表：现在，我代表省人民政府，向大会报告政府工作，"
+                                 "请予审议，并请省政协委员提出意见。",
+                                 true),
+                        "general");
+}
+
+/* Religion, ethnic affairs, overseas Chinese, Hong Kong / Macao / Taiwan and
+ * foreign affairs are democracy, even under a heading about livelihoods. */
+static void test_united_front_and_foreign_affairs(void **state)
+{
+    (void)state;
+    const char *h = "加快发展社会事业，保障和改善民生";
+    assert_string_equal(topic_of(h,
+                                 "坚持我国宗教中国化方向，依法管理宗教事务，"
+                                 "团结信教群众和宗教界人士。",
+                                 false),
+                        "democracy");
+    assert_string_equal(topic_of(h,
+                                 "认真做好侨务工作，维护归侨侨眷和海外侨胞的合法权益。",
+                                 false),
+                        "democracy");
+    assert_string_equal(topic_of(NULL,
+                                 "坚定奉行独立自主的和平外交政策，深化同周边国家睦邻友好，"
+                                 "积极参与全球治理。",
+                                 false),
+                        "democracy");
+    assert_string_equal(topic_of(NULL,
+                                 "全面准确贯彻“一国两制”方针，支持特别行政区行政长官依法施政，"
+                                 "推动两岸关系和平发展。",
+                                 false),
+                        "democracy");
+}
+
+/* Energy and urbanisation are infrastructure; family planning is a public
+ * service; regional development is the economy. */
+static void test_placed_by_meaning(void **state)
+{
+    (void)state;
+    assert_string_equal(topic_of(NULL,
+                                 "加强能源供应保障，推进西电东送和油气管网建设，"
+                                 "新增发电装机容量。",
+                                 false),
+                        "infrastructure");
+    assert_string_equal(topic_of(NULL, "稳定低生育水平，做好人口与计划生育工作，提高人口素质。",
+                                 false),
+                        "public_services");
+    assert_string_equal(topic_of(NULL,
+                                 "促进区域协调发展。深入推进西部大开发，推动东北全面振兴、"
+                                 "中部地区崛起和东部率先发展。",
+                                 false),
+                        "industry_economy");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_overview_about_one_area),
+        cmocka_unit_test(test_opening_stays_general),
+        cmocka_unit_test(test_united_front_and_foreign_affairs),
+        cmocka_unit_test(test_placed_by_meaning),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
