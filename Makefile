@@ -4,7 +4,7 @@
 #   make demo       install missing packages, build, run on the bundled sample
 #   make test       unit + integration + failure tests; ends "N passed, N failed"
 #   make check-asan the same tests under AddressSanitizer + UBSan
-#   make eval       scores on the seed reports beside a keyword baseline
+#   make eval       scores on the seed (and national) reports beside a keyword baseline
 #   make install PREFIX=/usr/local
 
 BUILD   ?= build

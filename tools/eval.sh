@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# make eval: the pipeline on the seed reports, scored by the hand labels,
-# beside a plain keyword-count baseline (the same topic keywords, counted in
-# the unit text alone: no headings, no weights, no structure).
+# make eval: the pipeline on the seed reports and, where SHARED has them, the
+# national reports, each scored by its hand labels beside a plain
+# keyword-count baseline (the same topic keywords, counted in the unit text
+# alone: no headings, no weights, no structure).
 set -euo pipefail
 BIN=${1:-bin}
 SHARED=${2:-../shared}
@@ -13,8 +14,11 @@ if [ ! -f "$SHARED/labels/score.py" ]; then
 fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-"$BIN/huibao" run -q --no-progress -o "$tmp/out" tests/data/seeds >/dev/null
-"$PY" - "$tmp/out/paragraphs.jsonl" configs/topics.conf >"$tmp/baseline.jsonl" <<'PYEOF'
+# eval_set NAME CORPUS LABELS: one table of scores.
+eval_set() {
+    local name=$1 corpus=$2 labels=$3 out="$tmp/$1"
+    "$BIN/huibao" run -q --no-progress -o "$out" "$corpus" >/dev/null
+    "$PY" - "$out/paragraphs.jsonl" configs/topics.conf >"$out/baseline.jsonl" <<'PYEOF'
 import json, sys, re
 topics = {}
 cur = None
@@ -34,13 +38,21 @@ for line in open(sys.argv[1], encoding="utf-8"):
     u["kind"] = "summary"
     print(json.dumps(u, ensure_ascii=False))
 PYEOF
-"$PY" "$SHARED/labels/score.py" "$tmp/out/paragraphs.jsonl" --json >"$tmp/h.json"
-"$PY" "$SHARED/labels/score.py" "$tmp/baseline.jsonl" --json >"$tmp/b.json"
-"$PY" - "$tmp/h.json" "$tmp/b.json" <<'PYEOF'
+    "$PY" "$SHARED/labels/score.py" "$out/paragraphs.jsonl" "$labels" --json >"$out/h.json"
+    "$PY" "$SHARED/labels/score.py" "$out/baseline.jsonl" "$labels" --json >"$out/b.json"
+    "$PY" - "$out/h.json" "$out/b.json" "$name" <<'PYEOF'
 import json, sys
 h, b = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
-print("%-24s %10s %10s" % ("seed scores", "huibao", "baseline"))
+print("%-24s %10s %10s" % (sys.argv[3] + " scores", "huibao", "baseline"))
 for k in h:
     if k.endswith(("_f1", "_accuracy")):
         print("%-24s %10.4f %10.4f" % (k, h[k], b.get(k, 0)))
 PYEOF
+}
+eval_set seed tests/data/seeds "$SHARED/labels/seeds.jsonl"
+if [ -d "$SHARED/corpus/national" ] && [ -f "$SHARED/labels/national.jsonl" ]; then
+    echo
+    eval_set national "$SHARED/corpus/national" "$SHARED/labels/national.jsonl"
+else
+    echo "eval: $SHARED/corpus/national or its labels not found: national scores skipped" >&2
+fi
