@@ -136,6 +136,27 @@ static void test_placed_by_meaning(void **state)
                                  "中部地区崛起和东部率先发展。",
                                  false),
                         "industry_economy");
+    /* words of provincial and county reports of recent years */
+    assert_string_equal(topic_of(NULL, "完善“一老一小”服务体系，发放育儿补贴，建设零工市场。", false),
+                        "welfare");
+    assert_string_equal(topic_of(NULL, "全面推行河湖长制，建设“无废城市”，国考断面水质优良。",
+                                 false),
+                        "environment");
+    assert_string_equal(topic_of(NULL, "深化国资国企改革，推进综合保税区和中欧班列提质增效。",
+                                 false),
+                        "reform_innovation");
+}
+
+/* A closing under the last part of the report is about the report as a
+ * whole, whatever that part's heading says. */
+static void test_closing_is_general(void **state)
+{
+    (void)state;
+    assert_string_equal(topic_of("切实加强政府自身建设",
+                                 "各位代表！让我们更加紧密地团结在党中央周围，坚定信心，"
+                                 "奋勇前进，为实现全年目标任务而不懈奋斗！",
+                                 false),
+                        "general");
 }
 
 int main(void)
@@ -145,6 +166,7 @@ int main(void)
         cmocka_unit_test(test_opening_stays_general),
         cmocka_unit_test(test_united_front_and_foreign_affairs),
         cmocka_unit_test(test_placed_by_meaning),
+        cmocka_unit_test(test_closing_is_general),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
