@@ -1,5 +1,6 @@
 #include "figures.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@ typedef struct word {
     char *text;    /* as written */
     size_t len;    /* strlen(text), looked up on every figure */
     char *meaning; /* for approximation markers: what the output says */
+    double factor; /* multipliers: the number meaning parses to */
 } word_t;
 
 typedef struct wordlist {
@@ -23,13 +25,88 @@ typedef struct wordlist {
     size_t n;
 } wordlist_t;
 
+/* [base]: a unit as written -> the unit figures compare in, and the factor. */
+typedef struct base {
+    char *unit, *base;
+    size_t len;
+    double factor;
+} base_t;
+
+/* What the rules say of a unit, or of a [base] key, found by one hash
+ * look-up per figure instead of a walk over each list. */
+enum { U_CLASSIFIER = 1, U_DATE = 2, U_SPAN = 4, U_NOUN_START = 8 /* 人 of 人口 */ };
+typedef struct unit_info {
+    const char *text; /* NULL: an empty slot */
+    size_t len;
+    unsigned flags;
+    const base_t *base; /* its [base] line, or NULL */
+} unit_info_t;
+#define UNIT_SLOTS 2048 /* a power of two, well above the words a config lists */
+
 struct hb_figures {
     hb_regex_t re; /* anchored: tried only where a number can start */
-    wordlist_t units, before, after, mult, not_after;
+    wordlist_t units, before, after, end, mult, not_after, classifiers, not_nouns, not_units,
+        date_units, span_units, span_words;
+    base_t *base;
+    size_t nbase;
+    unit_info_t info[UNIT_SLOTS];
 };
 
+static size_t info_slot(const char *s, size_t len)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h & (UNIT_SLOTS - 1);
+}
+
+static const unit_info_t *info_of(const hb_figures_t *f, const char *s, size_t len)
+{
+    for (size_t i = info_slot(s, len);; i = (i + 1) & (UNIT_SLOTS - 1)) {
+        const unit_info_t *u = &f->info[i];
+        if (!u->text)
+            return NULL;
+        if (u->len == len && !memcmp(u->text, s, len))
+            return u;
+    }
+}
+
+static unit_info_t *info_add(hb_figures_t *f, const char *s, size_t len)
+{
+    size_t i = info_slot(s, len);
+    while (f->info[i].text && !(f->info[i].len == len && !memcmp(f->info[i].text, s, len)))
+        i = (i + 1) & (UNIT_SLOTS - 1);
+    f->info[i].text = s;
+    f->info[i].len = len;
+    return &f->info[i];
+}
+
+/* Fills the table once the lists are read.  -1 when it would be too full. */
+static int build_info(hb_figures_t *f)
+{
+    size_t n = f->units.n + f->classifiers.n + f->date_units.n + f->span_units.n + f->nbase;
+    if (n > UNIT_SLOTS / 2)
+        return -1;
+    const struct {
+        const wordlist_t *l;
+        unsigned flag;
+    } lists[] = {{&f->units, 0}, {&f->classifiers, U_CLASSIFIER}, {&f->date_units, U_DATE},
+                 {&f->span_units, U_SPAN}};
+    for (size_t k = 0; k < sizeof lists / sizeof lists[0]; k++)
+        for (size_t i = 0; i < lists[k].l->n; i++)
+            info_add(f, lists[k].l->w[i].text, lists[k].l->w[i].len)->flags |= lists[k].flag;
+    for (size_t i = 0; i < f->nbase; i++)
+        info_add(f, f->base[i].unit, f->base[i].len)->base = &f->base[i];
+    for (size_t i = 0; i < f->units.n; i++)
+        for (size_t k = 0; k < f->not_units.n; k++)
+            if (f->not_units.w[k].len > f->units.w[i].len &&
+                !memcmp(f->not_units.w[k].text, f->units.w[i].text, f->units.w[i].len))
+                info_add(f, f->units.w[i].text, f->units.w[i].len)->flags |= U_NOUN_START;
+    return 0;
+}
+
 /* Capture groups of the figure pattern. */
-enum { G_BEFORE = 1, G_NUM, G_RANGE, G_CN, G_AFTER1, G_MULT, G_AFTER2, G_UNIT };
+enum { G_BEFORE = 1, G_NUM, G_RANGE, G_CN, G_AFTER1, G_MULT, G_AFTER2, G_UNIT, G_END };
 
 #define CN_DIGITS "零〇一二两三四五六七八九十百千"
 
@@ -69,19 +146,25 @@ static int longer_first(const void *a, const void *b)
     return x < y ? 1 : x > y ? -1 : strcmp(((const word_t *)a)->text, ((const word_t *)b)->text);
 }
 
-/* Appends (?:w1|w2|…) with the longest words first, so 人次 wins over 人. */
-static void alternation(hb_buf_t *b, wordlist_t *l)
+static void append_literal(hb_buf_t *b, const char *text)
+{
+    for (const char *p = text; *p; p++) {
+        if (strchr("\\^$.|?*+()[]{}-", *p))
+            hb_buf_putc(b, '\\');
+        hb_buf_putc(b, *p);
+    }
+}
+
+/* Appends (w1|w2|…) with the longest words first, so 人次 wins over 人;
+ * (?:w1|w2|…) when !capture. */
+static void alternation(hb_buf_t *b, wordlist_t *l, bool capture)
 {
     qsort(l->w, l->n, sizeof l->w[0], longer_first);
-    hb_buf_puts(b, "(");
+    hb_buf_puts(b, capture ? "(" : "(?:");
     for (size_t i = 0; i < l->n; i++) {
         if (i)
             hb_buf_putc(b, '|');
-        for (const char *p = l->w[i].text; *p; p++) {
-            if (strchr("\\^$.|?*+()[]{}-", *p))
-                hb_buf_putc(b, '\\');
-            hb_buf_putc(b, *p);
-        }
+        append_literal(b, l->w[i].text);
     }
     hb_buf_puts(b, ")");
 }
@@ -105,7 +188,46 @@ void hb_figures_free(hb_figures_t *f)
     free_words(&f->after);
     free_words(&f->mult);
     free_words(&f->not_after);
+    free_words(&f->end);
+    free_words(&f->classifiers);
+    free_words(&f->not_nouns);
+    free_words(&f->not_units);
+    free_words(&f->date_units);
+    free_words(&f->span_units);
+    free_words(&f->span_words);
+    for (size_t i = 0; i < f->nbase; i++) {
+        free(f->base[i].unit);
+        free(f->base[i].base);
+    }
+    free(f->base);
     free(f);
+}
+
+/* A [base] line: UNIT = BASE [FACTOR]. */
+static int add_base(hb_figures_t *f, const hb_conf_entry_t *e, const char *path)
+{
+    char base[64];
+    int used = 0;
+    double factor = 1;
+    bool ok = sscanf(e->value, "%63s%n", base, &used) == 1 && strlen(e->key) <= 24;
+    const char *rest = e->value + used;
+    while (ok && (*rest == ' ' || *rest == '\t'))
+        rest++;
+    if (ok && *rest) {
+        char *end;
+        factor = strtod(rest, &end);
+        while (*end == ' ' || *end == '\t')
+            end++;
+        ok = end != rest && !*end && factor > 0;
+    }
+    if (!ok) {
+        hb_error("%s:%d: [base] expects \"UNIT = BASE\" or \"UNIT = BASE FACTOR\" (a number "
+                 "above 0), e.g. 万元 = 元 10000", path, e->line);
+        return -1;
+    }
+    f->base = hb_realloc(f->base, (f->nbase + 1) * sizeof *f->base);
+    f->base[f->nbase++] = (base_t){hb_strdup(e->key), hb_strdup(base), strlen(e->key), factor};
+    return 0;
 }
 
 hb_figures_t *hb_figures_load(const char *path)
@@ -117,47 +239,96 @@ hb_figures_t *hb_figures_load(const char *path)
     struct {
         const char *key;
         wordlist_t *list;
-    } keys[] = {{"units", &f->units},       {"approx_before", &f->before},
-                {"approx_after", &f->after}, {"multipliers", &f->mult},
-                {"not_after", &f->not_after}};
+    } keys[] = {{"units", &f->units},           {"approx_before", &f->before},
+                {"approx_after", &f->after},     {"approx_end", &f->end},
+                {"multipliers", &f->mult},       {"not_after", &f->not_after},
+                {"classifiers", &f->classifiers}, {"not_nouns", &f->not_nouns},
+                {"not_units", &f->not_units},
+                {"date_units", &f->date_units},  {"span_units", &f->span_units},
+                {"span_words", &f->span_words}};
     for (size_t i = 0; i < conf->n; i++) {
         const hb_conf_entry_t *e = &conf->entries[i];
+        if (!strcmp(e->section, "base")) {
+            if (add_base(f, e, path) != 0)
+                goto fail;
+            continue;
+        }
         size_t k = 0;
         while (k < sizeof keys / sizeof keys[0] && strcmp(keys[k].key, e->key))
             k++;
         if (strcmp(e->section, "figures") || k == sizeof keys / sizeof keys[0]) {
             hb_error("%s:%d: unknown setting [%s] %s; expected [figures] with units, "
-                     "approx_before, approx_after, multipliers or not_after", path, e->line,
-                     e->section, e->key);
+                     "classifiers, not_nouns, not_units, date_units, span_units, span_words, "
+                     "approx_before, approx_after, approx_end, multipliers or not_after, "
+                     "or [base] lines", path, e->line, e->section, e->key);
             goto fail;
         }
+        size_t had = keys[k].list->n;
         if (add_words(keys[k].list, e->value, path, e->line) != 0)
             goto fail;
+        for (size_t w = had; keys[k].list == &f->mult && w < f->mult.n; w++) {
+            char *end;
+            f->mult.w[w].factor = strtod(f->mult.w[w].meaning, &end);
+            if (*end || !(f->mult.w[w].factor > 0)) {
+                hb_error("%s:%d: multiplier %s needs its factor, e.g. 万=10000", path, e->line,
+                         f->mult.w[w].text);
+                goto fail;
+            }
+        }
     }
     if (!f->units.n || !f->before.n || !f->after.n || !f->mult.n) {
         hb_error("%s: units, approx_before, approx_after and multipliers must all be given", path);
         goto fail;
     }
+    if (build_info(f) != 0) {
+        hb_error("%s: over %d units, classifiers and [base] lines", path, UNIT_SLOTS / 2);
+        goto fail;
+    }
     hb_buf_t re;
     hb_buf_init(&re);
-    /* Not inside a longer number, a Latin word or a run of masks. */
-    hb_buf_puts(&re, "(?<![0-9０-９A-Za-z.．*＊×])(?:");
-    alternation(&re, &f->before);
-    /* Digits with thousands separators (8,500), or masks.  The separator group
-     * is possessive: a backtracking one runs out of JIT stack on a number of
-     * thousands of groups, and the unit would lose its figures. */
-    hb_buf_puts(&re, "\\s?)?(?:([0-9０-９]+(?:[,，][0-9０-９]{3}(?![0-9０-９]))*+(?:[.．][0-9０-９]+)?"
-                     "|[*＊×xX]+(?:[.．][*＊×xX]+)?)"
-                     "(?:[-－~～至到]([0-9０-９]+(?:[.．][0-9０-９]+)?))?"
-                     "|(?<![" CN_DIGITS "万亿])([一二两三四五六七八九十][" CN_DIGITS "]+))");
-    alternation(&re, &f->after);
+    /* Not inside a longer number, a Latin word or a run of masks, nor in
+     * digits spaced out one by one (1 9 9 8 年). */
+    hb_buf_puts(&re, "(?<![0-9０-９A-Za-z.．*＊×Ｘｘ])(?<![0-9０-９] )(?:");
+    alternation(&re, &f->before, true);
+    /* Digits with thousands separators (8,500), masked digits (MASK), or a
+     * mix (x.6, 〔…〕Y).  The separator group is possessive: a backtracking
+     * one runs out of JIT stack on a number of thousands of groups, and the
+     * unit would lose its figures. */
+#define DIGIT "[0-9０-９]"
+#define DIGIT_OR_MASK "(?:[0-9０-９*＊×xXＸｘYy某]|〔(?:…+|\\.{3,6})〕|[(（]略[)）])"
+    hb_buf_puts(&re, "\\s?)?(?:(" DIGIT_OR_MASK "+(?:[,，]" DIGIT "{3}(?!" DIGIT "))*+"
+                     "(?:[.．]" DIGIT_OR_MASK "+)?)"
+                     "(?:[-－~～至到](" DIGIT "+(?:[.．]" DIGIT "+)?))?"
+                     "|(?<![" CN_DIGITS "万亿])([一二两三四五六七八九十][" CN_DIGITS "]+))"
+                     " ?"); /* 60 % */
+#undef DIGIT
+#undef DIGIT_OR_MASK
+    alternation(&re, &f->after, true);
+    /* A multiplier, unless a unit starts there (百分点, 千米, 亿元). */
+    hb_buf_puts(&re, "?((?:");
+    size_t guards = 0;
+    for (size_t i = 0; i < f->units.n; i++)
+        for (size_t k = 0; k < f->mult.n; k++)
+            if (f->units.w[i].len > f->mult.w[k].len &&
+                !memcmp(f->units.w[i].text, f->mult.w[k].text, f->mult.w[k].len)) {
+                hb_buf_puts(&re, guards++ ? "|" : "(?!");
+                append_literal(&re, f->units.w[i].text);
+                break;
+            }
+    if (guards)
+        hb_buf_putc(&re, ')');
+    alternation(&re, &f->mult, false);
+    hb_buf_puts(&re, "){1,2})?");
+    alternation(&re, &f->after, true);
     hb_buf_puts(&re, "?");
-    alternation(&re, &f->mult);
+    alternation(&re, &f->units, true);
     hb_buf_puts(&re, "?");
-    alternation(&re, &f->after);
-    hb_buf_puts(&re, "?");
-    alternation(&re, &f->units);
-    hb_buf_puts(&re, "?");
+    if (f->end.n) {
+        alternation(&re, &f->end, true);
+        hb_buf_puts(&re, "?");
+    } else {
+        hb_buf_puts(&re, "((?!))?"); /* never set: keeps the group numbers */
+    }
     int rc = hb_regex_compile(&f->re, re.data, PCRE2_ANCHORED, path);
     hb_buf_release(&re);
     if (rc != 0)
@@ -271,11 +442,26 @@ static bool stop3(const unsigned char *u)
     }
 }
 
+/* Does text[at..) begin with one of the words? */
+static bool starts_with_any(const wordlist_t *l, const char *text, size_t len, size_t at)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        const char *w = l->w[i].text;
+        size_t n = l->w[i].len;
+        if (n <= len - at && text[at + n - 1] == w[n - 1] && !memcmp(text + at, w, n))
+            return true;
+    }
+    return false;
+}
+
 /* What was counted: the words before the figure, back to the last
  * punctuation or figure.  A figure right after another shares its subject
  * (新增低保*户*人).  Common verbs of counting at the start are kept: the
- * subject reads as the text says it. */
-static void subject_of(const char *text, size_t start, const hb_figure_t *prev, hb_figure_t *fig)
+ * subject reads as the text says it.  A measure word followed by its noun
+ * (深入*个小网格, 有机整合*个村) counts that noun: the words before are what
+ * was done to it, a fragment, and the figure gets no subject. */
+static void subject_of(const hb_figures_t *f, const char *text, size_t len, size_t start,
+                       size_t end, bool classifier, const hb_figure_t *prev, hb_figure_t *fig)
 {
     /* punctuation: three-byte (CJK, stop3) and one-byte (ASCII) forms */
     static const char stops1[] = ",;:() ";
@@ -286,6 +472,12 @@ static void subject_of(const char *text, size_t start, const hb_figure_t *prev, 
         fig->subject_len = prev->subject_len;
         return;
     }
+    fig->subject = text + start;
+    fig->subject_len = 0;
+    unsigned char next = end < len ? (unsigned char)text[end] : 0;
+    if (classifier && next >= 0xE4 && next <= 0xE9 &&
+        !starts_with_any(&f->not_nouns, text, len, end))
+        return;
     size_t cps = 0;
     while (from > prev_end && cps < 16) {
         size_t back = from - 1;
@@ -333,21 +525,27 @@ static bool cn_digit(const unsigned char *u, bool start)
 
 /* What a byte can begin, for next_candidate: most bytes of a text begin
  * nothing and are passed over by one table look-up each.  A text without
- * 十, 百 or 千 has no Chinese numeral to find, and is scanned with the second
- * table: E4 and E5 lead a third of all Chinese characters. */
-enum { C_NONE, C_ASCII, C_WIDE, C_TIMES, C_CN };
+ * 十, 百 or 千 has no Chinese numeral to find, and one without 某 no 某 mask:
+ * E4 and E5 lead a third of all Chinese characters, E6 another sixth, so
+ * they are looked at only in texts that need it (classes[chinese | mou << 1]). */
+enum { C_NONE, C_ASCII, C_WIDE, C_TIMES, C_CN, C_E3, C_MOU };
 #define DIGIT_CLASSES                                                                      \
     ['0'] = C_ASCII, ['1'] = C_ASCII, ['2'] = C_ASCII, ['3'] = C_ASCII, ['4'] = C_ASCII,   \
     ['5'] = C_ASCII, ['6'] = C_ASCII, ['7'] = C_ASCII, ['8'] = C_ASCII, ['9'] = C_ASCII,   \
-    ['*'] = C_ASCII, ['x'] = C_ASCII, ['X'] = C_ASCII,                                     \
-    [0xEF] = C_WIDE,  /* ０-９ ＊ */                                                        \
+    ['*'] = C_ASCII, ['x'] = C_ASCII, ['X'] = C_ASCII, ['y'] = C_ASCII, ['Y'] = C_ASCII,   \
+    ['('] = C_ASCII,                                                                       \
+    [0xEF] = C_WIDE,  /* ０-９ ＊ Ｘ ｘ （略） */                                             \
+    [0xE3] = C_E3,    /* 〔…〕 */                                                           \
     [0xC3] = C_TIMES  /* × */
-static const uint8_t with_numerals[256] = {
-    DIGIT_CLASSES,
-    [0xE4] = C_CN, [0xE5] = C_CN, /* the lead bytes of 一-九, 十, 两 */
+#define NUMERAL_CLASSES [0xE4] = C_CN, [0xE5] = C_CN /* the lead bytes of 一-九, 十, 两 */
+static const uint8_t classes[4][256] = {
+    {DIGIT_CLASSES},
+    {DIGIT_CLASSES, NUMERAL_CLASSES},
+    {DIGIT_CLASSES, [0xE6] = C_MOU},
+    {DIGIT_CLASSES, NUMERAL_CLASSES, [0xE6] = C_MOU},
 };
-static const uint8_t digits_only[256] = {DIGIT_CLASSES};
 #undef DIGIT_CLASSES
+#undef NUMERAL_CLASSES
 
 /* Does the text hold 十, 百 or 千?  Without one, two numerals in a row
  * (一二, 三四) are not a quantity. */
@@ -358,15 +556,15 @@ static bool has_numeral_unit(const char *text, size_t len)
 }
 
 /* Where a figure's number can start, at or after pos: an Arabic or
- * full-width digit, a mask, or (when the text has 十/百/千 at all) two
- * Chinese numerals in a row.  A regex that may start anywhere is tried at
+ * full-width digit, a mask (某 only when mou: the text holds one), or (when
+ * the text has 十/百/千 at all) two Chinese numerals in a row.  A regex that may start anywhere is tried at
  * every character of a unit; this scan lets it run at a few places only.
  * *chinese says whether the text has 十/百/千: -1 until a pair of numerals
  * asks (most texts have no such pair), 0 once known not to. */
-static size_t next_candidate(const char *text, size_t len, size_t pos, int *chinese)
+static size_t next_candidate(const char *text, size_t len, size_t pos, int *chinese, bool mou)
 {
     const unsigned char *u = (const unsigned char *)text;
-    const uint8_t *byte_class = *chinese == 0 ? digits_only : with_numerals;
+    const uint8_t *byte_class = classes[(*chinese != 0) | mou << 1];
     for (size_t i = pos; i < len; i++) {
         while (byte_class[u[i]] == C_NONE) /* the hot loop: one load and test a byte */
             if (++i == len)
@@ -382,9 +580,20 @@ static size_t next_candidate(const char *text, size_t len, size_t pos, int *chin
                 continue;
             return i;
         }
-        case C_WIDE:
-            if (len - i >= 3 && u[i + 1] == 0xBC &&
-                ((u[i + 2] >= 0x90 && u[i + 2] <= 0x99) || u[i + 2] == 0x8A))
+        case C_WIDE: /* ０-９ ＊ Ｘ, ｘ, （略） */
+            if (len - i >= 3 && ((u[i + 1] == 0xBC && ((u[i + 2] >= 0x90 && u[i + 2] <= 0x99) ||
+                                                       u[i + 2] == 0x8A || u[i + 2] == 0xB8)) ||
+                                 (u[i + 1] == 0xBD && u[i + 2] == 0x98)))
+                return i;
+            if (len - i >= 6 && u[i + 1] == 0xBC && u[i + 2] == 0x88 && !memcmp(u + i + 3, "略", 3))
+                return i;
+            continue;
+        case C_E3:
+            if (len - i >= 3 && u[i + 1] == 0x80 && u[i + 2] == 0x94) /* 〔 */
+                return i;
+            continue;
+        case C_MOU:
+            if (len - i >= 3 && u[i + 1] == 0x9F && u[i + 2] == 0x90) /* 某 */
                 return i;
             continue;
         case C_TIMES:
@@ -393,8 +602,10 @@ static size_t next_candidate(const char *text, size_t len, size_t pos, int *chin
             continue;
         case C_CN:
             if (len - i >= 6 && cn_digit(u + i, true) && cn_digit(u + i + 3, false)) {
-                if (*chinese < 0)
+                if (*chinese < 0) {
                     *chinese = has_numeral_unit(text, len);
+                    byte_class = classes[*chinese | mou << 1];
+                }
                 if (*chinese)
                     return i;
             }
@@ -425,15 +636,109 @@ static size_t approx_before(const hb_figures_t *f, const char *text, size_t c)
 size_t hb_figures_extract(hb_figures_t *f, const char *text, size_t len, hb_figure_t *out,
                           size_t max)
 {
-    return hb_figures_extract_known(f, text, len, -1, out, max);
+    return hb_figures_extract_known(f, text, len, -1, -1, out, max);
+}
+
+/* The figure's unit as written, in the unit figures compare in: the longest
+ * tail of it that [base] lists (its multipliers in front folded in), else
+ * its unit word with every multiplier folded in.  base_unit NULL: a number
+ * with a multiplier and no unit (近14亿). */
+static void to_base(const hb_figures_t *f, hb_figure_t *fig, size_t mult_len,
+                    const unit_info_t *unit)
+{
+    double factor = 1;
+    size_t cut = 0, ulen = strlen(fig->unit);
+    fig->base_unit = NULL;
+    while (cut < mult_len) {
+        const unit_info_t *u = info_of(f, fig->unit + cut, ulen - cut);
+        if (u && u->base) {
+            unit = u;
+            break;
+        }
+        size_t k = 0; /* the multiplier at cut (longest first) */
+        while (k < f->mult.n && (f->mult.w[k].len > mult_len - cut ||
+                                 memcmp(fig->unit + cut, f->mult.w[k].text, f->mult.w[k].len)))
+            k++;
+        if (k == f->mult.n)
+            break;
+        factor *= f->mult.w[k].factor;
+        cut += f->mult.w[k].len;
+    }
+    if (unit && unit->base) {
+        fig->base_unit = unit->base->base;
+        factor *= unit->base->factor;
+    } else if (cut < ulen) {
+        fig->base_unit = fig->unit + cut;
+    }
+    if (fig->masked) {
+        fig->base_value = 0;
+        return;
+    }
+    double v = fig->value * factor;
+    double r = nearbyint(v); /* 5.67 * 1e12 is 5670000000000.001 in binary */
+    fig->base_value = fabs(v - r) <= 1e-9 * fabs(v) ? r : v;
+}
+
+/* Characters in s[0..len). */
+static size_t chars(const char *s, size_t len)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++)
+        n += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return n;
+}
+
+/* Does the number hold a mask (x.6, 〔…〕Y, *)?  Digits, full-width digits,
+ * separators and decimal points are all that is not. */
+static bool masked_number(const char *s, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < len;) {
+        if ((u[i] >= '0' && u[i] <= '9') || u[i] == '.' || u[i] == ',') {
+            i++;
+        } else if (len - i >= 3 && u[i] == 0xEF && u[i + 1] == 0xBC &&
+                   ((u[i + 2] >= 0x90 && u[i + 2] <= 0x99) || u[i + 2] == 0x8E ||
+                    u[i + 2] == 0x8C)) {
+            i += 3; /* ０-９ ． ， */
+        } else {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Is every character of the number a 某?  Alone 某 is "some" (某人, 某个村):
+ * a mask only before a multiplier or a percent sign (某万元, 某%). */
+static bool only_mou(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i += 3)
+        if (len - i < 3 || memcmp(s + i, "某", 3))
+            return false;
+    return true;
+}
+
+/* Is the figure at [start, end) the end of a quoted name (“光荣在党50年”)? */
+static bool ends_quote(const char *text, size_t len, size_t start, size_t end)
+{
+    if (end + 3 > len || memcmp(text + end, "”", 3))
+        return false;
+    for (size_t i = start, n = 0; i >= 3 && n < 12; i -= 3, n++) {
+        if (!memcmp(text + i - 3, "“", 3))
+            return true;
+        if (!memcmp(text + i - 3, "”", 3) || ((unsigned char)text[i - 1] & 0xC0) != 0x80)
+            return false; /* another quote, or not a run of CJK characters */
+    }
+    return false;
 }
 
 size_t hb_figures_extract_known(hb_figures_t *f, const char *text, size_t len,
-                                int has_numeral_units, hb_figure_t *out, size_t max)
+                                int has_numeral_units, int has_mou, hb_figure_t *out,
+                                size_t max)
 {
     size_t n = 0, at = 0;
     int chinese = has_numeral_units < 0 ? -1 : has_numeral_units > 0;
-    while (n < max && (at = next_candidate(text, len, at, &chinese)) < len) {
+    bool mou = has_mou < 0 ? memmem(text, len, "某", 3) != NULL : has_mou > 0;
+    while (n < max && (at = next_candidate(text, len, at, &chinese, mou)) < len) {
         size_t c = at, before = approx_before(f, text, c);
         int m = before ? hb_regex_match(&f->re, text, len, c - before, 0) : 0;
         if (m != 1)
@@ -448,15 +753,38 @@ size_t hb_figures_extract_known(hb_figures_t *f, const char *text, size_t len,
 #define GROUP_LEN(g) (ov[2 * (g) + 1] - ov[2 * (g)])
         size_t start = ov[0], end = ov[1];
         at = end > c ? end : c + 1;
-        if (!GROUP_SET(G_MULT) && !GROUP_SET(G_UNIT))
+        bool unit = GROUP_SET(G_UNIT), ends = GROUP_SET(G_END);
+        const unit_info_t *info = unit ? info_of(f, GROUP_PTR(G_UNIT), GROUP_LEN(G_UNIT)) : NULL;
+        unsigned flags = info ? info->flags : 0;
+        if ((flags & U_NOUN_START) && starts_with_any(&f->not_units, text, len, ov[2 * G_UNIT])) {
+            unit = ends = false; /* 近14亿人口: the number ends at 亿 */
+            info = NULL;
+            flags = 0;
+            end = ov[2 * G_UNIT];
+            at = end;
+        }
+        if (!GROUP_SET(G_MULT) && !unit)
             continue; /* a bare number: a year, a code */
         if (ends_with_any(&f->not_after, text, start))
             continue; /* 第3名, 建党100周年 */
-        if (GROUP_SET(G_CN) && (GROUP_LEN(G_CN) < 6 || !GROUP_SET(G_UNIT)))
+        if (GROUP_SET(G_CN) && (GROUP_LEN(G_CN) < 6 || !unit))
             continue; /* 两个维护; 十四五规划 */
-        if (start >= 3 && !memcmp(text + start - 3, "“", 3) && end + 3 <= len &&
-            !memcmp(text + end, "”", 3))
-            continue; /* a quoted name: 制定“*分”党员计划 */
+        if (ends_quote(text, len, start, end))
+            continue; /* a quoted name: 制定“*分”党员计划, “光荣在党50年” */
+        if (unit && !GROUP_SET(G_MULT)) {
+            if ((flags & U_DATE) &&
+                (GROUP_SET(G_CN) || chars(GROUP_PTR(G_NUM), GROUP_LEN(G_NUM)) >= 4 ||
+                 masked_number(GROUP_PTR(G_NUM), GROUP_LEN(G_NUM))))
+                continue; /* 2021年, 20xx年, *年上半年, 一九八五年: a date */
+            if ((flags & U_SPAN) && !ends_with_any(&f->span_words, text, start))
+                continue; /* 改革开放40周年: an anniversary */
+        }
+        size_t num_end = GROUP_SET(G_NUM) ? ov[2 * G_NUM + 1] : 0;
+        if (num_end && only_mou(GROUP_PTR(G_NUM), GROUP_LEN(G_NUM)) &&
+            !starts_with_any(&f->mult, text, len, num_end) &&
+            !(num_end < len && text[num_end] == '%') &&
+            !(len - num_end >= 3 && !memcmp(text + num_end, "％", 3)))
+            continue; /* 某人, 某个村: "some", not a mask */
         /* xxx米*xx米: between two dimensions '*' is a times sign, not a mask. */
         if (n > 0 && text[start] == '*' && start + 1 < ov[2 * G_NUM + 1] &&
             out[n - 1].raw + out[n - 1].raw_len == text + start)
@@ -470,31 +798,30 @@ size_t hb_figures_extract_known(hb_figures_t *f, const char *text, size_t len,
             fig->masked = false;
             fig->value = parse_chinese(GROUP_PTR(G_CN), GROUP_LEN(G_CN));
         } else {
-            const char *num = GROUP_PTR(G_NUM);
-            fig->masked = num[0] < '0' || num[0] > '9';
-            if (fig->masked && (unsigned char)num[0] == 0xEF && (unsigned char)num[1] == 0xBC &&
-                (unsigned char)num[2] >= 0x90 && (unsigned char)num[2] <= 0x99)
-                fig->masked = false; /* full-width digit */
-            fig->value = fig->masked ? 0 : parse_value(num, GROUP_LEN(G_NUM));
+            fig->masked = masked_number(GROUP_PTR(G_NUM), GROUP_LEN(G_NUM));
+            fig->value = fig->masked ? 0 : parse_value(GROUP_PTR(G_NUM), GROUP_LEN(G_NUM));
         }
-        subject_of(text, start, n > 1 ? &out[n - 2] : NULL, fig);
+        subject_of(f, text, len, start, end, flags & U_CLASSIFIER, n > 1 ? &out[n - 2] : NULL,
+                   fig);
         fig->approx = GROUP_SET(G_BEFORE) ? meaning_of(&f->before, GROUP_PTR(G_BEFORE),
                                                        GROUP_LEN(G_BEFORE))
                       : GROUP_SET(G_AFTER1) ? meaning_of(&f->after, GROUP_PTR(G_AFTER1),
                                                          GROUP_LEN(G_AFTER1))
                       : GROUP_SET(G_AFTER2) ? meaning_of(&f->after, GROUP_PTR(G_AFTER2),
                                                          GROUP_LEN(G_AFTER2))
-                                            : NULL;
-        size_t ulen = 0;
+                      : ends ? meaning_of(&f->end, GROUP_PTR(G_END), GROUP_LEN(G_END))
+                             : NULL;
+        size_t ulen = 0, mult_len = 0;
         if (GROUP_SET(G_MULT)) {
             memcpy(fig->unit, GROUP_PTR(G_MULT), GROUP_LEN(G_MULT));
-            ulen = GROUP_LEN(G_MULT);
+            ulen = mult_len = GROUP_LEN(G_MULT);
         }
-        if (GROUP_SET(G_UNIT) && ulen + GROUP_LEN(G_UNIT) < sizeof fig->unit) {
+        if (unit && ulen + GROUP_LEN(G_UNIT) < sizeof fig->unit) {
             memcpy(fig->unit + ulen, GROUP_PTR(G_UNIT), GROUP_LEN(G_UNIT));
             ulen += GROUP_LEN(G_UNIT);
         }
         fig->unit[ulen] = '\0';
+        to_base(f, fig, mult_len, info);
 #undef GROUP_SET
 #undef GROUP_PTR
 #undef GROUP_LEN

@@ -36,6 +36,9 @@ typedef struct hb_figure {
     const char *subject; /* what was counted, in the text; subject_len 0 if unsaid */
     size_t subject_len;
     char unit[32];      /* multiplier + unit, e.g. "万元" */
+    const char *base_unit; /* the unit figures compare in ("元" for 万元, "%" for ％), NULL
+                            * for a number with a multiplier only (近14亿); configs/figures.conf [base] */
+    double base_value;  /* value in base_unit, multipliers folded in; meaningful when !masked */
     const char *approx; /* "余" "多" "约" "超过" "近", or NULL */
 } hb_figure_t;
 
@@ -47,9 +50,11 @@ void hb_figures_free(hb_figures_t *f);
 size_t hb_figures_extract(hb_figures_t *f, const char *text, size_t len, hb_figure_t *out,
                           size_t max);
 /* The same, for a caller that already knows whether text holds 十, 百 or 千
- * (classify's keyword pass watches for them): has_numeral_units 1 or 0, or
- * -1 to have it looked up when needed.  A wrong 0 loses Chinese numerals. */
+ * and whether it holds 某 (classify's keyword pass watches for them):
+ * has_numeral_units and has_mou 1 or 0, or -1 to have them looked up.  A
+ * wrong 0 loses Chinese numerals, or 某 masks (某万元). */
 size_t hb_figures_extract_known(hb_figures_t *f, const char *text, size_t len,
-                                int has_numeral_units, hb_figure_t *out, size_t max);
+                                int has_numeral_units, int has_mou, hb_figure_t *out,
+                                size_t max);
 
 #endif

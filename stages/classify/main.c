@@ -30,15 +30,17 @@ static const hb_opt_t classify_options[] = {
 
 /* Words the keyword pass looks out for, so no other pass scans for them:
  * a unit without 村 or 社区 names no village, one without 十, 百 or 千 quotes
- * no figure in Chinese numerals. */
-enum { W_CUN, W_SHEQU, W_SHI, W_BAI, W_QIAN, N_WATCH };
+ * no figure in Chinese numerals, one without 某 no figure masked by it. */
+enum { W_CUN, W_SHEQU, W_SHI, W_BAI, W_QIAN, W_MOU, N_WATCH };
 static const char *const watch_words[N_WATCH + 1] = {
     [W_CUN] = "村", [W_SHEQU] = "社区", [W_SHI] = "十", [W_BAI] = "百", [W_QIAN] = "千",
+    [W_MOU] = "某",
 };
 /* hb_topics_t.seen has bit i for watch_words[i]. */
 enum {
     WATCH_VILLAGE = 1u << W_CUN | 1u << W_SHEQU,
     WATCH_NUMERAL_UNIT = 1u << W_SHI | 1u << W_BAI | 1u << W_QIAN,
+    WATCH_MOU = 1u << W_MOU,
 };
 
 typedef struct classify_ctx {
@@ -98,7 +100,7 @@ static void pack_metrics(hb_pack_t *p, const hb_figure_t *fig, size_t n)
     hb_pack_key(p, "metrics");
     msgpack_pack_array(&p->pk, n);
     for (size_t i = 0; i < n; i++) {
-        msgpack_pack_map(&p->pk, 6 + fig[i].has_max);
+        msgpack_pack_map(&p->pk, 8 + fig[i].has_max);
         hb_pack_kv_str(p, "raw", fig[i].raw, fig[i].raw_len);
         hb_pack_key(p, "value");
         if (fig[i].masked)
@@ -110,6 +112,12 @@ static void pack_metrics(hb_pack_t *p, const hb_figure_t *fig, size_t n)
             hb_pack_number(p, fig[i].max);
         }
         hb_pack_kv_cstr(p, "unit", fig[i].unit[0] ? fig[i].unit : NULL);
+        hb_pack_key(p, "base_value");
+        if (fig[i].masked)
+            msgpack_pack_nil(&p->pk);
+        else
+            hb_pack_number(p, fig[i].base_value);
+        hb_pack_kv_cstr(p, "base_unit", fig[i].base_unit);
         hb_pack_kv_bool(p, "masked", fig[i].masked);
         hb_pack_kv_cstr(p, "approx", fig[i].approx);
         hb_pack_key(p, "subject");
@@ -150,6 +158,7 @@ static int classify_unit(hb_stage_t *st, void *ctx, const hb_msg_t *m)
     hb_classify(c->cl, section, depth, text, place, &c->topics);
     size_t nfig = hb_figures_extract_known(c->fig, text.s, text.len,
                                            (c->topics.seen & WATCH_NUMERAL_UNIT) != 0,
+                                           (c->topics.seen & WATCH_MOU) != 0,
                                            c->figures, HB_MAX_FIGURES);
     size_t nvil = c->topics.seen & WATCH_VILLAGE
                       ? hb_places_extract(c->places, text.s, text.len, c->villages, HB_MAX_PLACES)
@@ -185,7 +194,9 @@ static const hb_filter_t classify_filter = {
     .description =
         "Reads \"unit\" messages and adds \"topic\" (the main topic id), \"topics\" (ids with "
         "their share of the evidence, best first) and \"metrics\" (every quantity written with "
-        "digits or masked digits: raw, value, unit, masked, approx). Keywords of every topic "
+        "digits or masked digits: raw, value, unit, base_value and base_unit (multipliers "
+        "folded in, units mapped by configs/figures.conf [base], so figures compare), "
+        "masked, approx, subject). Keywords of every topic "
         "are matched in one pass; headings weigh more than the body. Start several: they share "
         "the work.",
     .options = classify_options,

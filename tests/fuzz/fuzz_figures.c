@@ -9,7 +9,7 @@
  *   - an unmasked value (and a range's max) is finite and not negative;
  *   - subject, when said, is valid UTF-8 in the text before the figure;
  *   - extracting with a smaller max gives a prefix of the full result;
- *   - told truly whether 十, 百 or 千 occur (hb_figures_extract_known, as
+ *   - told truly whether 十, 百 or 千 and 某 occur (hb_figures_extract_known, as
  *     classify's keyword pass tells it), the same figures.
  * The rules load once, from $HB_FUZZ_CONFIGS (default: the repository's
  * configs/). */
@@ -84,7 +84,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     int units = memmem(text, size, "十", 3) || memmem(text, size, "百", 3) ||
                 memmem(text, size, "千", 3);
-    size_t k = hb_figures_extract_known(fig, text, size, units, part, HB_MAX_FIGURES);
+    int mou = memmem(text, size, "某", 3) != NULL;
+    size_t k = hb_figures_extract_known(fig, text, size, units, mou, part, HB_MAX_FIGURES);
     FUZZ_CHECK(k == n);
     for (size_t i = 0; i < k; i++) {
         FUZZ_CHECK(part[i].raw == full[i].raw && part[i].raw_len == full[i].raw_len);

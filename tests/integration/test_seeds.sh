@@ -18,7 +18,7 @@ need = ["file", "doc", "seq", "town", "county", "year", "title", "section", "kin
         "topic", "topics", "metrics"]
 units = [json.loads(l) for l in open(out + "/paragraphs.jsonl", encoding="utf-8")]
 print("fields", all(all(k in u for k in need) for u in units))
-print("metrics", all(set(m) >= {"raw", "value", "unit", "masked", "approx"}
+print("metrics", all(set(m) >= {"raw", "value", "unit", "base_value", "base_unit", "masked", "approx"}
                      for u in units for m in u["metrics"]))
 print("topics", all(isinstance(t["score"], float) and t["id"] for u in units for t in u["topics"]))
 seqs = {}

@@ -597,8 +597,9 @@ static void test_not_figures(void **state)
     static const want_t w50[] = {{"50周年", false, 50, "周年", NULL},
                                  {"154名", false, 154, "名", NULL}};
     EXPECT("各村（居）党组织为党龄50周年的154名老党员颁发纪念章", w50);
-    static const want_t w100[] = {{"100周年", false, 100, "周年", NULL}};
-    EXPECT("庆祝活动开展100周年", w100);
+    /* An anniversary is no quantity (the labels' convention); a span is. */
+    EXPECT_NONE("庆祝活动开展100周年");
+    EXPECT_NONE("庆祝改革开放40周年");
 }
 
 /* Full-width digits and decimal point are numbers, not masks. */
@@ -754,14 +755,14 @@ static void test_chinese_numerals_known(void **state)
     (void)state;
     hb_figure_t out[4];
     const char *t = "帮扶一百二十户，投入30万元。";
-    assert_int_equal(hb_figures_extract_known(figs, t, strlen(t), 1, out, 4), 2);
+    assert_int_equal(hb_figures_extract_known(figs, t, strlen(t), 1, -1, out, 4), 2);
     assert_memory_equal(out[0].raw, "一百二十户", out[0].raw_len);
-    assert_int_equal(hb_figures_extract_known(figs, t, strlen(t), -1, out, 4), 2);
-    assert_int_equal(hb_figures_extract_known(figs, t, strlen(t), 0, out, 4), 1);
+    assert_int_equal(hb_figures_extract_known(figs, t, strlen(t), -1, -1, out, 4), 2);
+    assert_int_equal(hb_figures_extract_known(figs, t, strlen(t), 0, -1, out, 4), 1);
     assert_memory_equal(out[0].raw, "30万元", out[0].raw_len);
     const char *none = "两三个村投入5万元"; /* a numeral pair, but no 十/百/千 */
-    assert_int_equal(hb_figures_extract_known(figs, none, strlen(none), 0, out, 4), 1);
-    assert_int_equal(hb_figures_extract_known(figs, none, strlen(none), -1, out, 4), 1);
+    assert_int_equal(hb_figures_extract_known(figs, none, strlen(none), 0, -1, out, 4), 1);
+    assert_int_equal(hb_figures_extract_known(figs, none, strlen(none), -1, -1, out, 4), 1);
     assert_memory_equal(out[0].raw, "5万元", out[0].raw_len);
 }
 
@@ -781,12 +782,152 @@ static void test_subject(void **state)
     assert_memory_equal(out[2].subject, "排查整治各类安全隐患", out[2].subject_len);
 }
 
+/* ---- figures that compare ------------------------------------------------- */
+
+static void expect_figures_load_fails(const char *conf, int line, const char *words);
+
+static void expect_base(const char *text, size_t idx, const char *raw, const char *unit,
+                        double base_value, const char *base_unit)
+{
+    static hb_figure_t out[HB_MAX_FIGURES];
+    size_t n = hb_figures_extract(figs, text, strlen(text), out, HB_MAX_FIGURES);
+    if (n <= idx)
+        fail_msg("%s: %zu figures, wanted one at %zu", text, n, idx);
+    const hb_figure_t *g = &out[idx];
+    if (g->raw_len != strlen(raw) || memcmp(g->raw, raw, g->raw_len) || strcmp(g->unit, unit) ||
+        (!g->masked && g->base_value != base_value) || !g->base_unit != !base_unit ||
+        (base_unit && strcmp(g->base_unit, base_unit)))
+        fail_msg("%s: got raw \"%.*s\" unit %s base %.17g %s; wanted \"%s\" %s %.17g %s", text,
+                 (int)g->raw_len, g->raw, g->unit, g->base_value,
+                 g->base_unit ? g->base_unit : "(null)", raw, unit, base_value,
+                 base_unit ? base_unit : "(null)");
+}
+
+/* raw, value and unit stay as written; base_value and base_unit fold the
+ * multipliers in and map the units of configs/figures.conf [base]. */
+static void test_base_units(void **state)
+{
+    (void)state;
+    expect_base("争取资金330万元", 0, "330万元", "万元", 3300000, "元");
+    expect_base("国内生产总值5.67万亿元", 0, "5.67万亿元", "万亿元", 5670000000000, "元");
+    expect_base("外汇储备3万亿美元以上", 0, "3万亿美元", "万亿美元", 3e12, "美元");
+    expect_base("投资5千万元", 0, "5千万元", "千万元", 5e7, "元");
+    expect_base("增长12％", 0, "12％", "％", 12, "%");
+    expect_base("增长12%", 0, "12%", "%", 12, "%");
+    expect_base("提高0.5百分点", 0, "0.5百分点", "百分点", 0.5, "个百分点");
+    expect_base("新建道路3.5千米", 0, "3.5千米", "千米", 3.5, "公里");
+    expect_base("装机300万千瓦", 0, "300万千瓦", "万千瓦", 3000000, "千瓦");
+    expect_base("新增就业1102万人", 0, "1102万人", "万人", 11020000, "人");
+    expect_base("种植*多亩", 0, "*多亩", "亩", 0, "亩"); /* masked: no base_value */
+    /* A number followed by a noun keeps its magnitude only: no base unit. */
+    expect_base("近14亿人口的发展中大国", 0, "近14亿", "亿", 1400000000, NULL);
+    expect_base("我国人口达14亿人民群众", 0, "14亿", "亿", 1400000000, NULL);
+}
+
+/* A user adds a [base] line; a bad one is named by its line. */
+static void test_base_config(void **state)
+{
+    (void)state;
+    char *path = write_temp("[figures]\nunits = 亩 公顷\napprox_before = 约\napprox_after = 余\n"
+                            "multipliers = 万=10000\n[base]\n公顷 = 亩 15\n");
+    hb_figures_t *f = hb_figures_load(path);
+    assert_non_null(f);
+    hb_figure_t out[4];
+    const char *t = "退耕2万公顷，造林300亩";
+    assert_int_equal(hb_figures_extract(f, t, strlen(t), out, 4), 2);
+    assert_string_equal(out[0].unit, "万公顷");
+    assert_string_equal(out[0].base_unit, "亩");
+    assert_true(out[0].base_value == 300000);
+    assert_string_equal(out[1].base_unit, "亩");
+    assert_true(out[1].base_value == 300);
+    hb_figures_free(f);
+    unlink(path);
+    free(path);
+    expect_figures_load_fails("[figures]\nunits = 亩\napprox_before = 约\napprox_after = 余\n"
+                              "multipliers = 万=10000\n[base]\n公顷 = 亩 fifteen\n",
+                              7, "[base]");
+    expect_figures_load_fails("[figures]\nunits = 亩\napprox_before = 约\napprox_after = 余\n"
+                              "multipliers = 万\n",
+                              5, "factor");
+}
+
+/* Every masking style is a masked figure: value null, never the mask. */
+static void test_mask_styles(void **state)
+{
+    (void)state;
+    static const char *const masked[][3] = {
+        /* text, raw, unit */
+        {"新增就业xx人", "xx人", "人"},         {"新增就业XX人", "XX人", "人"},
+        {"新增就业xxx人", "xxx人", "人"},       {"新增就业X人", "X人", "人"},
+        {"新增就业*人", "*人", "人"},           {"新增就业**人", "**人", "人"},
+        {"投资〔…〕万元", "〔…〕万元", "万元"},  {"投资某万元", "某万元", "万元"},
+        {"投资(略)万元", "(略)万元", "万元"},   {"投资（略）万元", "（略）万元", "万元"},
+        {"产值x.6亿元", "x.6亿元", "亿元"},     {"流转〔…〕Y亩", "〔…〕Y亩", "亩"},
+        {"用时X个月", "X个月", "个月"},         {"增长x.x%", "x.x%", "%"},
+        {"增长某%", "某%", "%"},                {"新增就业ｘｘ人", "ｘｘ人", "人"},
+    };
+    for (size_t i = 0; i < sizeof masked / sizeof masked[0]; i++) {
+        const want_t w[] = {{masked[i][1], true, 0, masked[i][2], NULL}};
+        expect_figs(masked[i][0], w, 1);
+    }
+    /* 某 alone is "some", not a mask. */
+    EXPECT_NONE("某人反映某个村有某项问题");
+    /* A space before the sign. */
+    static const want_t w60[] = {{"60 %", false, 60, "%", NULL}};
+    EXPECT("覆盖率达到60 %，", w60);
+    /* ... but not inside digits spaced out one by one. */
+    EXPECT_NONE("1 9 9 8 年是全面贯彻的一年");
+}
+
+/* The labels' conventions: durations and ages count, dates and
+ * anniversaries do not; 左右 after the unit is an approximation; 突破,
+ * 以上 and 以内 stay out of raw. */
+static void test_dates_and_durations(void **state)
+{
+    (void)state;
+    static const want_t w15[] = {{"15年", false, 15, "年", NULL}};
+    EXPECT("经过15年的艰苦努力", w15);
+    EXPECT_NONE("2021年上半年，20xx年，*年上半年，一九八五年十月");
+    EXPECT_NONE("隆重庆祝改革开放40周年");
+    EXPECT_NONE("颁发“光荣在党50年”纪念章");
+    EXPECT_NONE("九十年代以来，2019年度，3年级");
+    static const want_t w5[] = {{"5%左右", false, 5, "%", "左右"}};
+    EXPECT("经济增长5%左右", w5);
+    static const want_t w3[] = {{"3万亿美元", false, 3, "万亿美元", NULL}};
+    EXPECT("外汇储备保持在3万亿美元以上", w3);
+    static const want_t wj[] = {{"接近5%", false, 5, "%", "近"}};
+    EXPECT("增速接近5%", wj);
+    static const want_t wt[] = {{"1亿吨", false, 1, "亿吨", NULL}};
+    EXPECT("产量突破1亿吨", wt);
+}
+
+/* A measure word followed by its noun counts that noun: the words before
+ * are what was done (深入, 有机整合), not what was counted. */
+static void test_subject_fragments(void **state)
+{
+    (void)state;
+    hb_figure_t out[8];
+    const char *t = "深入*个小网格*个微网格，有机整合*个村（社区）便民服务";
+    assert_int_equal(hb_figures_extract(figs, t, strlen(t), out, 8), 3);
+    for (size_t i = 0; i < 3; i++)
+        assert_int_equal(out[i].subject_len, 0);
+    t = "组织各级帮扶干部*多人对*户监测户开展走访，新增停车位*余个；";
+    assert_int_equal(hb_figures_extract(figs, t, strlen(t), out, 8), 3);
+    assert_int_equal(out[0].subject_len, strlen("组织各级帮扶干部")); /* 对 is no noun */
+    assert_memory_equal(out[0].subject, "组织各级帮扶干部", out[0].subject_len);
+    assert_int_equal(out[1].subject_len, 0);
+    assert_int_equal(out[2].subject_len, strlen("新增停车位"));
+    t = "争取资金330万元对道路进行改造"; /* money is no measure word */
+    assert_int_equal(hb_figures_extract(figs, t, strlen(t), out, 8), 1);
+    assert_int_equal(out[0].subject_len, strlen("争取资金"));
+}
+
 /* A temp config of our own: markers with meanings, multiplier + unit. */
 static void test_figures_temp_config(void **state)
 {
     (void)state;
     char *path = write_temp("# test\n[figures]\nunits = 头 只\napprox_before = 约 超=超过\n"
-                            "approx_after = 余\nmultipliers = 万\n");
+                            "approx_after = 余\nmultipliers = 万=10000\n");
     hb_figures_t *f = hb_figures_load(path);
     assert_non_null(f);
     hb_figure_t out[4];
@@ -827,17 +968,17 @@ static void test_figures_config_errors(void **state)
     (void)state;
     /* unknown key, on line 3 */
     expect_figures_load_fails("[figures]\nunits = 人\nunitz = 个\napprox_before = 约\n"
-                              "approx_after = 余\nmultipliers = 万\n",
+                              "approx_after = 余\nmultipliers = 万=10000\n",
                               3, "unknown setting");
     /* an empty units list */
     expect_figures_load_fails("[figures]\nunits =\napprox_before = 约\napprox_after = 余\n"
-                              "multipliers = 万\n",
+                              "multipliers = 万=10000\n",
                               0, "must all be given");
     /* units in the wrong section */
     expect_figures_load_fails("[figure]\nunits = 人\n", 2, "unknown setting");
     /* a word over 24 bytes */
     expect_figures_load_fails("[figures]\nunits = 一二三四五六七八九\napprox_before = 约\n"
-                              "approx_after = 余\nmultipliers = 万\n",
+                              "approx_after = 余\nmultipliers = 万=10000\n",
                               2, NULL);
     /* no such file */
     capture_t c;
@@ -1155,6 +1296,11 @@ int main(void)
         cmocka_unit_test(test_chinese_numerals),
         cmocka_unit_test(test_chinese_numerals_known),
         cmocka_unit_test(test_subject),
+        cmocka_unit_test(test_base_units),
+        cmocka_unit_test(test_base_config),
+        cmocka_unit_test(test_mask_styles),
+        cmocka_unit_test(test_dates_and_durations),
+        cmocka_unit_test(test_subject_fragments),
         cmocka_unit_test(test_figures_temp_config),
         cmocka_unit_test(test_figures_config_errors),
     };
