@@ -49,10 +49,34 @@ for k in h:
         print("%-24s %10.4f %10.4f" % (k, h[k], b.get(k, 0)))
 PYEOF
 }
+# labelled NAME LABELS: the run's units of the labelled documents, with the
+# hand-labelled topic (matched by text, as score.py does), for train-topics.
+labelled() {
+    "$PY" - "$tmp/$1/paragraphs.jsonl" "$2" >"$tmp/$1/labelled.jsonl" <<'PYEOF'
+import json, os, sys, unicodedata
+def norm(s):
+    return "".join(unicodedata.normalize("NFKC", s or "").split())
+gold = {}
+for line in open(sys.argv[2], encoding="utf-8"):
+    g = json.loads(line)
+    gold.setdefault((g["doc"], norm(g["text"])), []).append(g["topic"])
+for line in open(sys.argv[1], encoding="utf-8"):
+    u = json.loads(line)
+    t = gold.get((os.path.basename(u["file"]), norm(u["text"])))
+    if t:
+        u["topic"] = t.pop(0)
+        print(json.dumps(u, ensure_ascii=False))
+PYEOF
+}
 eval_set seed tests/data/seeds "$SHARED/labels/seeds.jsonl"
+labelled seed "$SHARED/labels/seeds.jsonl"
 if [ -d "$SHARED/corpus/national" ] && [ -f "$SHARED/labels/national.jsonl" ]; then
     echo
     eval_set national "$SHARED/corpus/national" "$SHARED/labels/national.jsonl"
+    labelled national "$SHARED/labels/national.jsonl"
 else
     echo "eval: $SHARED/corpus/national or its labels not found: national scores skipped" >&2
 fi
+echo
+echo "topic accuracy of weights trained on the other documents (tools/train-topics.py --lodo):"
+"$PY" tools/train-topics.py configs/topics.conf "$tmp"/*/labelled.jsonl --lodo -o /dev/null 2>&1

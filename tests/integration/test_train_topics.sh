@@ -1,0 +1,62 @@
+# tools/train-topics.py: weights fitted to hand-labelled units change what the
+# real pipeline reads, the same way on every run, and nothing but the weights.
+. "$(dirname "$0")/lib.sh"
+
+cat >"$TMP/topics.conf" <<'EOF'
+# a toy taxonomy
+[scoring]
+heading_weight = 3
+min_score = 1
+
+[topic general]
+label = 综述
+keywords = 现将:2
+
+[topic grain]
+label = 粮食
+# 收购 is said of grain here
+keywords = 粮食:1 收购:1
+
+[topic trade]
+label = 商贸
+keywords = 商贸:1 市场:1
+EOF
+# Paragraphs that say 市场 twice but are about grain purchase: with the hand
+# weights 市场 (sqrt 2) outweighs 收购 (1), so they read as trade.
+mkdir "$TMP/docs"
+for i in 1 2 3; do
+    printf '一、第%s季度情况\n\n本季度，收购工作有序进行，市场平稳，市场供应充足。\n' "$i" \
+        >"$TMP/docs/report$i.txt"
+done
+"$BIN/huibao" run -q --no-progress --topics "$TMP/topics.conf" -o "$TMP/hand" "$TMP/docs" >/dev/null 2>&1
+# Label the units: grain.  (A person would correct "topic" in paragraphs.jsonl.)
+"$PY" - "$TMP/hand/paragraphs.jsonl" >"$TMP/labelled.jsonl" <<'PYEOF'
+import json, sys
+for line in open(sys.argv[1], encoding="utf-8"):
+    u = json.loads(line)
+    u["topic"] = "grain"
+    print(json.dumps(u, ensure_ascii=False))
+PYEOF
+topic_of() { "$PY" -c 'import json,sys; print(" ".join(sorted({json.loads(l)["topic"] for l in open(sys.argv[1])})))' "$1"; }
+check "the hand weights read the paragraphs as trade" [ "$(topic_of "$TMP/hand/paragraphs.jsonl")" = trade ]
+
+tools/train-topics.py "$TMP/topics.conf" "$TMP/labelled.jsonl" -o "$TMP/trained.conf" 2>"$TMP/log"
+check "train-topics exits 0" [ $? -eq 0 ]
+check "it says how well the hand and the trained weights read the units" \
+    grep -q "accuracy 0.0000 with the hand weights, 1.0000 trained" "$TMP/log"
+tools/train-topics.py "$TMP/topics.conf" "$TMP/labelled.jsonl" -o "$TMP/again.conf" 2>/dev/null
+check "the same labels give the same weights" cmp -s "$TMP/trained.conf" "$TMP/again.conf"
+check "only keyword lines change" [ "$(diff "$TMP/topics.conf" "$TMP/trained.conf" | grep '^[<>]' | grep -vc '^[<>] keywords = ')" = 0 ]
+check "comments and settings stay" grep -q '^# 收购 is said of grain here$' "$TMP/trained.conf"
+
+"$BIN/huibao" run -q --no-progress --topics "$TMP/trained.conf" -o "$TMP/trained" "$TMP/docs" >/dev/null 2>&1
+check "the pipeline loads the trained conf" [ $? -eq 0 ]
+check "and reads the paragraphs as grain" [ "$(topic_of "$TMP/trained/paragraphs.jsonl")" = grain ]
+
+tools/train-topics.py "$TMP/topics.conf" "$TMP/labelled.jsonl" --lodo -o /dev/null 2>"$TMP/lodo"
+check "--lodo reports every held-out document" [ "$(grep -c '^report[123].txt ' "$TMP/lodo")" = 3 ]
+
+printf '{"text": "x", "topic": "fishing"}\n' >"$TMP/bad.jsonl"
+tools/train-topics.py "$TMP/topics.conf" "$TMP/bad.jsonl" -o "$TMP/bad.conf" 2>"$TMP/err"
+check "an unknown topic is refused" [ $? -ne 0 ]
+check "naming the file, line and topic" grep -q 'bad.jsonl:1: topic "fishing"' "$TMP/err"
