@@ -26,10 +26,11 @@ struct hb_classifier {
     double parent_weight;  /* headings above it */
     double min_score;      /* below this a unit has no topic of its own: general */
     double multi_ratio;    /* a topic is reported when it has this share of the best score */
-    double multi_score;    /* ... or at least this score, whatever the best */
+    double multi_score;    /* ... or at least this score in its own text, whatever the best */
     double overview_general; /* an overview unit's general evidence counts this many times */
     /* scratch for one unit */
     double score[HB_MAX_TOPICS];
+    double text_score[HB_MAX_TOPICS]; /* the part of score from the unit's own text */
     uint32_t *hits;    /* per keyword: times found in the text being scanned */
     uint32_t *touched; /* keywords with hits != 0, to add up and reset */
     size_t ntouched;
@@ -270,6 +271,7 @@ void hb_classify(hb_classifier_t *c, const hb_text_ref_t *section, size_t depth,
     memset(c->score, 0, sizeof(double) * c->ntopics);
     score_text(c, text.s, text.len, 1.0, false);
     out->seen = c->seen;
+    memcpy(c->text_score, c->score, sizeof(double) * c->ntopics);
     for (size_t i = 0; i < depth; i++)
         score_text(c, section[i].s, section[i].len,
                    i + 1 == depth && !place.turned ? c->heading_weight : c->parent_weight, true);
@@ -297,12 +299,15 @@ void hb_classify(hb_classifier_t *c, const hb_text_ref_t *section, size_t depth,
         out->t[0] = (hb_topic_score_t){(uint32_t)c->general, 1.0};
         return;
     }
-    /* Keep the areas close to the best, and those with much evidence of their
-     * own (a long paragraph covers several areas); report their shares. */
-    double keep = fmin(c->multi_ratio * best, c->multi_score);
+    /* Keep the areas close to the best, and those with much evidence in the
+     * unit's own text (a long paragraph covers several areas; the heading is
+     * shared by the whole section and makes no area of its own here);
+     * report their shares. */
     size_t kept = 0;
     for (size_t i = 0; i < out->n; i++)
-        if (out->t[i].score >= keep && out->t[i].score >= c->min_score)
+        if ((out->t[i].score >= c->multi_ratio * best ||
+             c->text_score[out->t[i].topic] >= c->multi_score) &&
+            out->t[i].score >= c->min_score)
             out->t[kept++] = (hb_topic_score_t){out->t[i].topic,
                                                 round(out->t[i].score / total * 1000) / 1000};
     out->n = kept;

@@ -10,7 +10,9 @@
 #include <cmocka.h>
 
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "classifier.h"
 
@@ -159,6 +161,41 @@ static void test_closing_is_general(void **state)
                         "general");
 }
 
+/* The secondary topics of a unit: those near the best, and those with
+ * multi_label_score of evidence in the unit's own text.  A heading's evidence,
+ * shared by its whole section, makes no secondary topic by that rule. */
+static void test_secondary_topics_from_the_text(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/hb_test_topics_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    static const char conf[] = "[scoring]\nheading_weight = 3\nmulti_label_ratio = 0.5\n"
+                               "multi_label_score = 4\n[topic general]\nkeywords = 汇报如下:3\n"
+                               "[topic party]\nkeywords = 党建:3\n"
+                               "[topic agri]\nkeywords = 粮食:2 耕地:2\n";
+    assert_int_equal(write(fd, conf, sizeof conf - 1), (ssize_t)(sizeof conf - 1));
+    close(fd);
+    hb_classifier_t *c = hb_classifier_load(path, NULL);
+    unlink(path);
+    assert_non_null(c);
+    hb_topics_t t;
+    /* party 3 * sqrt(9) = 9; agri 4 in the text: below half the best, kept */
+    const char *nine = "党建党建党建党建党建党建党建党建党建，粮食耕地";
+    hb_classify(c, NULL, 0, (hb_text_ref_t){nine, strlen(nine)}, (hb_unit_place_t){0}, &t);
+    assert_int_equal(t.n, 2);
+    assert_string_equal(hb_classifier_topic_id(c, t.t[1].topic), "agri");
+    /* party 3 * sqrt(25) = 15; agri 2 * 3 = 6 from the heading only: not kept */
+    char many[25 * 6 + 1] = "";
+    for (int i = 0; i < 25; i++)
+        strcat(many, "党建");
+    hb_text_ref_t h = {"耕地保护", strlen("耕地保护")};
+    hb_classify(c, &h, 1, (hb_text_ref_t){many, strlen(many)}, (hb_unit_place_t){0}, &t);
+    assert_int_equal(t.n, 1);
+    assert_string_equal(hb_classifier_topic_id(c, t.t[0].topic), "party");
+    hb_classifier_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -167,6 +204,7 @@ int main(void)
         cmocka_unit_test(test_united_front_and_foreign_affairs),
         cmocka_unit_test(test_placed_by_meaning),
         cmocka_unit_test(test_closing_is_general),
+        cmocka_unit_test(test_secondary_topics_from_the_text),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
