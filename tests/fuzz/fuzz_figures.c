@@ -6,7 +6,8 @@
  *     figures come in order and do not overlap;
  *   - unit is a NUL-terminated, valid UTF-8 string that fits its array;
  *   - approx is NULL or one of the configured meanings;
- *   - an unmasked value (and a range's max) is finite and not negative;
+ *   - an unmasked value, its base_value (and a range's max) are finite and not
+ *     negative; base_unit is NULL or a non-empty UTF-8 string;
  *   - subject, when said, is valid UTF-8 in the text before the figure;
  *   - extracting with a smaller max gives a prefix of the full result;
  *   - told truly whether 十, 百 or 千 and 某 occur (hb_figures_extract_known, as
@@ -33,7 +34,7 @@ static hb_figure_t full[HB_MAX_FIGURES], part[HB_MAX_FIGURES];
 
 static int known_approx(const char *a)
 {
-    static const char *const meanings[] = {"约", "超过", "近", "余", "多"};
+    static const char *const meanings[] = {"约", "超过", "近", "余", "多", "左右"};
     if (!a)
         return 1;
     for (size_t i = 0; i < sizeof meanings / sizeof meanings[0]; i++)
@@ -72,7 +73,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(hb_utf8_valid(f->unit, ulen, NULL));
         FUZZ_CHECK(known_approx(f->approx));
         if (!f->masked)
-            FUZZ_CHECK(isfinite(f->value) && f->value >= 0);
+            FUZZ_CHECK(isfinite(f->value) && f->value >= 0 && isfinite(f->base_value) &&
+                       f->base_value >= 0);
+        if (f->base_unit)
+            FUZZ_CHECK(*f->base_unit && hb_utf8_valid(f->base_unit, strlen(f->base_unit), NULL));
         if (f->has_max)
             FUZZ_CHECK(isfinite(f->max) && f->max >= 0);
         /* what was counted: words of the text before the figure */
