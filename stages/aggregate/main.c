@@ -365,7 +365,8 @@ static void json_field(hb_buf_t *b, const hb_msg_t *m, const char *key, bool fir
 
 static int on_doc_end(aggregator_t *a, const hb_msg_t *m, uint64_t id)
 {
-    static const char *const place_keys[] = {"town", "county", "year", "title", NULL};
+    static const char *const place_keys[] = {"town", "county", "year", "title", "province", "city",
+                                             "code", "level", "place_candidates", NULL};
     static const char *const doc_keys[] = {"encoding", "bytes", NULL};
     uint64_t units;
     if (hb_msg_u64(m, "units", &units) != 0 || units > UINT32_MAX) {

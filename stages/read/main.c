@@ -38,7 +38,7 @@
 #include "walk.h"
 
 typedef struct read_opts {
-    const char *out, *ctl, *acks, *run, *pattern, *meta, *skip;
+    const char *out, *ctl, *acks, *run, *pattern, *meta, *skip, *places;
     long window, window_mb, max_mb, hwm, attempts;
     double retry_after;
     int quiet, verbose, progress;
@@ -57,6 +57,9 @@ static const hb_opt_t read_options[] = {
      "file names to take inside folders; files named on the command line are always taken"},
     {"meta", 'm', HB_OPT_STR, offsetof(read_opts_t, meta), NULL, "CSV",
      "file,town,county,year rows for what neither text nor path tells"},
+    {"places", 0, HB_OPT_STR, offsetof(read_opts_t, places), NULL, "FILE",
+     "the official division list's index (default: $HB_DIVISION, else data/division.idx "
+     "here or beside the program); without it places other than town and county stay null"},
     {"skip", 's', HB_OPT_STR, offsetof(read_opts_t, skip), NULL, "DIR",
      "skip the files an earlier run wrote to the output folder DIR (see --resume)"},
     {"window", 'w', HB_OPT_INT, offsetof(read_opts_t, window), "64", "N",
@@ -91,6 +94,7 @@ typedef struct reader {
     const read_opts_t *o;
     void *out, *ctl, *acks;
     hb_meta_t *meta;
+    hb_division_t *div; /* NULL without the division list */
     hb_walk_t *walk;
     inflight_t *slots; /* o->window of them; path NULL when free */
     size_t busy;
@@ -208,12 +212,24 @@ static int pack_doc(reader_t *r, inflight_t *s)
     const char *name = utf8_name(r, s->path);
     hb_meta_derive(r->meta, name, r->text.data, r->text.len, &dm);
     hb_pack_reset(&r->pack);
-    hb_pack_header(&r->pack, HB_T_DOC, 9);
+    hb_pack_header(&r->pack, HB_T_DOC, 14);
     hb_pack_kv_cstr(&r->pack, "run", r->o->run);
     hb_pack_kv_u64(&r->pack, "doc", s->doc);
     hb_pack_kv_cstr(&r->pack, "file", name);
     hb_pack_kv_cstr(&r->pack, "town", dm.town[0] ? dm.town : NULL);
     hb_pack_kv_cstr(&r->pack, "county", dm.county[0] ? dm.county : NULL);
+    hb_pack_kv_cstr(&r->pack, "province", dm.province[0] ? dm.province : NULL);
+    hb_pack_kv_cstr(&r->pack, "city", dm.city[0] ? dm.city : NULL);
+    hb_pack_kv_cstr(&r->pack, "code", dm.code[0] ? dm.code : NULL);
+    hb_pack_kv_cstr(&r->pack, "level", dm.level);
+    hb_pack_key(&r->pack, "place_candidates");
+    if (dm.ncandidates) {
+        msgpack_pack_array(&r->pack.pk, dm.ncandidates);
+        for (size_t i = 0; i < dm.ncandidates; i++)
+            hb_pack_cstr(&r->pack, dm.candidates[i]);
+    } else {
+        msgpack_pack_nil(&r->pack.pk);
+    }
     if (dm.year)
         hb_pack_kv_u64(&r->pack, "year", (uint64_t)dm.year);
     else
@@ -475,7 +491,14 @@ int main(int argc, char **argv)
                             .sec = sec};
     hb_sock_opts_t ack_o = {.hwm = 100000, .linger_ms = 0, .max_msg_bytes = 1 << 16,
                             .bind_default = true, .sec = sec};
-    r.meta = sec ? hb_meta_new(o.meta) : NULL;
+    char idx_buf[4096];
+    const char *idx = o.places ? o.places : hb_division_default(idx_buf, sizeof idx_buf);
+    if (idx && !(r.div = hb_division_open(idx)) && o.places)
+        goto done;
+    if (!r.div)
+        hb_warn("no division index%s%s: province, city, county and code stay null (run "
+                "tools/install-deps.sh, then make)", idx ? " usable at " : "", idx ? idx : "");
+    r.meta = sec ? hb_meta_new(o.meta, r.div) : NULL;
     if (!r.meta)
         goto done;
     if (o.skip && !(r.skip = load_skip(o.skip)))
@@ -498,6 +521,7 @@ done:
     free(r.slots);
     hb_walk_free(r.walk);
     hb_meta_free(r.meta);
+    hb_division_free(r.div);
     hb_map_free(r.skip);
     hb_sock_close(r.out);
     hb_sock_close(r.ctl);

@@ -1,6 +1,7 @@
 #include "meta.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,10 @@
 /* How far into the text a report names itself. */
 #define HEAD_BYTES 1500
 #define YEAR_BYTES 400
+#define FIRST_LINE_BYTES 300
+/* Places a report mentions, and village mentions tried, at most. */
+#define MAX_MENTIONS 64
+#define MAX_VILLAGE_MENTIONS 500
 
 typedef struct csv_row {
     char *key; /* the file column as written */
@@ -29,42 +34,64 @@ typedef struct csv_row {
 } csv_row_t;
 
 struct hb_meta {
-    hb_regex_t town, county, year;
+    hb_regex_t town, masked, self, year;
     hb_regex_t path_town, path_county; /* a folder or file named after the place */
     csv_row_t *rows;
     size_t nrows;
+    const hb_division_t *div; /* NULL without the division list */
+    char candidates[HB_MAX_CANDIDATES][13];
 };
 
 /* A place name ends in 镇/乡/街道 and is followed by what reports say of it.
  * It must start after a non-Han character: inside a run of Han characters
  * its start cannot be told (…领导下元潭镇党委, 紧紧围绕县委).  Names of towns
- * and counties are two or three characters before 镇/县. */
+ * are two or three characters before 镇/乡.  A reporter above the town
+ * (四川省巴中市南江县人民政府, 2023年上海市政府工作报告) names itself the same
+ * way; after a year its name starts after 年. */
+#define TOWN_CUE "党委|人民政府|政府|(?:19|20)[0-9]{2}年|上半年|下半年|全年|今年|半年|工作|在|坚持|始终|紧紧"
 static const char town_re[] =
-    "(?<![" HAN "])([" HAN "]{2,3}?(?:镇|乡|街道|苏木))"
-    "(?=党委|人民政府|政府|(?:19|20)[0-9]{2}年|上半年|下半年|全年|今年|半年|工作|在|坚持|始终|紧紧)";
-static const char county_re[] =
-    "(?<![" HAN "])([" HAN "]{2,3}?(?:县|区|市|旗))(?=委|人民政府|政府|(?:19|20)[0-9]{2}年)";
+    "(?<![" HAN "])([" HAN "]{2,3}?(?:镇|乡|街道|苏木))(?=" TOWN_CUE ")";
+static const char masked_re[] = "(?<![" HAN "])(?:\\*+|[xX]{1,3}|[A-Z]|某{1,2})(?:镇|乡|街道)";
+static const char self_re[] =
+    "(?:(?<![" HAN "])|(?<=年))(?!年)([" HAN "]{2,9}?(?:省|自治区|市|县|区|旗|州|盟))"
+    "(?=委|人民政府|政府|(?:19|20)[0-9]{2}年|国民经济)";
 static const char path_town_re[] =
     "(?<![" HAN "])([" HAN "]{2,6}?(?:镇|乡|街道|苏木))(?![" HAN "])";
 static const char path_county_re[] = "(?<![" HAN "])([" HAN "]{2,6}?(?:县|区|旗))(?![" HAN "])";
 static const char year_re[] = "(?<![0-9])((?:19|20)[0-9]{2})年";
 
-/* Words that end in 镇/县 but name no place: 全镇, 我县, 各乡镇, 集镇. */
+/* Words that end in 镇/县 but name no place: 全镇, 我县, 各乡镇, 小城镇.  A
+ * name in the official list is never one of them (城关镇, 小榄镇). */
 static bool generic_place(const char *s, size_t len)
 {
-    static const char *const first[] = {"各", "全", "我", "本", "该", "在", "每", "此", "乡", "集",
-                                        "城", "村", "小", "重点", "建制", "中心", "特色", "附近",
-                                        "周边", "所在", "全市", "全省"};
+    static const char *const first[] = {"各", "全", "我", "本", "该", "在", "每", "此", "乡",
+                                        "集", "村", "小城", "小集", "重点", "建制", "中心",
+                                        "特色", "附近", "周边", "所在", "全市", "全省"};
     for (size_t i = 0; i < sizeof first / sizeof first[0]; i++)
         if (!strncmp(s, first[i], strlen(first[i])))
             return true;
     /* 四是镇党委: an enumeration (X是) before the word 镇, not a name. */
     if (len >= 6 && !memcmp(s + 3, "是", 3))
         return true;
+    if (len == 9 && !memcmp(s, "自治区", 9))
+        return true;
     return len >= 6 && !memcmp(s + len - 6, "乡镇", 6);
 }
 
-static bool find_place(hb_regex_t *re, const char *text, size_t len, char *out, size_t outlen)
+static bool official(const hb_meta_t *m, const char *s, size_t len, hb_level_t level)
+{
+    hb_place_id_t ids[16];
+    size_t n = m->div ? hb_division_find(m->div, s, len, ids, 16) : 0;
+    for (size_t i = 0; i < n && i < 16; i++)
+        if (hb_division_level(m->div, ids[i]) == level)
+            return true;
+    return false;
+}
+
+/* The first town name re finds: an official one, or one that is no generic
+ * word.  Returns its offset (len when none). */
+static size_t find_town(const hb_meta_t *m, hb_regex_t *re, const char *text, size_t len,
+                        char *out, size_t outlen)
 {
     size_t at = 0;
     while (at < len && hb_regex_match(re, text, len, at, 0) == 1) {
@@ -72,13 +99,18 @@ static bool find_place(hb_regex_t *re, const char *text, size_t len, char *out, 
         const char *s = text + ov[2];
         size_t n = ov[3] - ov[2];
         at = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
-        if (generic_place(s, n) || n >= outlen)
+        if (n >= outlen || (generic_place(s, n) && !official(m, s, n, HB_LEVEL_TOWN)))
             continue;
         memcpy(out, s, n);
         out[n] = '\0';
-        return true;
+        return ov[2];
     }
-    return false;
+    return len;
+}
+
+static size_t find_at(hb_regex_t *re, const char *text, size_t len)
+{
+    return hb_regex_match(re, text, len, 0, 0) == 1 ? hb_regex_ovector(re)[0] : len;
 }
 
 static int find_year(hb_regex_t *re, const char *text, size_t len)
@@ -296,11 +328,13 @@ done:
     return rc;
 }
 
-hb_meta_t *hb_meta_new(const char *csv)
+hb_meta_t *hb_meta_new(const char *csv, const hb_division_t *div)
 {
     hb_meta_t *m = hb_calloc(1, sizeof *m);
+    m->div = div;
     if (hb_regex_compile(&m->town, town_re, 0, "read: town rule") ||
-        hb_regex_compile(&m->county, county_re, 0, "read: county rule") ||
+        hb_regex_compile(&m->masked, masked_re, 0, "read: masked-town rule") ||
+        hb_regex_compile(&m->self, self_re, 0, "read: reporter rule") ||
         hb_regex_compile(&m->year, year_re, 0, "read: year rule") ||
         hb_regex_compile(&m->path_town, path_town_re, 0, "read: town-in-path rule") ||
         hb_regex_compile(&m->path_county, path_county_re, 0, "read: county-in-path rule") ||
@@ -316,7 +350,8 @@ void hb_meta_free(hb_meta_t *m)
     if (!m)
         return;
     hb_regex_free(&m->town);
-    hb_regex_free(&m->county);
+    hb_regex_free(&m->masked);
+    hb_regex_free(&m->self);
     hb_regex_free(&m->year);
     hb_regex_free(&m->path_town);
     hb_regex_free(&m->path_county);
@@ -336,26 +371,294 @@ static const hb_docmeta_t *csv_lookup(const hb_meta_t *m, const char *path)
     return NULL;
 }
 
+/* ---- places from the division list ------------------------------------- */
+
+typedef struct places {
+    hb_place_id_t id[MAX_MENTIONS];
+    size_t n;
+} places_t;
+
+static void add_place(places_t *p, hb_place_id_t id)
+{
+    for (size_t i = 0; i < p->n; i++)
+        if (p->id[i] == id)
+            return;
+    if (p->n < MAX_MENTIONS)
+        p->id[p->n++] = id;
+}
+
+/* How many Han characters (three bytes each, CJK punctuation excluded) end
+ * at byte end, at most max. */
+static size_t han_before(const char *s, size_t end, size_t max)
+{
+    size_t k = 0;
+    while (k < max && end >= 3 * (k + 1)) {
+        const unsigned char *c = (const unsigned char *)s + end - 3 * (k + 1);
+        if (c[0] < 0xE3 || c[0] > 0xE9 || (c[0] == 0xE3 && c[1] < 0x90) ||
+            (c[1] & 0xC0) != 0x80 || (c[2] & 0xC0) != 0x80)
+            break;
+        k++;
+    }
+    return k;
+}
+
+/* Official names of provinces, cities and counties in s: where a character
+ * can end one (省 市 县 区 旗 州 盟), the longest name of at least min
+ * characters that ends there.  all: every place of an ambiguous name (a
+ * name the report gives for itself); else only names of one place (a name
+ * it merely mentions: 朝阳区 could be in Beijing or Changchun). */
+static void scan_names(const hb_division_t *d, const char *s, size_t len, size_t min, bool all,
+                       places_t *out)
+{
+    static const char ends[] = "省市县区旗州盟";
+    for (size_t i = 0; i + 3 <= len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0xE5 || c > 0xE7)
+            continue;
+        bool end = false;
+        for (size_t e = 0; e < sizeof ends - 1 && !end; e += 3)
+            end = !memcmp(s + i, ends + e, 3);
+        if (!end)
+            continue;
+        size_t k = han_before(s, i + 3, 10);
+        for (; k >= min; k--) {
+            hb_place_id_t ids[8];
+            size_t n = hb_division_find(d, s + i + 3 - 3 * k, 3 * k, ids, 8), kept = 0;
+            for (size_t j = 0; j < n && j < 8; j++)
+                if (hb_division_level(d, ids[j]) <= HB_LEVEL_COUNTY)
+                    ids[kept++] = ids[j];
+            if (!kept)
+                continue;
+            if (all || kept == 1)
+                for (size_t j = 0; j < kept; j++)
+                    add_place(out, ids[j]);
+            break;
+        }
+    }
+}
+
+static bool within(const hb_division_t *d, hb_place_id_t id, hb_place_id_t area)
+{
+    return hb_division_up(d, id, hb_division_level(d, area)) == area;
+}
+
+/* Keeps the ids that lie in one of the places of set (at that level, or any
+ * when HB_LEVEL_NONE); keeps them all when none does. */
+static size_t keep_within(const hb_division_t *d, hb_place_id_t *ids, size_t n,
+                          const places_t *set, hb_level_t level)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        bool in = false;
+        for (size_t j = 0; j < set->n && !in; j++)
+            in = (level == HB_LEVEL_NONE || hb_division_level(d, set->id[j]) == level) &&
+                 within(d, ids[i], set->id[j]);
+        if (in) {
+            hb_place_id_t t = ids[kept];
+            ids[kept++] = ids[i];
+            ids[i] = t;
+        }
+    }
+    return kept ? kept : n;
+}
+
+/* Keeps the towns whose official villages the text names most (村, 社区;
+ * a report names its own villages, which rarely share every name with those
+ * of another town of the same name).  Keeps them all when it names none. */
+static size_t keep_by_villages(const hb_division_t *d, hb_place_id_t *ids, size_t n,
+                               const char *text, size_t len)
+{
+    size_t hits[HB_MAX_CANDIDATES] = {0}, tried = 0;
+    if (n > HB_MAX_CANDIDATES)
+        n = HB_MAX_CANDIDATES;
+    for (size_t i = 0; i + 3 <= len && tried < MAX_VILLAGE_MENTIONS; i++) {
+        size_t end;
+        if (!memcmp(text + i, "村", 3))
+            end = i + 3;
+        else if (i + 6 <= len && !memcmp(text + i, "社区", 6))
+            end = i + 6;
+        else
+            continue;
+        tried++;
+        size_t k = han_before(text, i, 4);
+        for (size_t c = 0; c < n; c++)
+            for (size_t j = k; j >= 2; j--)
+                if (hb_division_village(d, ids[c], text + i - 3 * j, end - i + 3 * j) !=
+                    HB_NO_PLACE) {
+                    hits[c]++;
+                    break;
+                }
+    }
+    size_t best = 0, kept = 0;
+    for (size_t c = 0; c < n; c++)
+        best = hits[c] > best ? hits[c] : best;
+    if (!best)
+        return n;
+    for (size_t c = 0; c < n; c++)
+        if (hits[c] == best)
+            ids[kept++] = ids[c];
+    return kept;
+}
+
+/* The smallest place that holds them all, or HB_NO_PLACE. */
+static hb_place_id_t common_place(const hb_division_t *d, const hb_place_id_t *ids, size_t n)
+{
+    hb_place_id_t a = n ? ids[0] : HB_NO_PLACE;
+    for (size_t i = 1; i < n && a != HB_NO_PLACE; i++)
+        while (a != HB_NO_PLACE && !within(d, ids[i], a))
+            a = hb_division_parent(d, a);
+    return a;
+}
+
+/* From mentions alone: the deepest level down to which every mention (with
+ * the places that hold it) agrees on one place, a city at most: the
+ * counties a report merely mentions are as often its neighbours (麻阳、新晃、
+ * 洪江市等多个县市区到我镇考察) as its own. */
+static hb_place_id_t agreed_place(const hb_division_t *d, const places_t *p)
+{
+    hb_place_id_t place = HB_NO_PLACE;
+    for (hb_level_t l = HB_LEVEL_PROVINCE; l <= HB_LEVEL_CITY; l++) {
+        hb_place_id_t one = HB_NO_PLACE;
+        bool seen = false;
+        for (size_t i = 0; i < p->n; i++) {
+            hb_place_id_t up = hb_division_up(d, p->id[i], l);
+            if (up == HB_NO_PLACE)
+                continue;
+            if (seen && up != one)
+                return place;
+            one = up;
+            seen = true;
+        }
+        if (!seen)
+            return place;
+        place = one;
+    }
+    return place;
+}
+
+static void set_name(const hb_division_t *d, hb_place_id_t id, char *dst, size_t dstlen)
+{
+    size_t n;
+    const char *s = hb_division_name(d, id, &n);
+    snprintf(dst, dstlen, "%.*s", id == HB_NO_PLACE ? 0 : (int)n, s);
+}
+
+typedef struct clues {
+    const char *town;   /* the town's name as given, "" when none */
+    places_t self;      /* places the report names for itself: head, path, metadata */
+    places_t mentioned; /* places its text names */
+} clues_t;
+
+static void resolve(hb_meta_t *m, const clues_t *c, const char *text, size_t len,
+                    hb_docmeta_t *out)
+{
+    const hb_division_t *d = m->div;
+    hb_place_id_t ids[HB_MAX_CANDIDATES];
+    size_t n = 0;
+    if (*c->town) {
+        size_t all = hb_division_find(d, c->town, strlen(c->town), ids, HB_MAX_CANDIDATES);
+        for (size_t i = 0; i < all && i < HB_MAX_CANDIDATES; i++)
+            if (hb_division_level(d, ids[i]) == HB_LEVEL_TOWN)
+                ids[n++] = ids[i];
+    }
+    hb_place_id_t place;
+    if (n) {
+        n = keep_within(d, ids, n, &c->self, HB_LEVEL_NONE);
+        for (hb_level_t l = HB_LEVEL_COUNTY; l >= HB_LEVEL_PROVINCE && n > 1; l--)
+            n = keep_within(d, ids, n, &c->mentioned, l);
+        if (n > 1)
+            n = keep_by_villages(d, ids, n, text, len);
+        place = common_place(d, ids, n);
+        if (n > 1) {
+            for (size_t i = 0; i < n; i++)
+                hb_division_code(d, ids[i], m->candidates[i]);
+            out->candidates = (const char (*)[13])m->candidates;
+            out->ncandidates = n;
+        }
+    } else if (c->self.n) {
+        /* The most specific of the names it gives itself, the ambiguous ones
+         * narrowed by what the text mentions. */
+        hb_level_t deepest = HB_LEVEL_NONE;
+        for (size_t i = 0; i < c->self.n; i++)
+            if (hb_division_level(d, c->self.id[i]) > deepest)
+                deepest = hb_division_level(d, c->self.id[i]);
+        for (size_t i = 0; i < c->self.n; i++)
+            if (hb_division_level(d, c->self.id[i]) == deepest && n < HB_MAX_CANDIDATES)
+                ids[n++] = c->self.id[i];
+        for (hb_level_t l = deepest - 1; l >= HB_LEVEL_PROVINCE && n > 1; l--)
+            n = keep_within(d, ids, n, &c->self, l);
+        for (hb_level_t l = deepest - 1; l >= HB_LEVEL_PROVINCE && n > 1; l--)
+            n = keep_within(d, ids, n, &c->mentioned, l);
+        place = common_place(d, ids, n);
+    } else {
+        place = agreed_place(d, &c->mentioned);
+    }
+    set_name(d, hb_division_up(d, place, HB_LEVEL_PROVINCE), out->province, sizeof out->province);
+    set_name(d, hb_division_up(d, place, HB_LEVEL_CITY), out->city, sizeof out->city);
+    set_name(d, hb_division_up(d, place, HB_LEVEL_COUNTY), out->county, sizeof out->county);
+    if (place != HB_NO_PLACE)
+        hb_division_code(d, place, out->code);
+    copy_field(out->town, sizeof out->town, c->town); /* official, or as written */
+}
+
+/* ---- who reports -------------------------------------------------------- */
+
+static bool names_nation(const char *s, size_t len)
+{
+    return memmem(s, len, "国务院", 9) || memmem(s, len, "全国人民代表大会", 24);
+}
+
+/* The level a report speaks for most: 我镇, 全县, 本市, 全省 … counted over
+ * the text; a tie goes to the lower level. */
+static const char *spoken_level(const char *text, size_t len)
+{
+    static const struct {
+        const char *word;
+        int level;
+    } words[] = {{"镇", 4}, {"乡", 4}, {"街道", 4}, {"县", 3}, {"区", 3}, {"旗", 3},
+                 {"市", 2}, {"州", 2}, {"盟", 2}, {"省", 1}};
+    static const char *const names[] = {NULL, "province", "city", "county", "town"};
+    size_t count[5] = {0};
+    for (size_t i = 0; i + 6 <= len; i++) {
+        if ((unsigned char)text[i] != 0xE6 && (unsigned char)text[i] != 0xE5)
+            continue;
+        if (memcmp(text + i, "我", 3) && memcmp(text + i, "全", 3) && memcmp(text + i, "本", 3))
+            continue;
+        for (size_t w = 0; w < sizeof words / sizeof words[0]; w++) {
+            size_t n = strlen(words[w].word);
+            if (i + 3 + n <= len && !memcmp(text + i + 3, words[w].word, n)) {
+                count[words[w].level]++;
+                break;
+            }
+        }
+    }
+    int best = 0;
+    for (int l = 4; l >= 1; l--)
+        if (count[l] > count[best])
+            best = l;
+    return names[best];
+}
+
+static const char *place_level(const hb_docmeta_t *out)
+{
+    return *out->town ? "town" : *out->county ? "county" : *out->city ? "city"
+                               : *out->province ? "province" : NULL;
+}
+
 void hb_meta_derive(hb_meta_t *m, const char *path, const char *text, size_t len,
                     hb_docmeta_t *out)
 {
     memset(out, 0, sizeof *out);
     size_t head = head_len(text, len, HEAD_BYTES);
-    find_place(&m->town, text, head, out->town, sizeof out->town);
-    find_place(&m->county, text, head, out->county, sizeof out->county);
     out->year = find_year(&m->year, text, head_len(text, len, YEAR_BYTES));
 
     /* The path, when it is UTF-8 (the reader passes a sanitised one). */
     size_t plen = strlen(path);
     if (!hb_utf8_valid(path, plen, NULL))
         plen = 0;
-    if (!out->town[0])
-        find_place(&m->path_town, path, plen, out->town, sizeof out->town);
-    if (!out->county[0])
-        find_place(&m->path_county, path, plen, out->county, sizeof out->county);
+    const char *base = strrchr(path, '/');
+    base = base && plen ? base + 1 : path + (plen ? 0 : strlen(path));
     if (!out->year && plen) {
-        const char *base = strrchr(path, '/');
-        base = base ? base + 1 : path;
         for (const char *p = base; *p && !out->year; p++)
             if ((p == base || p[-1] < '0' || p[-1] > '9') &&
                 (!strncmp(p, "19", 2) || !strncmp(p, "20", 2)) && p[2] >= '0' && p[2] <= '9' &&
@@ -363,12 +666,67 @@ void hb_meta_derive(hb_meta_t *m, const char *path, const char *text, size_t len
                 out->year = atoi(p);
     }
     const hb_docmeta_t *row = m->nrows ? csv_lookup(m, path) : NULL;
-    if (row) {
-        if (!out->town[0])
-            copy_field(out->town, sizeof out->town, row->town);
-        if (!out->county[0])
-            copy_field(out->county, sizeof out->county, row->county);
-        if (!out->year)
-            out->year = row->year;
+    if (row && !out->year)
+        out->year = row->year;
+
+    /* A report of the State Council or the National People's Congress. */
+    const char *nl = memchr(text, '\n', len);
+    size_t first = head_len(text, nl ? (size_t)(nl - text) : len, FIRST_LINE_BYTES);
+    if (names_nation(text, first) || names_nation(base, strlen(base))) {
+        out->level = "national";
+        return;
     }
+
+    /* The town: the first name or masked name the text gives itself, else
+     * the path's, else the metadata's. */
+    char town[64] = "";
+    size_t at = find_town(m, &m->town, text, head, town, sizeof town);
+    bool masked = find_at(&m->masked, text, head) < at;
+    if (masked)
+        town[0] = '\0';
+    if (!town[0] && plen)
+        find_town(m, &m->path_town, path, plen, town, sizeof town);
+    if (!town[0] && row)
+        copy_field(town, sizeof town, row->town);
+
+    /* The reporter above the town, as the head names it. */
+    clues_t c = {town, {{0}, 0}, {{0}, 0}};
+    char county[64] = "";
+    size_t from = 0;
+    while (from < head && hb_regex_match(&m->self, text, head, from, 0) == 1) {
+        PCRE2_SIZE *ov = hb_regex_ovector(&m->self);
+        const char *s = text + ov[2];
+        size_t n = ov[3] - ov[2];
+        from = ov[1];
+        if (generic_place(s, n))
+            continue;
+        if (m->div) {
+            scan_names(m->div, s, n, 2, true, &c.self);
+            if (c.self.n)
+                break;
+        } else if (n <= 12 && n < sizeof county && memcmp(s + n - 3, "州", 3) &&
+                   memcmp(s + n - 3, "盟", 3) && memcmp(s + n - 3, "省", 3)) {
+            memcpy(county, s, n);
+            county[n] = '\0';
+            break;
+        }
+    }
+    if (!m->div) {
+        if (!county[0] && plen)
+            find_town(m, &m->path_county, path, plen, county, sizeof county);
+        if (!county[0] && row)
+            copy_field(county, sizeof county, row->county);
+        copy_field(out->town, sizeof out->town, town);
+        copy_field(out->county, sizeof out->county, county);
+    } else {
+        if (plen)
+            scan_names(m->div, path, plen, 2, true, &c.self);
+        if (row && row->county[0])
+            scan_names(m->div, row->county, strlen(row->county), 2, true, &c.self);
+        scan_names(m->div, text, len, 3, false, &c.mentioned);
+        resolve(m, &c, text, len, out);
+    }
+    out->level = town[0] || masked ? "town" : spoken_level(text, len);
+    if (!out->level)
+        out->level = place_level(out);
 }

