@@ -36,6 +36,15 @@ PYEOF
 check "城关镇 from its folder, ambiguous: candidates listed" grep -q "^城关镇 城关镇 None 88 None town" "$TMP/paths.txt"
 check "小榄镇 from its folder, with its code and city" grep -q "^小榄镇 小榄镇 442000118 0 中山市 town" "$TMP/paths.txt"
 
+# --meta names what text and path do not: the county, and from it the rest.
+mkdir -p "$TMP/m"
+printf '上半年工作总结\n一、工作开展情况\n全县完成道路硬化。\n' >"$TMP/m/r.txt"
+printf 'file,town,county,year\nr.txt,,南江县,2022\n' >"$TMP/m.csv"
+"$BIN/huibao" run -q --meta "$TMP/m.csv" -o "$TMP/meta" "$TMP/m" >/dev/null 2>&1
+check "--meta's county gives its city, province and code" grep -q \
+    '"county":"南江县","year":2022,"title":"[^"]*","province":"四川省","city":"巴中市","code":"511922","level":"county"' \
+    "$TMP/meta/docs.jsonl"
+
 "$BIN/huibao" run -q -o "$TMP/seeds" tests/data/seeds >/dev/null 2>&1
 if have_shared; then
     "$PY" "$SHARED/labels/score.py" "$TMP/seeds/paragraphs.jsonl" --json >"$TMP/seeds.json"
