@@ -299,17 +299,20 @@ void hb_classify(hb_classifier_t *c, const hb_text_ref_t *section, size_t depth,
         out->t[0] = (hb_topic_score_t){(uint32_t)c->general, 1.0};
         return;
     }
-    /* Keep the areas close to the best, and those with much evidence in the
-     * unit's own text (a long paragraph covers several areas; the heading is
-     * shared by the whole section and makes no area of its own here);
-     * report their shares. */
+    /* Keep the best area, and beside it the areas the unit's own text names:
+     * those close to the best, and those with much evidence in the text (a
+     * long paragraph covers several areas).  The heading is shared by its
+     * whole section: it makes no secondary area of its own.  Report their
+     * shares of the evidence. */
     size_t kept = 0;
-    for (size_t i = 0; i < out->n; i++)
-        if ((out->t[i].score >= c->multi_ratio * best ||
-             c->text_score[out->t[i].topic] >= c->multi_score) &&
-            out->t[i].score >= c->min_score)
+    for (size_t i = 0; i < out->n; i++) {
+        double own = c->text_score[out->t[i].topic];
+        if ((i == 0 && best >= c->min_score) ||
+            (out->t[i].score >= c->multi_ratio * best && own >= c->min_score) ||
+            own >= c->multi_score)
             out->t[kept++] = (hb_topic_score_t){out->t[i].topic,
                                                 round(out->t[i].score / total * 1000) / 1000};
+    }
     out->n = kept;
     out->main = kept ? (int)out->t[0].topic : -1;
 }

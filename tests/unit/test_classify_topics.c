@@ -161,9 +161,9 @@ static void test_closing_is_general(void **state)
                         "general");
 }
 
-/* The secondary topics of a unit: those near the best, and those with
- * multi_label_score of evidence in the unit's own text.  A heading's evidence,
- * shared by its whole section, makes no secondary topic by that rule. */
+/* The secondary topics of a unit: those its own text names that are near
+ * the best, and those with multi_label_score of evidence in its own text.  A
+ * heading's evidence, shared by its whole section, makes none. */
 static void test_secondary_topics_from_the_text(void **state)
 {
     (void)state;
@@ -191,6 +191,12 @@ static void test_secondary_topics_from_the_text(void **state)
         strcat(many, "党建");
     hb_text_ref_t h = {"耕地保护", strlen("耕地保护")};
     hb_classify(c, &h, 1, (hb_text_ref_t){many, strlen(many)}, (hb_unit_place_t){0}, &t);
+    assert_int_equal(t.n, 1);
+    assert_string_equal(hb_classifier_topic_id(c, t.t[0].topic), "party");
+    /* party 9; agri 6 from the heading, more than half the best: a topic the
+     * text does not name is not reported either */
+    const char *party = "党建党建党建党建党建党建党建党建党建";
+    hb_classify(c, &h, 1, (hb_text_ref_t){party, strlen(party)}, (hb_unit_place_t){0}, &t);
     assert_int_equal(t.n, 1);
     assert_string_equal(hb_classifier_topic_id(c, t.t[0].topic), "party");
     hb_classifier_free(c);
