@@ -10,6 +10,9 @@
 #include "hb_buf.h"
 #include "hb_log.h"
 #include "hb_mem.h"
+#include "hb_utf8.h"
+
+#define HEADER "# huibao journal 2\n"
 
 struct hb_journal {
     FILE *f;
@@ -28,24 +31,29 @@ static long file_size(const char *dir, const char *name)
 /* Splits a line into an entry; false when malformed. */
 static bool parse(char *line, hb_journal_entry_t *e)
 {
-    char *field[6];
+    char *field[7];
     char *p = line;
-    for (int i = 0; i < 6; i++) {
+    for (int i = 0; i < 7; i++) {
         field[i] = p;
-        char *tab = i < 5 ? strchr(p, '\t') : NULL;
-        if (i < 5 && !tab)
+        char *tab = i < 6 ? strchr(p, '\t') : NULL;
+        if (i < 6 && !tab)
             return false;
         if (tab) {
             *tab = '\0';
             p = tab + 1;
         }
     }
-    e->file = field[0];
-    e->town = strcmp(field[1], "-") ? field[1] : "";
-    e->year = atoi(field[2]);
-    e->paragraphs_end = strtol(field[3], NULL, 10);
-    e->docs_end = strtol(field[4], NULL, 10);
-    e->units = field[5];
+    char *end;
+    e->doc = strtoull(field[0], &end, 10);
+    if (*end || end == field[0] || !hb_journal_unescape(field[1]) ||
+        !hb_journal_unescape(field[2]))
+        return false;
+    e->file = field[1];
+    e->town = field[2];
+    e->year = atoi(field[3]);
+    e->paragraphs_end = strtol(field[4], NULL, 10);
+    e->docs_end = strtol(field[5], NULL, 10);
+    e->units = field[6];
     return *e->file && e->paragraphs_end >= 0 && e->docs_end > 0;
 }
 
@@ -68,7 +76,19 @@ long hb_journal_replay(const char *dir, hb_journal_fn fn, void *arg, long *parag
     ssize_t got;
     long n = 0;
     hb_journal_entry_t e;
-    while ((got = getline(&buf, &cap, in)) > 0) {
+    got = getline(&buf, &cap, in);
+    if (got > 0 && buf[got - 1] != '\n' && !strncmp(buf, HEADER, (size_t)got))
+        got = 0; /* the header itself cut short */
+    if (got > 0 && strcmp(buf, HEADER) != 0) {
+        hb_error("%s: not a journal of this huibao (an older version wrote it?); start afresh "
+                 "with --force or another -o", path);
+        free(buf);
+        fclose(in);
+        return -1;
+    }
+    if (got > 0)
+        *valid_bytes = ftell(in);
+    while (got > 0 && (got = getline(&buf, &cap, in)) > 0) {
         if (buf[got - 1] != '\n')
             break; /* a line cut short by a crash */
         buf[got - 1] = '\0';
@@ -90,8 +110,9 @@ hb_journal_t *hb_journal_open(const char *dir, long keep)
     hb_journal_t *j = hb_calloc(1, sizeof *j);
     hb_buf_init(&j->line);
     snprintf(j->path, sizeof j->path, "%s/resume.tsv", dir);
-    j->f = fopen(j->path, keep >= 0 ? "a" : "w");
-    if (!j->f || (keep >= 0 && truncate(j->path, keep) != 0)) {
+    j->f = fopen(j->path, keep > 0 ? "a" : "w");
+    if (!j->f || (keep > 0 && truncate(j->path, keep) != 0) ||
+        (keep <= 0 && fputs(HEADER, j->f) == EOF)) {
         hb_error("%s: cannot write: %s", j->path, strerror(errno));
         if (j->f)
             fclose(j->f);
@@ -101,23 +122,71 @@ hb_journal_t *hb_journal_open(const char *dir, long keep)
     return j;
 }
 
-/* Tabs and line breaks would break the line format. */
-static void put_field(hb_buf_t *b, const char *s)
+void hb_journal_escape(hb_buf_t *b, const char *s, size_t len)
 {
-    if (!s || !*s) {
-        hb_buf_putc(b, '-');
+    if (len == 0 || (len == 1 && *s == '-')) {
+        hb_buf_puts(b, len ? "\\x2d" : "-");
         return;
     }
-    for (; *s; s++)
-        hb_buf_putc(b, *s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s);
+    for (size_t i = 0; i < len;) {
+        unsigned char c = (unsigned char)s[i];
+        size_t next = i;
+        uint32_t cp;
+        if (c == '\\' || c == '\t' || c == '\n' || c == '\r') {
+            hb_buf_putc(b, '\\');
+            hb_buf_putc(b, c == '\\' ? '\\' : c == '\t' ? 't' : c == '\n' ? 'n' : 'r');
+            i++;
+        } else if (c < 0x20 || c == 0x7f ||
+                   (c >= 0x80 && hb_utf8_decode(s, len, &next, &cp) != HB_UTF8_OK)) {
+            hb_buf_printf(b, "\\x%02x", c);
+            i++;
+        } else {
+            next = c < 0x80 ? i + 1 : next;
+            hb_buf_append(b, s + i, next - i);
+            i = next;
+        }
+    }
+}
+
+static int hex_digit(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+bool hb_journal_unescape(char *s)
+{
+    if (!strcmp(s, "-")) {
+        *s = '\0';
+        return true;
+    }
+    char *w = s;
+    for (const char *r = s; *r; r++) {
+        if (*r != '\\') {
+            *w++ = *r;
+            continue;
+        }
+        r++;
+        if (*r == '\\' || *r == 't' || *r == 'n' || *r == 'r') {
+            *w++ = *r == '\\' ? '\\' : *r == 't' ? '\t' : *r == 'n' ? '\n' : '\r';
+        } else if (*r == 'x' && hex_digit(r[1]) >= 0 && hex_digit(r[2]) >= 0 &&
+                   hex_digit(r[1]) * 16 + hex_digit(r[2]) != 0) {
+            *w++ = (char)(hex_digit(r[1]) * 16 + hex_digit(r[2]));
+            r += 2;
+        } else {
+            return false;
+        }
+    }
+    *w = '\0';
+    return true;
 }
 
 int hb_journal_add(hb_journal_t *j, const hb_journal_entry_t *e)
 {
     hb_buf_reset(&j->line);
-    put_field(&j->line, e->file);
+    hb_buf_printf(&j->line, "%llu\t", (unsigned long long)e->doc);
+    hb_journal_escape(&j->line, e->file, strlen(e->file));
     hb_buf_putc(&j->line, '\t');
-    put_field(&j->line, e->town);
+    hb_journal_escape(&j->line, e->town, strlen(e->town));
     hb_buf_printf(&j->line, "\t%d\t%ld\t%ld\t%s\n", e->year, e->paragraphs_end, e->docs_end,
                   e->units);
     if (fwrite(j->line.data, 1, j->line.len, j->f) != j->line.len) {

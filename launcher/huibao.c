@@ -31,6 +31,7 @@
 #include "hb_log.h"
 #include "hb_mem.h"
 #include "hb_opt.h"
+#include "hb_rundir.h"
 #include "hb_sock.h"
 
 #define MAX_WORKERS 256
@@ -40,7 +41,7 @@ typedef struct run_opts {
     const char *outdir, *pattern, *meta, *topics, *figures, *pipeline, *listen;
     long jobs, window, window_mb;
     double retry_after;
-    int quiet, verbose, no_progress, resume;
+    int quiet, verbose, no_progress, resume, force;
 } run_opts_t;
 
 static const hb_opt_t run_options[] = {
@@ -68,7 +69,10 @@ static const hb_opt_t run_options[] = {
     {"retry-after", 0, HB_OPT_DOUBLE, offsetof(run_opts_t, retry_after), "30", "SECONDS",
      "send a document again when it is not written within this time", 0.05, 86400},
     {"resume", 0, HB_OPT_FLAG, offsetof(run_opts_t, resume), NULL, NULL,
-     "continue an interrupted run in the output folder: skip what it wrote"},
+     "continue an interrupted run in the output folder (same PATHs and --pattern): skip what "
+     "it wrote"},
+    {"force", 0, HB_OPT_FLAG, offsetof(run_opts_t, force), NULL, NULL,
+     "replace the results of an earlier run in the output folder"},
     {"no-progress", 0, HB_OPT_FLAG, offsetof(run_opts_t, no_progress), NULL, NULL,
      "no progress line, even on a terminal"},
     {"quiet", 'q', HB_OPT_FLAG, offsetof(run_opts_t, quiet), NULL, NULL, "log errors only"},
@@ -310,6 +314,56 @@ fail:
     return -1;
 }
 
+/* How the aggregator ended, for a message: "status 1", "signal 9", or what
+ * the signal means when it is the user's doing (ulimit -f). */
+static const char *how_died(int ws)
+{
+    static char buf[64];
+    if (WIFEXITED(ws))
+        snprintf(buf, sizeof buf, "status %d", WEXITSTATUS(ws));
+    else if (WTERMSIG(ws) == SIGXFSZ)
+        snprintf(buf, sizeof buf, "output file size limit reached: see ulimit -f");
+    else
+        snprintf(buf, sizeof buf, "signal %d", WTERMSIG(ws));
+    return buf;
+}
+
+/* The output folder is this run's: not in use by another run, not holding
+ * an earlier run's results unless --resume (with the same inputs) or
+ * --force.  The aggregator then locks it for the whole run.  0, or the exit
+ * status after saying why: 1 when the folder cannot be made, 2 when refused. */
+static int claim_outdir(const run_opts_t *o, const char *run_id, char **paths, size_t npaths)
+{
+    if (hb_rundir_make(o->outdir) != 0) {
+        hb_error("%s: cannot create the output folder: %s", o->outdir, strerror(errno));
+        return 1;
+    }
+    int lock = hb_rundir_lock(o->outdir, run_id);
+    if (lock < 0)
+        return 2;
+    int rc = 0;
+    bool used = hb_rundir_used(o->outdir);
+    if (o->resume) {
+        int same = hb_rundir_inputs_same(o->outdir, o->pattern, paths, npaths);
+        if (same == 1 || (same < 0 && used)) {
+            if (same < 0)
+                hb_error("%s/ has no record of its run's inputs (inputs.tsv): it cannot be "
+                         "resumed; start afresh with --force or choose another -o", o->outdir);
+            rc = -1;
+        } else if (same < 0) {
+            rc = hb_rundir_inputs_write(o->outdir, o->pattern, paths, npaths);
+        }
+    } else if (used && !o->force) {
+        hb_error("%s/ holds the results of an earlier run: --resume continues it, --force "
+                 "replaces it, or choose another -o", o->outdir);
+        rc = -1;
+    } else {
+        rc = hb_rundir_inputs_write(o->outdir, o->pattern, paths, npaths);
+    }
+    hb_rundir_unlock(lock);
+    return rc ? 2 : 0;
+}
+
 static int cmd_run(int argc, char **argv)
 {
     run_opts_t o;
@@ -356,6 +410,13 @@ static int cmd_run(int argc, char **argv)
             return 2;
         }
     hb_log_set_level(o.quiet ? HB_LOG_ERROR : o.verbose ? HB_LOG_DEBUG : HB_LOG_INFO);
+    char run_id[64];
+    snprintf(run_id, sizeof run_id, "r%lx-%d", (unsigned long)time(NULL), (int)getpid());
+    rc = claim_outdir(&o, run_id, paths, (size_t)npaths);
+    if (rc != 0) {
+        free(paths);
+        return rc;
+    }
     long jobs = o.jobs >= 0 ? o.jobs : o.listen ? 0 : sysconf(_SC_NPROCESSORS_ONLN);
     if (jobs < 1 && !o.listen)
         jobs = 1;
@@ -371,9 +432,8 @@ static int cmd_run(int argc, char **argv)
     snprintf(ep_docs, sizeof ep_docs, "ipc://%s/docs", dir);
     snprintf(ep_acks, sizeof ep_acks, "ipc://%s/acks", dir);
     snprintf(ep_agg, sizeof ep_agg, "ipc://%s/agg", dir);
-    char run_id[64], prog[PATH_MAX + 32], topics_buf[PATH_MAX], figures_buf[PATH_MAX];
+    char prog[PATH_MAX + 32], topics_buf[PATH_MAX], figures_buf[PATH_MAX];
     char window[32], window_mb[32], retry[32];
-    snprintf(run_id, sizeof run_id, "r%lx-%d", (unsigned long)time(NULL), (int)getpid());
     snprintf(window, sizeof window, "%ld", o.window);
     snprintf(window_mb, sizeof window_mb, "%ld", o.window_mb);
     snprintf(retry, sizeof retry, "%g", o.retry_after);
@@ -547,8 +607,7 @@ static int cmd_run(int argc, char **argv)
         if (c == agg) { /* the aggregator decides how the run ended */
             status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 1;
             if (!WIFEXITED(ws))
-                hb_error("the aggregator died (signal %d); results are incomplete",
-                         WTERMSIG(ws));
+                hb_error("the aggregator died (%s); results are incomplete", how_died(ws));
             goto stop;
         }
         if (c == reader) {

@@ -1,14 +1,18 @@
 /* huibao-aggregate: units in, results out.
  *
  * Collects the units of each document until the document is complete (the
- * split stage's "doc_end" says how many there are), then writes them in
- * order to paragraphs.jsonl, the document to docs.jsonl, counts it in the
- * tallies and acknowledges it to the reader.  Idempotent on (run, doc, seq):
+ * split stage's "doc_end" says how many there are), then, in the order of
+ * the documents' ids, writes its units to paragraphs.jsonl, the document to
+ * docs.jsonl, counts it in the tallies and acknowledges it to the reader.
+ * Writing in id order makes the outputs the same bytes whatever the number
+ * of workers; a document that is complete waits for those before it, which
+ * the reader's window bounds.  Idempotent on (run, doc, seq):
  * a unit or document delivered twice is written once.  The run is complete
  * when the reader's "end" count of documents and rejects adds up; then
  * towns.csv and summary.json are written and the program exits: 0 when every
  * input was used, 3 when some were rejected. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +28,9 @@
 #include "hb_msg.h"
 #include "hb_opt.h"
 #include "hb_sock.h"
+#include "hb_utf8.h"
 #include "hb_journal.h"
+#include "hb_rundir.h"
 #include "spool.h"
 #include "tally.h"
 
@@ -83,8 +89,10 @@ typedef struct doc {
     size_t have_bytes;
     hb_buf_t head;     /* "file":…,"doc":N, written before each unit's seq */
     hb_buf_t place;    /* "town":…,"county":…,"year":…,"title":… */
-    hb_buf_t docline;  /* the docs.jsonl object */
-    char file[4096];
+    hb_buf_t docline;  /* the docs.jsonl object, or the errors.jsonl one */
+    bool ready;        /* complete, waiting for the documents before it */
+    bool rejected;     /* docline goes to errors.jsonl */
+    char file[4096];   /* the path's exact bytes */
     char town[64];
     int year;
 } doc_t;
@@ -98,6 +106,7 @@ typedef struct aggregator {
     size_t nactive, capactive;
     uint8_t *done; /* bitmap of finished document ids */
     size_t done_bytes;
+    uint64_t next_write; /* the lowest id not yet written, rejected or restored */
     uint64_t docs_finished, doc_rejects, free_rejects;
     bool end_seen;
     uint64_t end_docs, end_rejects;
@@ -105,7 +114,9 @@ typedef struct aggregator {
     hb_journal_t *journal;
     hb_tally_t *tally;
     bool interrupted;  /* the reader was stopped before it read every input */
-    uint64_t restored; /* documents of the resumed run */
+    uint64_t restored, restored_units; /* of the run resumed */
+    uint64_t empty;    /* documents without a unit */
+    hb_buf_t empty_names; /* the first few of them */
     hb_buf_t line, units_text;
     hb_pack_t pack;
     double started, last_progress;
@@ -192,7 +203,8 @@ static void send_ack(aggregator_t *a, uint64_t doc)
 static int write_out(aggregator_t *a, FILE *f, const hb_buf_t *b, const char *name)
 {
     if (fwrite(b->data, 1, b->len, f) != b->len) {
-        hb_error("%s/%s: write failed: %s (disk full?)", a->o->outdir, name, strerror(errno));
+        hb_error("%s/%s: write failed: %s (%s)", a->o->outdir, name, strerror(errno),
+                 errno == EFBIG ? "output file size limit reached: see ulimit -f" : "disk full?");
         return -1;
     }
     return 0;
@@ -204,8 +216,8 @@ static int by_seq(const void *x, const void *y)
     return (p->seq > q->seq) - (p->seq < q->seq);
 }
 
-/* Writes a document whose units are all here, then forgets it. */
-static int finish_doc(aggregator_t *a, doc_t *d)
+/* Writes a document whose units are all here. */
+static int write_doc(aggregator_t *a, doc_t *d)
 {
     qsort(d->units, d->n, sizeof *d->units, by_seq);
     int16_t *topics = hb_malloc((d->n ? d->n : 1) * sizeof *topics);
@@ -240,19 +252,51 @@ static int finish_doc(aggregator_t *a, doc_t *d)
         rc = hb_tally_doc(a->tally, d->town, d->year, d->n, topics, kinds);
     if (rc == 0) {
         hb_tally_units_text(a->tally, d->n, topics, kinds, &a->units_text);
-        hb_journal_entry_t e = {d->file, d->town, d->year, ftell(a->paragraphs), ftell(a->docs),
-                                a->units_text.data};
+        hb_journal_entry_t e = {d->id, d->file, d->town, d->year, ftell(a->paragraphs),
+                                ftell(a->docs), a->units_text.data};
         rc = hb_journal_add(a->journal, &e);
     }
     free(topics);
     free(kinds);
-    if (rc == 0) { /* only what is written is acknowledged: the run stops on an error */
-        set_bit(&a->done, &a->done_bytes, d->id);
-        a->docs_finished++;
-        send_ack(a, d->id);
-    }
-    drop_doc(a, d);
     return rc;
+}
+
+/* Writes, in id order, every document whose turn has come, and forgets
+ * them.  Only what is written is acknowledged: the run stops on an error. */
+static int commit(aggregator_t *a)
+{
+    for (;;) {
+        if (bit(a->done, a->done_bytes, a->next_write)) {
+            a->next_write++;
+            continue;
+        }
+        doc_t *d = find_doc(a, a->next_write, false);
+        if (!d || !d->ready)
+            return 0;
+        int rc = 0;
+        if (d->rejected) {
+            rc = write_out(a, a->errors, &d->docline, "errors.jsonl");
+            hb_tally_reject(a->tally);
+            a->doc_rejects++;
+        } else {
+            rc = write_doc(a, d);
+            a->docs_finished++;
+        }
+        if (rc == 0) {
+            set_bit(&a->done, &a->done_bytes, d->id);
+            send_ack(a, d->id);
+        }
+        drop_doc(a, d);
+        if (rc != 0)
+            return rc;
+    }
+}
+
+/* A document is complete: it is written when its turn comes. */
+static int finish_doc(aggregator_t *a, doc_t *d)
+{
+    d->ready = true;
+    return commit(a);
 }
 
 static bool check_run(aggregator_t *a, const hb_msg_t *m)
@@ -312,8 +356,9 @@ static int on_unit(aggregator_t *a, const hb_msg_t *m, uint64_t id)
                  MAX_ACTIVE_DOCS);
         return -1;
     }
-    if (bit(d->have, d->have_bytes, seq) || (d->expected >= 0 && (int64_t)seq >= d->expected))
-        return 0; /* duplicate, or beyond the announced count */
+    if (d->rejected || bit(d->have, d->have_bytes, seq) ||
+        (d->expected >= 0 && (int64_t)seq >= d->expected))
+        return 0; /* rejected, duplicate, or beyond the announced count */
     set_bit(&d->have, &d->have_bytes, seq);
     if (d->n == d->cap) {
         d->cap = d->cap ? d->cap * 2 : 32;
@@ -363,6 +408,32 @@ static void json_field(hb_buf_t *b, const hb_msg_t *m, const char *key, bool fir
         hb_buf_append(b, "null", 4);
 }
 
+static int hex_digit(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* "file" (valid UTF-8), and "file_bytes" (the path's bytes in hex) when the
+ * reader sent them because the name is not UTF-8.  The exact path goes to
+ * path[0..len), for the journal. */
+static void file_fields(hb_buf_t *b, const hb_msg_t *m, char *path, size_t len)
+{
+    const char *hex;
+    size_t hexlen, n = 0;
+    json_field(b, m, "file", true);
+    hb_msg_cstr(m, "file", path, len);
+    if (hb_msg_str(m, "file_bytes", &hex, &hexlen) != 0 || hexlen % 2 || hexlen / 2 >= len)
+        return;
+    for (size_t i = 0; i < hexlen; i += 2) {
+        int hi = hex_digit(hex[i]), lo = hex_digit(hex[i + 1]);
+        if (hi < 0 || lo < 0 || hi + lo == 0)
+            return; /* not ours: "file" stands */
+        path[n++] = (char)(hi * 16 + lo);
+    }
+    path[n] = '\0';
+    json_field(b, m, "file_bytes", false);
+}
+
 static int on_doc_end(aggregator_t *a, const hb_msg_t *m, uint64_t id)
 {
     static const char *const place_keys[] = {"town", "county", "year", "title", "province", "city",
@@ -380,16 +451,15 @@ static int on_doc_end(aggregator_t *a, const hb_msg_t *m, uint64_t id)
     doc_t *d = find_doc(a, id, true);
     if (!d)
         return -1;
-    if (d->expected >= 0)
+    if (d->expected >= 0 || d->rejected)
         return 0;
     d->expected = (int64_t)units;
     hb_buf_reset(&d->head);
-    json_field(&d->head, m, "file", true);
+    file_fields(&d->head, m, d->file, sizeof d->file);
     hb_buf_printf(&d->head, ",\"doc\":%llu", (unsigned long long)id);
     for (size_t i = 0; place_keys[i]; i++)
         json_field(&d->place, m, place_keys[i], i == 0);
     hb_msg_cstr(m, "town", d->town, sizeof d->town);
-    hb_msg_cstr(m, "file", d->file, sizeof d->file);
     uint64_t year;
     d->year = hb_msg_u64(m, "year", &year) == 0 && year < 10000 ? (int)year : 0;
     /* docs.jsonl: file, doc, place, encoding, bytes, units, status */
@@ -399,7 +469,17 @@ static int on_doc_end(aggregator_t *a, const hb_msg_t *m, uint64_t id)
     hb_buf_append(&d->docline, d->place.data, d->place.len);
     for (size_t i = 0; doc_keys[i]; i++)
         json_field(&d->docline, m, doc_keys[i], false);
-    hb_buf_printf(&d->docline, ",\"units\":%llu,\"status\":\"ok\"}\n", (unsigned long long)units);
+    hb_buf_printf(&d->docline, ",\"units\":%llu,\"status\":", (unsigned long long)units);
+    if (units) {
+        hb_buf_puts(&d->docline, "\"ok\"}\n");
+    } else {
+        hb_buf_puts(&d->docline, "\"empty\",\"reason\":\"no paragraph of report text: split "
+                                 "kept no unit (too short, not Chinese, or only furniture)\"}\n");
+        if (a->empty++ < 3) {
+            hb_buf_puts(&a->empty_names, a->empty > 1 ? ", " : "");
+            hb_utf8_sanitize(&a->empty_names, d->file, strlen(d->file));
+        }
+    }
     /* Units beyond the count (a rogue peer) are forgotten. */
     size_t kept = 0;
     for (size_t i = 0; i < d->n; i++)
@@ -417,33 +497,34 @@ static int on_reject(aggregator_t *a, const hb_msg_t *m)
     bool has_id = hb_msg_u64(m, "doc", &id) == 0;
     if (has_id && (id >= MAX_DOC_ID || bit(a->done, a->done_bytes, id)))
         return 0; /* already written, or impossible */
-    hb_buf_reset(&a->line);
-    hb_buf_putc(&a->line, '{');
-    json_field(&a->line, m, "file", true);
+    doc_t *d = has_id ? find_doc(a, id, true) : NULL;
+    if (has_id && !d)
+        return -1;
+    if (d && d->rejected)
+        return 0; /* rejected twice (a resend): once is written */
+    hb_buf_t *line = d ? &d->docline : &a->line;
+    char path[4096];
+    hb_buf_reset(line);
+    hb_buf_putc(line, '{');
+    file_fields(line, m, path, sizeof path);
     if (has_id)
-        hb_buf_printf(&a->line, ",\"doc\":%llu", (unsigned long long)id);
-    json_field(&a->line, m, "stage", false);
-    json_field(&a->line, m, "reason", false);
-    hb_buf_append(&a->line, "}\n", 2);
-    int rc = write_out(a, a->errors, &a->line, "errors.jsonl");
-    hb_tally_reject(a->tally);
-    if (has_id) {
-        doc_t *d = find_doc(a, id, false);
-        if (d)
-            drop_doc(a, d);
-        set_bit(&a->done, &a->done_bytes, id);
-        a->doc_rejects++;
-        send_ack(a, id);
-    } else {
-        a->free_rejects++;
+        hb_buf_printf(line, ",\"doc\":%llu", (unsigned long long)id);
+    json_field(line, m, "stage", false);
+    json_field(line, m, "reason", false);
+    hb_buf_append(line, "}\n", 2);
+    if (d) { /* written in its turn, whatever of it was collected forgotten */
+        d->n = 0;
+        d->rejected = true;
+        return finish_doc(a, d);
     }
-    return rc;
+    hb_tally_reject(a->tally);
+    a->free_rejects++;
+    return write_out(a, a->errors, line, "errors.jsonl");
 }
 
 static bool run_complete(const aggregator_t *a)
 {
-    return a->end_seen && a->docs_finished + a->doc_rejects >= a->end_docs &&
-           a->free_rejects >= a->end_rejects;
+    return a->end_seen && a->next_write >= a->end_docs && a->free_rejects >= a->end_rejects;
 }
 
 /* One message, alone or out of a batch (hb_msg_each). */
@@ -528,24 +609,26 @@ static int close_out(FILE *f, const char *dir, const char *name)
     return 0;
 }
 
-/* towns.csv and summary.json, then every file closed and checked. */
+/* Every output closed and checked, then towns.csv, then summary.json: it
+ * says complete only when all the rest, the journal included, is written. */
 static int write_final(aggregator_t *a, bool complete)
 {
     int rc = 0;
-    FILE *f = open_out(a->o->outdir, "towns.csv");
-    if (!f || hb_tally_write_csv(a->tally, f) != 0)
-        rc = -1;
-    rc |= close_out(f, a->o->outdir, "towns.csv");
-    f = open_out(a->o->outdir, "summary.json");
-    if (!f || hb_tally_write_summary(a->tally, f, a->run, complete, now_s() - a->started) != 0)
-        rc = -1;
-    rc |= close_out(f, a->o->outdir, "summary.json");
     rc |= close_out(a->paragraphs, a->o->outdir, "paragraphs.jsonl");
     rc |= close_out(a->docs, a->o->outdir, "docs.jsonl");
     rc |= close_out(a->errors, a->o->outdir, "errors.jsonl");
     rc |= hb_journal_close(a->journal);
     a->paragraphs = a->docs = a->errors = NULL;
     a->journal = NULL;
+    FILE *f = open_out(a->o->outdir, "towns.csv");
+    if (!f || hb_tally_write_csv(a->tally, f) != 0)
+        rc = -1;
+    rc |= close_out(f, a->o->outdir, "towns.csv");
+    f = open_out(a->o->outdir, "summary.json");
+    if (!f || hb_tally_write_summary(a->tally, f, a->run, complete && rc == 0,
+                                     now_s() - a->started) != 0)
+        rc = -1;
+    rc |= close_out(f, a->o->outdir, "summary.json");
     return rc;
 }
 
@@ -596,10 +679,18 @@ out:
         return 1;
     }
     uint64_t rejects = a->doc_rejects + a->free_rejects;
-    printf("huibao: %llu documents, %llu units, %llu rejected in %.1f s%s\n",
-           (unsigned long long)a->docs_finished, (unsigned long long)hb_tally_units(a->tally),
-           (unsigned long long)rejects, now_s() - a->started,
-           a->restored ? " (after those of the run resumed)" : "");
+    uint64_t units = hb_tally_units(a->tally);
+    printf("huibao: %llu documents, %llu units, %llu rejected in %.1f s",
+           (unsigned long long)a->docs_finished, (unsigned long long)(units - a->restored_units),
+           (unsigned long long)rejects, now_s() - a->started);
+    if (a->empty)
+        printf("; %llu without a unit (status \"empty\" in docs.jsonl): %s%s",
+               (unsigned long long)a->empty, a->empty_names.data, a->empty > 3 ? ", …" : "");
+    if (a->restored)
+        printf("; with the %llu documents of the run resumed: %llu documents, %llu units",
+               (unsigned long long)a->restored,
+               (unsigned long long)(a->restored + a->docs_finished), (unsigned long long)units);
+    printf("\n");
     printf("results in %s/: paragraphs.jsonl docs.jsonl towns.csv summary.json errors.jsonl\n",
            a->o->outdir);
     if (a->interrupted)
@@ -608,33 +699,14 @@ out:
     return a->interrupted ? 130 : rejects ? 3 : 0;
 }
 
-/* mkdir -p: the output folder and any missing folders above it
- * (-o results/2024/run1 on a fresh checkout).  0, or -1 with errno. */
-static int make_dirs(const char *path)
-{
-    char buf[4096];
-    size_t n = strlen(path);
-    if (n == 0 || n >= sizeof buf) {
-        errno = n ? ENAMETOOLONG : ENOENT;
-        return -1;
-    }
-    memcpy(buf, path, n + 1);
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-            return -1;
-        *p = '/';
-    }
-    return mkdir(buf, 0777) != 0 && errno != EEXIST ? -1 : 0;
-}
-
 /* A database error is logged and kept by the tally, which then refuses to
  * write towns.csv: the run ends with an error. */
 static void restore_doc(void *arg, const hb_journal_entry_t *e)
 {
-    (void)hb_tally_doc_text(arg, e->town, e->year, e->units);
+    aggregator_t *a = arg;
+    if (e->doc < MAX_DOC_ID)
+        set_bit(&a->done, &a->done_bytes, e->doc);
+    (void)hb_tally_doc_text(a->tally, e->town, e->year, e->units);
 }
 
 int main(int argc, char **argv)
@@ -665,10 +737,14 @@ int main(int argc, char **argv)
     }
     hb_log_set_level(o.quiet ? HB_LOG_ERROR : o.verbose ? HB_LOG_DEBUG : HB_LOG_INFO);
     hb_signals_install();
-    if (make_dirs(o.outdir) != 0) {
+    signal(SIGXFSZ, SIG_IGN); /* over ulimit -f, a write fails with EFBIG and is said */
+    if (hb_rundir_make(o.outdir) != 0) {
         hb_error("%s: cannot create the output folder: %s", o.outdir, strerror(errno));
         return 1;
     }
+    int lock = hb_rundir_lock(o.outdir, o.run ? o.run : "not given");
+    if (lock < 0)
+        return 2;
     aggregator_t a;
     memset(&a, 0, sizeof a);
     a.o = &o;
@@ -679,6 +755,7 @@ int main(int argc, char **argv)
     }
     hb_buf_init(&a.line);
     hb_buf_init(&a.units_text);
+    hb_buf_init(&a.empty_names);
     hb_pack_init(&a.pack);
     int status = 1;
     void *zctx = zmq_ctx_new();
@@ -699,11 +776,13 @@ int main(int argc, char **argv)
         goto done;
     long par_keep = 0, docs_keep = 0, journal_keep = -1;
     if (o.resume) {
-        long n = hb_journal_replay(o.outdir, restore_doc, a.tally, &par_keep, &docs_keep,
+        long n = hb_journal_replay(o.outdir, restore_doc, &a, &par_keep, &docs_keep,
                                    &journal_keep);
         if (n < 0)
             goto done;
         a.restored = (uint64_t)n;
+        a.restored_units = hb_tally_units(a.tally);
+        commit(&a); /* past the ids written already */
         hb_info("resuming: %ld documents already written in %s/", n, o.outdir);
     }
     a.journal = hb_journal_open(o.outdir, journal_keep);
@@ -733,6 +812,8 @@ done:
     hb_security_free(sec);
     hb_buf_release(&a.line);
     hb_buf_release(&a.units_text);
+    hb_buf_release(&a.empty_names);
     hb_pack_release(&a.pack);
+    hb_rundir_unlock(lock);
     return status;
 }

@@ -99,12 +99,15 @@ typedef struct reader {
     inflight_t *slots; /* o->window of them; path NULL when free */
     size_t busy;
     size_t busy_bytes; /* text of the documents out */
-    uint64_t next_doc;
-    uint64_t rejects;  /* rejects sent without a document id */
+    uint64_t next_doc; /* the id of the next file: its place in the walk */
+    uint64_t sent;     /* documents handed out */
+    uint64_t rejects;
     uint64_t gave_up;  /* documents given up after --attempts */
     bool walk_done, end_sent;
     bool stopped;      /* a signal asked to stop taking files */
-    hb_map_t *skip;    /* files written by an earlier run */
+    hb_map_t *skip;    /* files written by an earlier run: path → id + 1 */
+    uint8_t *skip_ids; /* bitmap of their ids */
+    size_t skip_id_bytes;
     uint64_t skipped;
     hb_buf_t raw, text;
     hb_buf_t name;     /* the path as UTF-8, for messages */
@@ -165,25 +168,40 @@ static int send_ctl(reader_t *r)
     return 0;
 }
 
-/* A reject; doc is UINT64_MAX for a file that never got a document id. */
-/* The path made valid UTF-8 (file names are bytes), in r->name. */
-static const char *utf8_name(reader_t *r, const char *path)
+/* The path made valid UTF-8 (file names are bytes), in r->name; false when
+ * it had to be changed. */
+static bool utf8_name(reader_t *r, const char *path)
 {
     hb_buf_reset(&r->name);
     hb_utf8_sanitize(&r->name, path, strlen(path));
-    return r->name.data ? r->name.data : "";
+    return r->name.len == strlen(path) && !memcmp(r->name.data, path, r->name.len);
+}
+
+/* "file" (valid UTF-8) and, when the name is not UTF-8, "file_bytes": its
+ * bytes in hex, so that no name is lost or confused with another.  Counts
+ * as one or two keys in the header. */
+static int pack_file(reader_t *r, const char *path)
+{
+    bool exact = utf8_name(r, path);
+    hb_pack_kv_cstr(&r->pack, "file", r->name.data ? r->name.data : "");
+    if (exact)
+        return 1;
+    hb_buf_reset(&r->name);
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++)
+        hb_buf_printf(&r->name, "%02x", *p);
+    hb_pack_kv_str(&r->pack, "file_bytes", r->name.data, r->name.len);
+    return 2;
 }
 
 static int send_reject(reader_t *r, const char *path, uint64_t doc, const char *reason)
 {
     hb_info("%s: rejected: %s", path, reason);
-    path = utf8_name(r, path);
+    r->rejects++;
     hb_pack_reset(&r->pack);
-    hb_pack_header(&r->pack, HB_T_REJECT, doc == UINT64_MAX ? 4 : 5);
+    hb_pack_header(&r->pack, HB_T_REJECT, 5 + !utf8_name(r, path));
     hb_pack_kv_cstr(&r->pack, "run", r->o->run);
-    if (doc != UINT64_MAX)
-        hb_pack_kv_u64(&r->pack, "doc", doc);
-    hb_pack_kv_cstr(&r->pack, "file", path);
+    hb_pack_kv_u64(&r->pack, "doc", doc);
+    pack_file(r, path);
     hb_pack_kv_cstr(&r->pack, "stage", "read");
     hb_pack_kv_cstr(&r->pack, "reason", reason);
     return send_ctl(r);
@@ -200,22 +218,16 @@ static int pack_doc(reader_t *r, inflight_t *s)
         snprintf(why, sizeof why, "%s", res.reason);
         reason = why;
     }
-    if (reason) {
-        bool has_id = s->attempts > 0; /* a resend: the document already has its id */
-        if (send_reject(r, s->path, has_id ? s->doc : UINT64_MAX, reason) != 0)
-            return -1;
-        if (!has_id)
-            r->rejects++;
-        return 1;
-    }
+    if (reason)
+        return send_reject(r, s->path, s->doc, reason) != 0 ? -1 : 1;
     hb_docmeta_t dm;
-    const char *name = utf8_name(r, s->path);
-    hb_meta_derive(r->meta, name, r->text.data, r->text.len, &dm);
+    bool exact = utf8_name(r, s->path);
+    hb_meta_derive(r->meta, r->name.data ? r->name.data : "", r->text.data, r->text.len, &dm);
     hb_pack_reset(&r->pack);
-    hb_pack_header(&r->pack, HB_T_DOC, 14);
+    hb_pack_header(&r->pack, HB_T_DOC, 14 + !exact);
     hb_pack_kv_cstr(&r->pack, "run", r->o->run);
     hb_pack_kv_u64(&r->pack, "doc", s->doc);
-    hb_pack_kv_cstr(&r->pack, "file", name);
+    pack_file(r, s->path);
     hb_pack_kv_cstr(&r->pack, "town", dm.town[0] ? dm.town : NULL);
     hb_pack_kv_cstr(&r->pack, "county", dm.county[0] ? dm.county : NULL);
     hb_pack_kv_cstr(&r->pack, "province", dm.province[0] ? dm.province : NULL);
@@ -240,6 +252,25 @@ static int pack_doc(reader_t *r, inflight_t *s)
     r->busy_bytes += r->text.len - s->bytes; /* a resend: the file may have changed */
     s->bytes = r->text.len;
     return 0;
+}
+
+static bool skip_id(const reader_t *r, uint64_t id)
+{
+    return id / 8 < r->skip_id_bytes && (r->skip_ids[id / 8] >> (id % 8)) & 1;
+}
+
+/* Resuming: 1 when the earlier run wrote this file (skip it), 0 when not,
+ * -1 when the inputs changed since (the file, or another where it stands,
+ * had another id then): its ids would clash with those written. */
+static int skip_check(reader_t *r, const char *path, uint64_t id)
+{
+    uintptr_t was = (uintptr_t)hb_map_get(r->skip, path);
+    if (was ? was - 1 == id : !skip_id(r, id))
+        return was != 0;
+    hb_error("%s: the inputs changed since the run in %s/ was interrupted (files added or "
+             "removed before this one): it cannot be resumed; start afresh with --force",
+             path, r->o->skip);
+    return -1;
 }
 
 static inflight_t *free_slot(reader_t *r)
@@ -298,20 +329,25 @@ static int prepare(reader_t *r)
             r->walk_done = true;
             break;
         }
-        if (ws == HB_WALK_ERROR) {
-            if (send_reject(r, path, UINT64_MAX, why) != 0)
+        uint64_t id = r->next_doc++;
+        if (r->skip) {
+            int skip = skip_check(r, path, id);
+            if (skip < 0)
                 return -1;
-            r->rejects++;
-            continue;
+            if (skip) {
+                r->skipped++;
+                continue;
+            }
         }
-        if (r->skip && hb_map_get(r->skip, utf8_name(r, path))) {
-            r->skipped++;
+        if (ws == HB_WALK_ERROR) {
+            if (send_reject(r, path, id, why) != 0)
+                return -1;
             continue;
         }
         inflight_t *s = free_slot(r);
         s->path = hb_strdup(path);
         s->attempts = 0;
-        s->doc = r->next_doc;
+        s->doc = id;
         r->busy++;
         int rc = pack_doc(r, s);
         if (rc < 0)
@@ -320,7 +356,7 @@ static int prepare(reader_t *r)
             release(r, s);
             continue;
         }
-        r->next_doc++;
+        r->sent++;
         r->pending = true;
         r->pending_slot = (size_t)(s - r->slots);
     }
@@ -372,12 +408,13 @@ static int run_reader(reader_t *r)
             hb_pack_header(&r->pack, HB_T_END, 4);
             hb_pack_kv_cstr(&r->pack, "run", r->o->run);
             hb_pack_kv_u64(&r->pack, "docs", r->next_doc);
-            hb_pack_kv_u64(&r->pack, "rejects", r->rejects);
+            hb_pack_kv_u64(&r->pack, "rejects", 0); /* every reject has its id */
             hb_pack_kv_bool(&r->pack, "stopped", r->stopped);
             if (send_ctl(r) != 0)
                 return 1;
             r->end_sent = true;
-            hb_debug("sent end: %llu documents, %llu rejects", (unsigned long long)r->next_doc,
+            hb_debug("sent end: %llu ids, %llu documents, %llu rejects",
+                     (unsigned long long)r->next_doc, (unsigned long long)r->sent,
                      (unsigned long long)r->rejects);
         }
         if (r->end_sent && r->busy == 0)
@@ -409,9 +446,9 @@ static int run_reader(reader_t *r)
                 return 1;
             }
         }
-        if (r->o->progress && r->next_doc / 100 != last_progress) {
-            last_progress = r->next_doc / 100;
-            hb_info("%llu documents sent, %llu rejected", (unsigned long long)r->next_doc,
+        if (r->o->progress && r->sent / 100 != last_progress) {
+            last_progress = r->sent / 100;
+            hb_info("%llu documents sent, %llu rejected", (unsigned long long)r->sent,
                     (unsigned long long)r->rejects);
         }
     }
@@ -419,19 +456,25 @@ static int run_reader(reader_t *r)
 
 static void skip_file(void *arg, const hb_journal_entry_t *e)
 {
-    hb_map_put(arg, e->file, arg);
+    reader_t *r = arg;
+    hb_map_put(r->skip, e->file, (void *)(uintptr_t)(e->doc + 1));
+    if (e->doc / 8 >= r->skip_id_bytes) {
+        size_t n = r->skip_id_bytes ? r->skip_id_bytes : 64;
+        while (n <= e->doc / 8)
+            n *= 2;
+        r->skip_ids = hb_realloc(r->skip_ids, n);
+        memset(r->skip_ids + r->skip_id_bytes, 0, n - r->skip_id_bytes);
+        r->skip_id_bytes = n;
+    }
+    r->skip_ids[e->doc / 8] |= (uint8_t)(1u << (e->doc % 8));
 }
 
-/* The files an earlier run wrote to dir, as its journal says. */
-static hb_map_t *load_skip(const char *dir)
+/* The files an earlier run wrote to dir, and their ids, as its journal says. */
+static int load_skip(reader_t *r, const char *dir)
 {
     long par_end, docs_end, valid;
-    hb_map_t *m = hb_map_new();
-    if (hb_journal_replay(dir, skip_file, m, &par_end, &docs_end, &valid) < 0) {
-        hb_map_free(m);
-        return NULL;
-    }
-    return m;
+    r->skip = hb_map_new();
+    return hb_journal_replay(dir, skip_file, r, &par_end, &docs_end, &valid) < 0 ? -1 : 0;
 }
 
 int main(int argc, char **argv)
@@ -501,7 +544,7 @@ int main(int argc, char **argv)
     r.meta = sec ? hb_meta_new(o.meta, r.div) : NULL;
     if (!r.meta)
         goto done;
-    if (o.skip && !(r.skip = load_skip(o.skip)))
+    if (o.skip && load_skip(&r, o.skip) != 0)
         goto done;
     r.out = hb_sock_open(zctx, ZMQ_PUSH, o.out, &out_o);
     r.ctl = r.out ? hb_sock_open(zctx, ZMQ_PUSH, o.ctl, &ctl_o) : NULL;
@@ -513,7 +556,7 @@ int main(int argc, char **argv)
     status = run_reader(&r);
     if (status == 0)
         hb_debug("done: %llu documents, %llu rejects, %llu given up, %llu skipped",
-                 (unsigned long long)r.next_doc, (unsigned long long)r.rejects,
+                 (unsigned long long)r.sent, (unsigned long long)r.rejects,
                  (unsigned long long)r.gave_up, (unsigned long long)r.skipped);
 done:
     for (long i = 0; r.slots && i < o.window; i++)
@@ -523,6 +566,7 @@ done:
     hb_meta_free(r.meta);
     hb_division_free(r.div);
     hb_map_free(r.skip);
+    free(r.skip_ids);
     hb_sock_close(r.out);
     hb_sock_close(r.ctl);
     hb_sock_close(r.acks);

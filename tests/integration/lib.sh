@@ -60,7 +60,7 @@ import json, sys, collections
 out = sys.argv[1]
 docs = [json.loads(l) for l in open(out + "/docs.jsonl", encoding="utf-8")]
 units = collections.Counter(json.loads(l)["file"] for l in open(out + "/paragraphs.jsonl", encoding="utf-8"))
-journal = [l.split("\t")[0] for l in open(out + "/resume.tsv", encoding="utf-8")]
+journal = [l.split("\t")[1] for l in open(out + "/resume.tsv", encoding="utf-8") if l[0] != "#"]
 ok = (len(docs) == len(journal) == len({d["file"] for d in docs})
       and all(units[d["file"]] == d["units"] for d in docs) and sum(units.values()) == sum(d["units"] for d in docs))
 sys.exit(0 if ok else 1)
