@@ -1,5 +1,7 @@
 #include "hb_batch.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "hb_log.h"
@@ -82,6 +84,24 @@ int hb_batch_add(hb_batch_t *b, void *sock, const char *data, size_t len)
     return b->buf.len >= HB_BATCH_BYTES ? hb_batch_flush(b, sock) : 0;
 }
 
+/* One more bad message: a flood of them must not flood the log, so the
+ * first ten are logged, then the 16th, 32nd, 64th… with the count so far. */
+static void __attribute__((format(printf, 2, 3))) bad_msg(unsigned long *bad, const char *fmt, ...)
+{
+    unsigned long n = ++*bad;
+    if (n > 10 && (n & (n - 1)) != 0)
+        return;
+    char line[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    if (n <= 10)
+        hb_warn("%s", line);
+    else
+        hb_warn("%s (%lu bad messages so far; not all are logged)", line, n);
+}
+
 int hb_msg_each(const char *data, size_t len, hb_msg_fn fn, void *arg, unsigned long *bad)
 {
     hb_msg_t m;
@@ -89,8 +109,7 @@ int hb_msg_each(const char *data, size_t len, hb_msg_fn fn, void *arg, unsigned 
     int rc = 0;
     hb_msg_init(&m);
     if (hb_msg_decode(&m, data, len, &why) != 0) {
-        (*bad)++;
-        hb_warn("dropped a %zu-byte message: %s", len, why);
+        bad_msg(bad, "dropped a %zu-byte message: %s", len, why);
     } else if (!hb_msg_is(&m, HB_T_BATCH)) {
         rc = fn(arg, &m);
     } else {
@@ -99,8 +118,7 @@ int hb_msg_each(const char *data, size_t len, hb_msg_fn fn, void *arg, unsigned 
         if (msgs && msgs->type == MSGPACK_OBJECT_ARRAY) {
             n = msgs->via.array.size;
         } else {
-            (*bad)++;
-            hb_warn("dropped a batch without a \"msgs\" array");
+            bad_msg(bad, "dropped a batch without a \"msgs\" array");
         }
         hb_msg_t one;
         hb_msg_init(&one);
@@ -111,8 +129,7 @@ int hb_msg_each(const char *data, size_t len, hb_msg_fn fn, void *arg, unsigned 
             else if (hb_msg_decode(&one, e->via.bin.ptr, e->via.bin.size, &why) == 0)
                 why = hb_msg_is(&one, HB_T_BATCH) ? "a batch inside a batch" : NULL;
             if (why) {
-                (*bad)++;
-                hb_warn("dropped message %u of a batch of %u: %s", i + 1, n, why);
+                bad_msg(bad, "dropped message %u of a batch of %u: %s", i + 1, n, why);
             } else {
                 rc = fn(arg, &one);
             }

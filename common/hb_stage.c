@@ -25,6 +25,7 @@ typedef struct common_opts {
     long max_msg_mb;
     int quiet;
     int verbose;
+    int check;
 } common_opts_t;
 
 static const hb_opt_t common_options[] = {
@@ -43,6 +44,9 @@ static const hb_opt_t common_options[] = {
     {"quiet", 'q', HB_OPT_FLAG, offsetof(common_opts_t, quiet), NULL, NULL, "log errors only"},
     {"verbose", 'v', HB_OPT_FLAG, offsetof(common_opts_t, verbose), NULL, NULL,
      "log debug details"},
+    {"check", 0, HB_OPT_FLAG, offsetof(common_opts_t, check), NULL, NULL,
+     "load the configuration (what the stage loads at start), say what is wrong and exit: "
+     "0 when it is good, 2 when not; no socket is opened"},
     HB_OPT_END,
 };
 
@@ -136,6 +140,18 @@ int hb_filter_main(const hb_filter_t *f, int argc, char **argv)
         hb_opt_usage(stdout, synopsis, desc, tables);
         free(stage_opts);
         return 0;
+    }
+    if (rc == HB_OPT_OK && co.check) {
+        hb_stage_t st = {.f = f};
+        hb_pack_init(&st.pack);
+        hb_batch_init(&st.batch);
+        rc = f->init && f->init(&st, stage_opts, &st.ctx) != 0 ? 2 : 0;
+        if (rc == 0 && f->exit)
+            f->exit(st.ctx);
+        hb_pack_release(&st.pack);
+        hb_batch_release(&st.batch);
+        free(stage_opts);
+        return rc;
     }
     if (rc != HB_OPT_OK || !co.in || !co.out) {
         if (rc == HB_OPT_OK)

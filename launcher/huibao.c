@@ -233,6 +233,37 @@ static void remove_tree(const char *dir)
     rmdir(dir);
 }
 
+/* The socket folders of launchers that died without cleaning up (kill -9):
+ * /tmp/huibao-XXXXXX folders of this user whose "pid" file names a process
+ * that is gone. */
+static void remove_stale_dirs(void)
+{
+    DIR *d = opendir("/tmp");
+    struct dirent *e;
+    char dir[PATH_MAX], pidfile[PATH_MAX + 8];
+    while (d && (e = readdir(d))) {
+        struct stat st;
+        if (strncmp(e->d_name, "huibao-", 7) || strlen(e->d_name) != 13)
+            continue;
+        snprintf(dir, sizeof dir, "/tmp/%s", e->d_name);
+        snprintf(pidfile, sizeof pidfile, "%s/pid", dir);
+        if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != getuid())
+            continue;
+        FILE *f = fopen(pidfile, "r");
+        long pid = 0;
+        if (!f || fscanf(f, "%ld", &pid) != 1)
+            pid = 0;
+        if (f)
+            fclose(f);
+        if (pid > 0 && kill((pid_t)pid, 0) != 0 && errno == ESRCH) {
+            hb_debug("removing %s, left by a launcher that died (pid %ld)", dir, pid);
+            remove_tree(dir);
+        }
+    }
+    if (d)
+        closedir(d);
+}
+
 /* One group of the pipeline between read and aggregate: a stage and how
  * many workers run it. */
 typedef struct group {
@@ -364,6 +395,38 @@ static int claim_outdir(const run_opts_t *o, const char *run_id, char **paths, s
     return rc ? 2 : 0;
 }
 
+/* Every built-in stage loads its configuration once with --check before
+ * any stage starts: an error is said once, not by each worker.  0, or -1
+ * when a configuration is bad (the stage said why). */
+static int check_configs(const group_t *groups, size_t ngroups, const char *topics,
+                         const char *figures, const char *level)
+{
+    for (size_t g = 0; g < ngroups; g++) {
+        if (!groups[g].builtin)
+            continue;
+        child_t c;
+        memset(&c, 0, sizeof c);
+        set_str(c.role, sizeof c.role, groups[g].name);
+        char prog[PATH_MAX + 32];
+        set_str(prog, sizeof prog, bindir);
+        strncat(prog, "/huibao-", sizeof prog - strlen(prog) - 1);
+        strncat(prog, groups[g].name, sizeof prog - strlen(prog) - 1);
+        argv_add(&c.argv, prog, "--check", NULL);
+        if (!strcmp(groups[g].name, "classify"))
+            argv_add(&c.argv, "--topics", topics, "--figures", figures, NULL);
+        argv_words(&c.argv, groups[g].options);
+        if (level)
+            argv_push(&c.argv, level);
+        int ws = 0;
+        bool good = start(&c) == 0 && waitpid(c.pid, &ws, 0) == c.pid && WIFEXITED(ws) &&
+                    WEXITSTATUS(ws) == 0;
+        free_argv(&c.argv);
+        if (!good)
+            return -1;
+    }
+    return 0;
+}
+
 static int cmd_run(int argc, char **argv)
 {
     run_opts_t o;
@@ -412,19 +475,22 @@ static int cmd_run(int argc, char **argv)
     hb_log_set_level(o.quiet ? HB_LOG_ERROR : o.verbose ? HB_LOG_DEBUG : HB_LOG_INFO);
     char run_id[64];
     snprintf(run_id, sizeof run_id, "r%lx-%d", (unsigned long)time(NULL), (int)getpid());
-    rc = claim_outdir(&o, run_id, paths, (size_t)npaths);
-    if (rc != 0) {
-        free(paths);
-        return rc;
-    }
     long jobs = o.jobs >= 0 ? o.jobs : o.listen ? 0 : sysconf(_SC_NPROCESSORS_ONLN);
     if (jobs < 1 && !o.listen)
         jobs = 1;
 
-    char tmpl[] = "/tmp/huibao-XXXXXX";
+    remove_stale_dirs();
+    char tmpl[] = "/tmp/huibao-XXXXXX", pidfile[64];
     char *dir = mkdtemp(tmpl);
-    if (!dir) {
+    FILE *pf = NULL;
+    if (dir) {
+        snprintf(pidfile, sizeof pidfile, "%s/pid", dir);
+        pf = fopen(pidfile, "w");
+    }
+    if (!pf || fprintf(pf, "%d\n", (int)getpid()) < 0 || fclose(pf) != 0) {
         hb_error("cannot create a folder for the sockets in /tmp: %s", strerror(errno));
+        if (dir)
+            remove_tree(dir);
         free(paths);
         return 1;
     }
@@ -443,10 +509,14 @@ static int cmd_run(int argc, char **argv)
 
     group_t groups[MAX_GROUPS];
     size_t ngroups;
-    if (load_pipeline(o.pipeline, groups, &ngroups) != 0) {
+    rc = load_pipeline(o.pipeline, groups, &ngroups) != 0 ||
+                 check_configs(groups, ngroups, topics, figures, level) != 0
+             ? 2
+             : claim_outdir(&o, run_id, paths, (size_t)npaths);
+    if (rc != 0) {
         remove_tree(dir);
         free(paths);
-        return 2;
+        return rc;
     }
     size_t nkids = 3; /* aggregate, read, and relays */
     for (size_t g = 0; g < ngroups; g++) {

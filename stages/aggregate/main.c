@@ -661,8 +661,8 @@ out:
     zmq_msg_close(&frame);
     progress(a, true);
     if (a->bad_frames)
-        hb_warn("%lu messages were not valid huibao messages and were dropped (each is logged "
-                "above)", a->bad_frames);
+        hb_warn("%lu messages were not valid huibao messages and were dropped (the first ten "
+                "are logged above, then a few with the count)", a->bad_frames);
     bool complete = status == 0;
     if (!complete && a->nactive)
         hb_warn("%zu documents were incomplete and are not written; rerun them", a->nactive);
@@ -680,6 +680,11 @@ out:
     }
     uint64_t rejects = a->doc_rejects + a->free_rejects;
     uint64_t units = hb_tally_units(a->tally);
+    if (a->end_docs == 0 && rejects == 0 && !a->interrupted) {
+        fprintf(stderr, "huibao: no document was read (the reader says why above); nothing "
+                "written in %s/\n", a->o->outdir);
+        return 3;
+    }
     printf("huibao: %llu documents, %llu units, %llu rejected in %.1f s",
            (unsigned long long)a->docs_finished, (unsigned long long)(units - a->restored_units),
            (unsigned long long)rejects, now_s() - a->started);

@@ -404,6 +404,12 @@ static int run_reader(reader_t *r)
         if (prepare(r) != 0)
             return 1;
         if (r->walk_done && !r->pending && !r->end_sent) {
+            unsigned long others = hb_walk_unmatched(r->walk);
+            if (r->next_doc == 0 && !r->stopped && others)
+                hb_error("no file to read: none of the %lu files in the folders given matches "
+                         "--pattern '%s'", others, r->o->pattern);
+            else if (r->next_doc == 0 && !r->stopped)
+                hb_error("no file to read: the folders given hold no file");
             hb_pack_reset(&r->pack);
             hb_pack_header(&r->pack, HB_T_END, 4);
             hb_pack_kv_cstr(&r->pack, "run", r->o->run);

@@ -30,6 +30,7 @@ struct hb_walk {
     int depth;
     hb_buf_t path;
     char why[160];
+    unsigned long unmatched;
 };
 
 hb_walk_t *hb_walk_new(char **paths, size_t npaths, const char *pattern)
@@ -116,10 +117,17 @@ static hb_walk_status_t visit(hb_walk_t *w, const char *path, bool explicit_arg,
     }
     if (!explicit_arg) {
         const char *base = strrchr(path, '/');
-        if (fnmatch(w->pattern, base ? base + 1 : path, 0) != 0)
+        if (fnmatch(w->pattern, base ? base + 1 : path, 0) != 0) {
+            w->unmatched++;
             return HB_WALK_DONE;
+        }
     }
     return HB_WALK_FILE;
+}
+
+unsigned long hb_walk_unmatched(const hb_walk_t *w)
+{
+    return w->unmatched;
 }
 
 hb_walk_status_t hb_walk_next(hb_walk_t *w, const char **path, const char **why)

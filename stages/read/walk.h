@@ -25,4 +25,7 @@ typedef enum { HB_WALK_FILE, HB_WALK_ERROR, HB_WALK_DONE } hb_walk_status_t;
  * a reason in *why, or DONE. */
 hb_walk_status_t hb_walk_next(hb_walk_t *w, const char **path, const char **why);
 
+/* Files inside folders skipped so far because their name did not match. */
+unsigned long hb_walk_unmatched(const hb_walk_t *w);
+
 #endif

@@ -87,3 +87,17 @@ check "its summary says incomplete" grep -q '"complete":false' "$full/summary.js
 check "an output over ulimit -f fails with 1" [ $? -eq 1 ]
 check "and says the file size limit was reached" grep -q "file size limit" "$TMP/err"
 check "not a bare signal number" not grep -q "signal 25" "$TMP/err"
+
+# A launcher killed with -9 leaves its socket folder; the next run removes
+# it, and only if that launcher is gone and the folder is this user's.
+dead=$(mktemp -d /tmp/huibao-XXXXXX)
+live=$(mktemp -d /tmp/huibao-XXXXXX)
+true &
+gone=$!
+wait $gone
+echo "$gone" >"$dead/pid"
+echo "$$" >"$live/pid"
+run -o "$TMP/stale" tests/data/seeds >/dev/null 2>&1
+check "a dead launcher's /tmp folder is removed" [ ! -e "$dead" ]
+check "a live launcher's is kept" [ -e "$live/pid" ]
+rm -rf "$dead" "$live"
