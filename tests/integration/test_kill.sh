@@ -19,7 +19,8 @@ kill_run() {
     local victim=
     for _ in $(seq 1 400); do
         if [ "$when" = start ] || [ -s "$TMP/$name/docs.jsonl" ]; then
-            victim=$(pgrep -P "$launcher" -f "huibao-$role" | head -n 1)
+            # a worker, not the launcher's --check of the configs
+            victim=$(pgrep -P "$launcher" -f "huibao-$role --in" | head -n 1)
             [ -n "$victim" ] && break
         fi
         sleep 0.01
