@@ -456,8 +456,8 @@ static bool starts_with_any(const wordlist_t *l, const char *text, size_t len, s
 
 /* What was counted: the words before the figure, back to the last
  * punctuation or figure.  A figure right after another shares its subject
- * (新增低保*户*人).  Common verbs of counting at the start are kept: the
- * subject reads as the text says it.  A measure word followed by its noun
+ * (新增低保*户*人, 柏油路xxx米*xx米).  Common verbs of counting at the start
+ * are kept: the subject reads as the text says it.  A measure word followed by its noun
  * (深入*个小网格, 有机整合*个村) counts that noun: the words before are what
  * was done to it, a fragment, and the figure gets no subject. */
 static void subject_of(const hb_figures_t *f, const char *text, size_t len, size_t start,
@@ -467,7 +467,7 @@ static void subject_of(const hb_figures_t *f, const char *text, size_t len, size
     static const char stops1[] = ",;:() ";
     size_t from = start;
     size_t prev_end = prev ? (size_t)(prev->raw + prev->raw_len - text) : 0;
-    if (prev && prev_end == start) {
+    if (prev && (prev_end == start || (prev_end + 1 == start && text[prev_end] == '*'))) {
         fig->subject = prev->subject;
         fig->subject_len = prev->subject_len;
         return;
@@ -707,6 +707,20 @@ static bool masked_number(const char *s, size_t len)
     return false;
 }
 
+/* A digit, a times sign and a digit (3*4, 2x2, 3×4): dimensions, not one
+ * masked number. */
+static bool has_times_sign(const char *s, size_t len)
+{
+    for (size_t i = 1; i + 1 < len; i++) {
+        size_t sign = s[i] == '*' || s[i] == 'x' || s[i] == 'X' ? 1
+                      : len - i >= 2 && !memcmp(s + i, "×", 2) ? 2 : 0;
+        if (sign && s[i - 1] >= '0' && s[i - 1] <= '9' && i + sign < len &&
+            s[i + sign] >= '0' && s[i + sign] <= '9')
+            return true;
+    }
+    return false;
+}
+
 /* Is every character of the number a 某?  Alone 某 is "some" (某人, 某个村):
  * a mask only before a multiplier or a percent sign (某万元, 某%). */
 static bool only_mou(const char *s, size_t len)
@@ -779,6 +793,8 @@ size_t hb_figures_extract_known(hb_figures_t *f, const char *text, size_t len,
             if ((flags & U_SPAN) && !ends_with_any(&f->span_words, text, start))
                 continue; /* 改革开放40周年: an anniversary */
         }
+        if (GROUP_SET(G_NUM) && has_times_sign(GROUP_PTR(G_NUM), GROUP_LEN(G_NUM)))
+            continue; /* 3*4米: a size */
         size_t num_end = GROUP_SET(G_NUM) ? ov[2 * G_NUM + 1] : 0;
         if (num_end && only_mou(GROUP_PTR(G_NUM), GROUP_LEN(G_NUM)) &&
             !starts_with_any(&f->mult, text, len, num_end) &&

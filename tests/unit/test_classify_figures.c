@@ -690,6 +690,11 @@ static void test_seed_times_sign_between_masks(void **state)
 {
     (void)state;
     EXPECT(T_003_21, W_003_21);
+    hb_figure_t out[4]; /* the second size shares the first's subject */
+    const char *t = "新铺柏油路xxx米*xx米";
+    assert_int_equal(hb_figures_extract(figs, t, strlen(t), out, 4), 2);
+    assert_int_equal(out[1].subject_len, strlen("新铺柏油路"));
+    assert_memory_equal(out[1].subject, "新铺柏油路", out[1].subject_len);
 }
 
 /* 004 seq 11 is labelled with one figure "*分"; the "*分" of the plan name
@@ -870,6 +875,8 @@ static void test_mask_styles(void **state)
         const want_t w[] = {{masked[i][1], true, 0, masked[i][2], NULL}};
         expect_figs(masked[i][0], w, 1);
     }
+    /* A times sign between digits is a size, not a mask. */
+    EXPECT_NONE("规格3*4米、2x2米、3×4米");
     /* 某 alone is "some", not a mask. */
     EXPECT_NONE("某人反映某个村有某项问题");
     /* A space before the sign. */
