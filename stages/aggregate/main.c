@@ -439,6 +439,8 @@ static int on_doc_end(aggregator_t *a, const hb_msg_t *m, uint64_t id)
     static const char *const place_keys[] = {"town", "county", "year", "title", "province", "city",
                                              "code", "level", "place_candidates", NULL};
     static const char *const doc_keys[] = {"encoding", "bytes", NULL};
+    /* Written only when split (or a custom stage) says them. */
+    static const char *const doc_keys_opt[] = {"furniture_share", "warning", NULL};
     uint64_t units;
     if (hb_msg_u64(m, "units", &units) != 0 || units > UINT32_MAX) {
         hb_warn("doc_end of document %llu without a unit count; dropped", (unsigned long long)id);
@@ -469,6 +471,9 @@ static int on_doc_end(aggregator_t *a, const hb_msg_t *m, uint64_t id)
     hb_buf_append(&d->docline, d->place.data, d->place.len);
     for (size_t i = 0; doc_keys[i]; i++)
         json_field(&d->docline, m, doc_keys[i], false);
+    for (size_t i = 0; doc_keys_opt[i]; i++)
+        if (hb_msg_get(m, doc_keys_opt[i]))
+            json_field(&d->docline, m, doc_keys_opt[i], false);
     hb_buf_printf(&d->docline, ",\"units\":%llu,\"status\":", (unsigned long long)units);
     if (units) {
         hb_buf_puts(&d->docline, "\"ok\"}\n");

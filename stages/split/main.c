@@ -7,17 +7,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hb_conf.h"
 #include "hb_stage.h"
 #include "hb_utf8.h"
 #include "splitter.h"
 
 typedef struct split_opts {
     long max_units;
+    const char *furniture;
 } split_opts_t;
 
 static const hb_opt_t split_options[] = {
     {"max-units", 0, HB_OPT_INT, offsetof(split_opts_t, max_units), "200000", "N",
      "reject a document that splits into more units than this", 1, 100000000},
+    {"furniture", 0, HB_OPT_STR, offsetof(split_opts_t, furniture), NULL, "FILE",
+     "page furniture rules (default: configs/furniture.conf here or beside the program)"},
     HB_OPT_END,
 };
 
@@ -36,7 +40,10 @@ static int split_init(hb_stage_t *st, const void *opts, void **ctx_out)
     split_ctx_t *c = calloc(1, sizeof *c);
     if (!c)
         return -1;
-    c->sp = hb_splitter_new();
+    char furniture[4096];
+    c->sp = hb_splitter_new(o->furniture ? o->furniture
+                                         : hb_conf_default("furniture.conf", furniture,
+                                                           sizeof furniture));
     if (!c->sp) {
         free(c);
         return -1;
@@ -85,7 +92,7 @@ static int send_unit(void *arg, const hb_unit_t *u)
 
 static int split_doc(hb_stage_t *st, void *ctx, const hb_msg_t *m)
 {
-    static const char *const skip[] = {"v", "type", "text", NULL};
+    static const char *const skip[] = {"v", "type", "text", "furniture_share", "warning", NULL};
     split_ctx_t *c = ctx;
     const char *text;
     size_t len, bad;
@@ -110,10 +117,20 @@ static int split_doc(hb_stage_t *st, void *ctx, const hb_msg_t *m)
     if (rc != 0)
         return HB_ERROR;
     hb_pack_t *p = hb_stage_pack(st);
-    hb_pack_header(p, HB_T_DOC_END, hb_msg_count_except(m, skip) + 2);
+    bool warn = c->info.furniture_warn;
+    hb_pack_header(p, HB_T_DOC_END, hb_msg_count_except(m, skip) + 3 + warn);
     hb_pack_copy_except(p, m, skip);
     hb_pack_kv_u64(p, "units", c->info.units);
     hb_pack_kv_str(p, "title", c->info.title.data ? c->info.title.data : "", c->info.title.len);
+    /* The share of the text furniture rules dropped, to three places. */
+    hb_pack_key(p, "furniture_share");
+    msgpack_pack_double(&p->pk, len ? (double)(long)(1000.0 * c->info.furniture_bytes / len) / 1000 : 0);
+    if (warn) {
+        char what[128];
+        snprintf(what, sizeof what, "furniture rules dropped %.0f%% of the text: check them",
+                 len ? 100.0 * c->info.furniture_bytes / len : 0);
+        hb_pack_kv_cstr(p, "warning", what);
+    }
     return hb_stage_emit(st) ? HB_ERROR : HB_DROP;
 }
 

@@ -1,8 +1,11 @@
 #include "splitter.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "hb_ac.h"
+#include "hb_conf.h"
 #include "hb_log.h"
 #include "hb_mem.h"
 #include "hb_regex.h"
@@ -22,12 +25,17 @@ struct hb_splitter {
     hb_regex_t heading;      /* numbered heading at line start; group N = style N */
     hb_regex_t bare;         /* 一 / （二） alone on a line */
     hb_regex_t item_alone;   /* 四是 alone on a line, its text on the next */
-    hb_regex_t clutter;      /* web and archive furniture */
+    struct furniture_rule *rules; /* of the furniture file, in its order */
+    size_t nrules;
+    hb_ac_t *furniture_words;     /* the words the rules need; id = rule */
+    uint8_t *rule_hit;            /* per rule: one of its words is on the line */
+    hb_buf_t lower;               /* a line with capitals, lower-cased for the scan */
+    size_t furniture_max;    /* characters: a longer line is never furniture */
+    double warn_share;
     hb_regex_t byline;       /* ——2025年3月5日在…会议上 */
     hb_regex_t dated_byline; /* 1957年6月26日在…会議上, no dash */
     hb_regex_t speaker;      /* 国务院总理　李强 */
     hb_regex_t salute;       /* 各位代表： alone on a line */
-    hb_regex_t licence;      /* archive licence notes, judged on joined lines */
     hb_regex_t part_problem, part_plan, part_summary; /* headings that name a part */
     hb_regex_t cue_plan;     /* a unit that opens with 下一步… */
     hb_regex_t cue_problem;  /* a unit that says what is lacking */
@@ -43,6 +51,8 @@ struct hb_splitter {
     int title_lines;
     int bare_style;      /* a numbering seen alone on the last line, or 0 */
     hb_buf_t joined;     /* a logical line joined from broken physical lines */
+    hb_buf_t rule_title; /* group 1 of the first `title` rule that matched */
+    size_t title_first;  /* bytes of the title's first line */
 };
 
 /* Numbering families, most specific first.  The heading's level is not the
@@ -71,13 +81,6 @@ static const char bare_re[] =
  * after the marker.  The item goes on on the next line; it is not a part. */
 static const char item_alone_re[] = "^[一二三四五六七八九十]{1,3}(?:是|要)[，,：:]?$";
 
-static const char clutter_re[] =
-    "^(?:【\\s*字体|字体[:：]?\\s*[【\\[]?大|分享(?:到)?[:：]|来源[:：]|发布(?:时间|日期)?[:：]"
-    "|(?:下载|打印|全屏|收藏|关闭|关闭窗口|返回顶部)(?:\\s|$)|【(?:打印|关闭|收藏)|责任编辑"
-    "|扫一扫|(?:上|下)一篇[:：]|相关(?:链接|阅读)|浏览次数|阅读次数|点击数|附件[:：]"
-    "|版权所有|Copyright|©|主办单位|网站标识码|ICP备"
-    "|(?:粗体|斜体)文字$)"; /* a wiki editor's placeholders, left in an archived text */
-
 /* Front matter: bylines (——2025年3月5日在…会议上, the dash missing in old
  * reports) and the speaker's office and name (国务院总理　李强, 县长　张三;
  * the name may stand on a line of its own, after the office or the byline:
@@ -88,9 +91,6 @@ static const char dated_byline_re[] = "^\\d{4}年\\d{1,2}月\\d{1,2}日在[^，�
 static const char speaker_re[] =
     "^[^，。；：,;:]{0,12}(?:总理|省长|市长|州长|县长|区长|镇长|乡长|主任|主席|书记)"
     "(?:\\s|　|$)[^，。；：,;:]{0,8}$";
-/* Every branch needs 领, 库, 协 or an ASCII letter: see may_be_licence. */
-static const char licence_re[] =
-    "公有领域|维基文库|许可协议|Creative Commons|Public domain|^(?:true|false|null)$";
 static const char salute_re[] =
     "^(?:各位代表|各位委员|同志们|各位来宾)[^。，]{0,12}[：:！!]$";
 
@@ -113,20 +113,279 @@ static const char cue_problem_re[] =
     "|存在(?:的|着)?(?:一些|以下|不少|许多|诸多|一定的?)(?:问题|不足|困难|短板|差距|薄弱)"
     "|(?:问题|不足)(?:主要)?(?:表现|体现)在";
 
-hb_splitter_t *hb_splitter_new(void)
+/* ---- furniture rules ----------------------------------------------------
+ *
+ * A line is furniture when it matches a rule of the furniture file as a
+ * whole.  Trying fifty rules on every short line would cost split a third of
+ * its time, so each rule is tried only on a line that holds one of the words
+ * the rule cannot match without: one Aho-Corasick pass per line finds them
+ * for all rules at once.  The words are read off the pattern (required_words):
+ * the literal text, or a group of literal alternatives, that every match must
+ * contain.  A rule without such words (\d{4}年…) is tried on every short line;
+ * it is anchored, so it fails at the first character that does not fit. */
+
+typedef struct words {
+    const char *w[64]; /* each points into the pattern */
+    size_t len[64];
+    size_t n;
+} words_t;
+
+/* The end of the class that starts at p ('['), or NULL. */
+static const char *class_end(const char *p)
+{
+    p++;
+    if (*p == '^')
+        p++;
+    if (*p == ']')
+        p++;
+    for (; *p && *p != ']'; p++)
+        if (*p == '\\' && p[1])
+            p++;
+    return *p ? p + 1 : NULL;
+}
+
+/* Skips a quantifier at *pp; returns its minimum (1 when there is none). */
+static long quantifier(const char **pp)
+{
+    const char *p = *pp;
+    long min = 1;
+    if (*p == '?' || *p == '*') {
+        min = 0;
+        p++;
+    } else if (*p == '+') {
+        p++;
+    } else if (*p == '{' && (p[1] >= '0' && p[1] <= '9')) {
+        char *end;
+        min = strtol(p + 1, &end, 10);
+        const char *close = strchr(end, '}');
+        if (!close)
+            return 1; /* a literal { */
+        p = close + 1;
+    } else {
+        return 1;
+    }
+    if (*p == '?' || *p == '+')
+        p++;
+    *pp = p;
+    return min;
+}
+
+static bool branch_words(const char **pp, words_t *out);
+
+/* The words one of which every match of the alternatives at *pp contains,
+ * up to the ')' or the end that closes them; false when some alternative
+ * has none. */
+static bool alt_words(const char **pp, words_t *out)
+{
+    bool all = true;
+    for (;;) {
+        words_t w = {.n = 0};
+        bool has = branch_words(pp, &w);
+        if (has && out->n + w.n <= 64) {
+            for (size_t i = 0; i < w.n; i++) {
+                out->w[out->n] = w.w[i];
+                out->len[out->n++] = w.len[i];
+            }
+        } else {
+            all = false;
+        }
+        if (**pp != '|')
+            return all && out->n > 0;
+        (*pp)++;
+    }
+}
+
+/* The shortest word of a set, in bytes: how selective it is. */
+static size_t shortest(const words_t *w)
+{
+    size_t m = SIZE_MAX;
+    for (size_t i = 0; i < w->n; i++)
+        m = w->len[i] < m ? w->len[i] : m;
+    return m;
+}
+
+/* One alternative, up to '|', ')' or the end: of its required items (a run
+ * of literal characters, or a group whose every alternative has words), the
+ * one whose shortest word is longest. */
+static bool branch_words(const char **pp, words_t *out)
+{
+    static const char meta[] = "\\.[]()*+?{|^$";
+    const char *p = *pp;
+    bool found = false;
+    while (*p && *p != '|' && *p != ')') {
+        words_t w = {.n = 0};
+        bool has = false;
+        if (*p == '(') {
+            p++;
+            bool look = false;
+            if (*p == '?') {
+                p++;
+                look = *p == '=' || *p == '!' || (*p == '<' && (p[1] == '=' || p[1] == '!'));
+                if (*p == '<' && !look) /* a named group (?<name>…) */
+                    p = strchr(p, '>') ? strchr(p, '>') + 1 : p + strlen(p);
+                else if (*p == ':' || *p == '|' || *p == '=' || *p == '!' || *p == '>')
+                    p++;
+                else if (*p == '<')
+                    p += 2;
+                else /* (?i) and other options: nothing to read */
+                    p += strcspn(p, ")");
+            }
+            has = alt_words(&p, &w) && !look;
+            if (*p == ')')
+                p++;
+        } else if (*p == '[') {
+            const char *e = class_end(p);
+            p = e ? e : p + strlen(p);
+        } else if (*p == '\\') {
+            p += p[1] ? 2 : 1;
+        } else if (strchr(meta, *p)) {
+            p++;
+        } else { /* a run of literal characters, each taken once */
+            const char *start = p;
+            while (*p && !strchr(meta, *p)) {
+                const char *next = p + 1;
+                while (((unsigned char)*next & 0xC0) == 0x80)
+                    next++;
+                if (*next == '?' || *next == '*' || *next == '{' || *next == '+')
+                    break; /* this character is quantified: the run ends before it */
+                p = next;
+            }
+            if (p > start) {
+                w.w[0] = start;
+                w.len[0] = (size_t)(p - start);
+                w.n = 1;
+                has = true;
+                goto take;
+            }
+            /* a quantified single character */
+            p++;
+            while (((unsigned char)*p & 0xC0) == 0x80)
+                p++;
+        }
+        if (quantifier(&p) == 0)
+            has = false;
+take:
+        if (has && (!found || shortest(&w) > shortest(out))) {
+            *out = w;
+            found = true;
+        }
+    }
+    *pp = p;
+    return found;
+}
+
+/* Adds the words of rule id to ac, lower-cased: lines are scanned
+ * lower-cased too, as the rules are case-insensitive.  False when the rule
+ * has none. */
+static bool rule_words(const char *re, hb_ac_t *ac, uint32_t id)
+{
+    words_t w = {.n = 0};
+    const char *p = re;
+    if (!alt_words(&p, &w) || *p)
+        return false;
+    for (size_t i = 0; i < w.n; i++) {
+        char buf[256];
+        size_t n = w.len[i] < sizeof buf ? w.len[i] : sizeof buf;
+        for (size_t j = 0; j < n; j++)
+            buf[j] = (char)tolower((unsigned char)w.w[i][j]);
+        hb_ac_add(ac, buf, n, id);
+    }
+    return true;
+}
+
+typedef struct furniture_rule {
+    hb_regex_t re; /* anchored at both ends */
+    bool title;    /* group 1 is a title */
+    bool gated;    /* tried only when one of its words is on the line */
+} furniture_rule_t;
+
+/* The furniture file: `line` and `title` rules, `max_chars`, `warn_share`.
+ * Each rule is compiled alone (its errors name its FILE:LINE), anchored. */
+static int load_furniture(hb_splitter_t *sp, const char *path)
+{
+    hb_conf_t *conf = hb_conf_load(path);
+    if (!conf)
+        return -1;
+    sp->furniture_words = hb_ac_new();
+    sp->furniture_max = 200;
+    sp->warn_share = 0.5;
+    sp->rules = hb_calloc(conf->n ? conf->n : 1, sizeof *sp->rules);
+    sp->rule_hit = hb_calloc(conf->n ? conf->n : 1, 1);
+    hb_buf_t pat;
+    hb_buf_init(&pat);
+    int rc = 0;
+    for (size_t i = 0; i < conf->n && rc == 0; i++) {
+        const hb_conf_entry_t *e = &conf->entries[i];
+        char where[4200];
+        snprintf(where, sizeof where, "%s:%d", conf->path, e->line);
+        char *end;
+        if (strcmp(e->section, "furniture") != 0) {
+            hb_error("%s: unknown section [%s]; furniture rules go in [furniture]", where,
+                     e->section);
+            rc = -1;
+        } else if (!strcmp(e->key, "max_chars")) {
+            long v = strtol(e->value, &end, 10);
+            if (*end || v < 1 || v > 100000) {
+                hb_error("%s: max_chars must be a number of characters (1..100000)", where);
+                rc = -1;
+            }
+            sp->furniture_max = (size_t)v;
+        } else if (!strcmp(e->key, "warn_share")) {
+            sp->warn_share = strtod(e->value, &end);
+            if (*end || !(sp->warn_share >= 0 && sp->warn_share <= 1)) {
+                hb_error("%s: warn_share must be a share between 0 and 1", where);
+                rc = -1;
+            }
+        } else if (!strcmp(e->key, "line") || !strcmp(e->key, "title")) {
+            furniture_rule_t *r = &sp->rules[sp->nrules];
+            hb_buf_reset(&pat);
+            hb_buf_printf(&pat, "^(?:%s)$", e->value);
+            if (hb_regex_compile(&r->re, pat.data, PCRE2_CASELESS, where) != 0) {
+                rc = -1;
+                continue;
+            }
+            sp->nrules++;
+            uint32_t groups = 0;
+            pcre2_pattern_info(r->re.code, PCRE2_INFO_CAPTURECOUNT, &groups);
+            r->title = e->key[0] == 't';
+            if (r->title && groups < 1) {
+                hb_error("%s: a title rule needs a group ( ) around the title", where);
+                rc = -1;
+            }
+            r->gated = rule_words(e->value, sp->furniture_words, (uint32_t)(sp->nrules - 1));
+        } else {
+            hb_error("%s: unknown key '%s' (line, title, max_chars, warn_share)", where, e->key);
+            rc = -1;
+        }
+    }
+    hb_buf_release(&pat);
+    if (rc == 0 && sp->nrules == 0) {
+        hb_error("%s: no furniture rules (line = ...); an empty file needs a `line = (?!)`",
+                 conf->path);
+        rc = -1;
+    }
+    if (rc == 0 && hb_ac_build(sp->furniture_words) != 0)
+        rc = -1;
+    hb_conf_free(conf);
+    return rc;
+}
+
+hb_splitter_t *hb_splitter_new(const char *furniture_path)
 {
     hb_splitter_t *sp = hb_calloc(1, sizeof *sp);
     hb_buf_init(&sp->joined);
+    hb_buf_init(&sp->rule_title);
+    hb_buf_init(&sp->lower);
     struct {
         hb_regex_t *re;
         const char *pattern;
     } rules[] = {
         {&sp->heading, heading_re},         {&sp->bare, bare_re},
         {&sp->item_alone, item_alone_re},
-        {&sp->clutter, clutter_re},         {&sp->byline, byline_re},
+        {&sp->byline, byline_re},
         {&sp->dated_byline, dated_byline_re},
         {&sp->speaker, speaker_re},
-        {&sp->salute, salute_re},           {&sp->licence, licence_re},
+        {&sp->salute, salute_re},
         {&sp->part_problem, part_problem_re}, {&sp->part_plan, part_plan_re},
         {&sp->part_summary, part_summary_re}, {&sp->cue_plan, cue_plan_re},
         {&sp->cue_problem, cue_problem_re},
@@ -136,6 +395,10 @@ hb_splitter_t *hb_splitter_new(void)
             hb_splitter_free(sp);
             return NULL;
         }
+    if (load_furniture(sp, furniture_path) != 0) {
+        hb_splitter_free(sp);
+        return NULL;
+    }
     return sp;
 }
 
@@ -144,13 +407,19 @@ void hb_splitter_free(hb_splitter_t *sp)
     if (!sp)
         return;
     hb_regex_t *all[] = {&sp->heading,      &sp->bare,         &sp->item_alone,
-                         &sp->clutter,      &sp->byline,       &sp->dated_byline,
-                         &sp->speaker,      &sp->salute,       &sp->licence,
-                         &sp->part_problem, &sp->part_plan,    &sp->part_summary,
-                         &sp->cue_plan,     &sp->cue_problem};
+                         &sp->byline,       &sp->dated_byline, &sp->speaker,
+                         &sp->salute,       &sp->part_problem, &sp->part_plan,
+                         &sp->part_summary, &sp->cue_plan,     &sp->cue_problem};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         hb_regex_free(all[i]);
     hb_buf_release(&sp->joined);
+    hb_buf_release(&sp->rule_title);
+    hb_buf_release(&sp->lower);
+    hb_ac_free(sp->furniture_words);
+    for (size_t i = 0; i < sp->nrules; i++)
+        hb_regex_free(&sp->rules[i].re);
+    free(sp->rules);
+    free(sp->rule_hit);
     for (size_t i = 0; i < HB_SPLIT_MAX_DEPTH; i++)
         hb_buf_release(&sp->stack[i].own);
     free(sp);
@@ -159,10 +428,19 @@ void hb_splitter_free(hb_splitter_t *sp)
 /* Code points in a UTF-8 span: every byte that does not continue a sequence. */
 static size_t cp_count(const char *s, size_t len)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < len; i++)
-        n += ((unsigned char)s[i] & 0xC0) != 0x80;
-    return n;
+    size_t cont = 0, i = 0;
+    /* Eight bytes at a time: a continuation byte has bit 7 set and bit 6
+     * clear; x << 1 brings each byte's bit 6 under its bit 7, and the
+     * multiplication adds the eight flags up in the top byte. */
+    for (; i + 8 <= len; i += 8) {
+        uint64_t x;
+        memcpy(&x, s + i, 8);
+        uint64_t flags = (x & ~(x << 1) & 0x8080808080808080ULL) >> 7;
+        cont += (size_t)((flags * 0x0101010101010101ULL) >> 56);
+    }
+    for (; i < len; i++)
+        cont += ((unsigned char)s[i] & 0xC0) == 0x80;
+    return len - cont;
 }
 
 /* U+2000..U+200A typographic spaces, U+200B..U+200D zero-width space and
@@ -260,32 +538,41 @@ static bool matches(hb_regex_t *re, hb_span_t t)
     return hb_regex_match(re, t.s, t.len, 0, 0) == 1;
 }
 
-/* Necessary for licence_re: an ASCII letter, or 领 (E9 A2 86), 库 (E5 BA
- * 93) or 协 (E5 8D 8F), found by their middle bytes.  Nearly no line has
- * one, and the regex, unanchored, was tried at every other character of
- * every line: a fifth of split's instructions. */
-static bool may_be_licence(hb_span_t t)
+static void mark_rule(void *arg, uint32_t id, size_t end)
 {
-    static const uint8_t hint[256] = {
-        ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1,
-        ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1,
-        ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
-        ['Y'] = 1, ['Z'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
-        ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1,
-        ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1,
-        ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1, [0xA2] = 2, [0xBA] = 2, [0x8D] = 2,
-    };
-    const unsigned char *u = (const unsigned char *)t.s;
-    for (size_t i = 0; i < t.len; i++) {
-        if (!hint[u[i]])
+    (void)end;
+    ((uint8_t *)arg)[id] = 1;
+}
+
+/* Is the line furniture?  Only a line of at most furniture_max characters
+ * can be.  A `title` rule's group 1 is kept as the title of a report that
+ * has no title line of its own. */
+static bool is_furniture(hb_splitter_t *sp, hb_span_t line)
+{
+    if (line.len > 4 * sp->furniture_max || cp_count(line.s, line.len) > sp->furniture_max)
+        return false;
+    hb_span_t scan = line;
+    for (size_t i = 0; i < line.len; i++)
+        if (line.s[i] >= 'A' && line.s[i] <= 'Z') { /* the words are lower-cased */
+            hb_buf_reset(&sp->lower);
+            hb_buf_append(&sp->lower, line.s, line.len);
+            for (size_t j = i; j < line.len; j++)
+                sp->lower.data[j] = (char)tolower((unsigned char)sp->lower.data[j]);
+            scan = (hb_span_t){sp->lower.data, line.len};
+            break;
+        }
+    memset(sp->rule_hit, 0, sp->nrules);
+    hb_ac_scan(sp->furniture_words, scan.s, scan.len, mark_rule, sp->rule_hit);
+    for (size_t i = 0; i < sp->nrules; i++) {
+        furniture_rule_t *r = &sp->rules[i];
+        if ((r->gated && !sp->rule_hit[i]) || !matches(&r->re, line))
             continue;
-        if (hint[u[i]] == 1)
-            return true;
-        if (i >= 1 && i + 1 < t.len &&
-            ((u[i - 1] == 0xE9 && u[i] == 0xA2 && u[i + 1] == 0x86) ||
-             (u[i - 1] == 0xE5 && u[i] == 0xBA && u[i + 1] == 0x93) ||
-             (u[i - 1] == 0xE5 && u[i] == 0x8D && u[i + 1] == 0x8F)))
-            return true;
+        PCRE2_SIZE *ov = hb_regex_ovector(&r->re);
+        if (r->title && !sp->rule_title.len && ov[2] != PCRE2_UNSET)
+            hb_buf_append(&sp->rule_title, line.s + ov[2], ov[3] - ov[2]);
+        sp->info->dropped_lines++;
+        sp->info->furniture_bytes += line.len;
+        return true;
     }
     return false;
 }
@@ -389,6 +676,10 @@ static int emit(hb_splitter_t *sp, hb_span_t text, enum kind kind, bool item, bo
 }
 
 static bool ends_with_any(hb_span_t t, const char *const *words);
+
+/* What a line that goes on on the next line ends with. */
+static const char *const opens[] = {"、", "，", "（", "《", "“", "‘", "「", "『", ",", "(",
+                                    "的", "和", "与", "及", "或", "在", "对", "把", NULL};
 
 /* The next 一是/二是/十一是… at or after from that starts a sentence (the line's
  * start, or after 。；：！？): where it starts and ends.  A memmem for 是 and a
@@ -549,12 +840,31 @@ static bool only_ideographs(hb_span_t t)
     return any;
 }
 
-/* One logical line: front matter, a heading, or a paragraph. */
-static int process_line(hb_splitter_t *sp, hb_span_t line)
+static bool same_span(hb_span_t a, const char *s, size_t len)
+{
+    return a.len == len && !memcmp(a.s, s, len);
+}
+
+/* Document sites print the title two or three times, whole or in its two
+ * lines: a repeat is not a second title nor a unit. */
+static bool repeats_title(const hb_splitter_t *sp, hb_span_t line)
+{
+    const hb_buf_t *t = &sp->info->title;
+    return same_span(line, t->data, t->len) || same_span(line, t->data, sp->title_first) ||
+           same_span(line, t->data + sp->title_first, t->len - sp->title_first);
+}
+
+/* One logical line: front matter, a heading, or a paragraph.  recheck: the
+ * line was joined, or left unjudged as unfinished, so the furniture rules
+ * have not seen it as it stands. */
+static int process_line(hb_splitter_t *sp, hb_span_t line, bool recheck)
 {
     hb_split_info_t *info = sp->info;
-    if (matches(&sp->clutter, line) || matches(&sp->salute, line) ||
-        (may_be_licence(line) && matches(&sp->licence, line))) {
+    if (recheck && is_furniture(sp, line)) {
+        sp->name_may_follow = false;
+        return 0;
+    }
+    if (matches(&sp->salute, line)) {
         info->dropped_lines++;
         sp->name_may_follow = false;
         return 0;
@@ -573,9 +883,14 @@ static int process_line(hb_splitter_t *sp, hb_span_t line)
             info->dropped_lines++;
             return 0;
         }
+        if (sp->title_lines && repeats_title(sp, line)) {
+            info->dropped_lines++;
+            return 0;
+        }
         if (sp->title_lines == 0 && is_title_line(sp, line)) {
             hb_buf_append(&info->title, line.s, line.len);
             sp->title_lines = 1;
+            sp->title_first = line.len;
             return 0;
         }
         if (sp->title_lines == 1 &&
@@ -644,8 +959,6 @@ static bool continues(hb_splitter_t *sp, hb_span_t prev, bool prev_joined, hb_sp
 {
     static const char *const ends[] = {"。", "！", "？", "；", "：", "…", "”", "」", "』", "）",
                                        ".", "!", "?", ";", ":", ")", NULL};
-    static const char *const opens[] = {"、", "，", "（", "《", "“", "‘", "「", "『", ",", "(",
-                                        "的", "和", "与", "及", "或", "在", "对", "把", NULL};
     static const char *const leads[] = {"、", "，", "。", "；", "：", "！", "？", "》", "」", "』",
                                         "”", "’", "）", ",", ".", ";", ":", ")", NULL};
     if (matches(&sp->heading, cur))
@@ -674,12 +987,16 @@ int hb_splitter_run(hb_splitter_t *sp, const char *text, size_t len, hb_unit_fn 
     sp->title_lines = 0;
     sp->bare_style = 0;
     hb_buf_reset(&info->title);
+    hb_buf_reset(&sp->rule_title);
+    sp->title_first = 0;
     info->units = info->headings = info->dropped_lines = 0;
+    info->furniture_bytes = 0;
 
     /* Lines are joined into logical lines first; a logical line made of one
      * physical line points into text, a joined one into sp->joined. */
     hb_span_t pending = {NULL, 0};
     bool pending_joined = false;
+    bool pending_open = false; /* pending ends unfinished: not judged yet */
     size_t pos = 0;
     int rc = 0;
     bool adjacent = false; /* no blank line since pending */
@@ -692,8 +1009,11 @@ int hb_splitter_run(hb_splitter_t *sp, const char *text, size_t len, hb_unit_fn 
             adjacent = false;
             continue;
         }
-        if (matches(&sp->clutter, line)) {
-            info->dropped_lines++;
+        /* A line that ends unfinished is judged once joined (a licence
+         * note broken at its links). */
+        bool open = ends_with_any(line, opens);
+        if (!open && is_furniture(sp, line)) {
+            adjacent = false; /* the lines around it are not one sentence */
             continue;
         }
         bool join = pending.len && adjacent && continues(sp, pending, pending_joined, line);
@@ -709,11 +1029,15 @@ int hb_splitter_run(hb_splitter_t *sp, const char *text, size_t len, hb_unit_fn 
             continue;
         }
         if (pending.len)
-            rc = process_line(sp, pending);
+            rc = process_line(sp, pending, pending_joined || pending_open);
         pending = line;
         pending_joined = false;
+        pending_open = open;
     }
     if (rc == 0 && pending.len)
-        rc = process_line(sp, pending);
+        rc = process_line(sp, pending, pending_joined || pending_open);
+    if (!info->title.len && sp->rule_title.len)
+        hb_buf_append(&info->title, sp->rule_title.data, sp->rule_title.len);
+    info->furniture_warn = (double)info->furniture_bytes > sp->warn_share * (double)len;
     return rc;
 }

@@ -9,7 +9,11 @@
  * every document; it allocates nothing per unit.  Unit and section strings
  * point into the caller's text or the splitter's own buffers, valid during
  * the callback.
- * The text must be valid UTF-8. */
+ * The text must be valid UTF-8.
+ *
+ * Page furniture (navigation, share buttons, bylines, footers, licence
+ * notes) is recognised by the rules of a furniture file (configs/
+ * furniture.conf): whole short lines, dropped before the title is found. */
 #ifndef HB_SPLITTER_H
 #define HB_SPLITTER_H
 
@@ -43,14 +47,19 @@ typedef struct hb_split_info {
     hb_buf_t title;       /* "" when the report has none; caller inits and releases */
     uint32_t units;
     uint32_t headings;
-    uint32_t dropped_lines; /* clutter, bylines, salutations */
+    uint32_t dropped_lines; /* furniture, bylines, salutations */
+    size_t furniture_bytes; /* of the text, dropped by furniture rules */
+    bool furniture_warn;    /* furniture_bytes is more than the rules' warn_share */
 } hb_split_info_t;
 
 typedef struct hb_splitter hb_splitter_t;
 /* Called once per unit, in reading order; a non-zero return stops the split. */
 typedef int (*hb_unit_fn)(void *arg, const hb_unit_t *u);
 
-hb_splitter_t *hb_splitter_new(void); /* NULL if a rule fails to compile (logged) */
+/* Compiles the built-in rules and the furniture rules of furniture_path.
+ * NULL if the file cannot be read or a rule fails to compile (logged with
+ * FILE:LINE). */
+hb_splitter_t *hb_splitter_new(const char *furniture_path);
 void hb_splitter_free(hb_splitter_t *sp);
 /* Splits text; returns 0, or the callback's non-zero value. */
 int hb_splitter_run(hb_splitter_t *sp, const char *text, size_t len, hb_unit_fn fn, void *arg,

@@ -26,6 +26,7 @@
 #include "fuzz.h"
 #include "hb_buf.h"
 #include "hb_utf8.h"
+#include "hb_conf.h"
 #include "splitter.h"
 
 
@@ -108,7 +109,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static hb_split_info_t info;
     static check_t c, s;
     if (!sp) {
-        sp = hb_splitter_new();
+        char furniture[4096];
+        sp = hb_splitter_new(hb_conf_default("furniture.conf", furniture, sizeof furniture));
         FUZZ_CHECK(sp != NULL);
         hb_buf_init(&info.title);
         const char *e = getenv("HB_FUZZ_SPLIT_STRICT");

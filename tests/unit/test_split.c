@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hb_buf.h"
 #include "hb_mem.h"
@@ -564,27 +565,171 @@ static void test_punctuation_line_is_no_heading(void **state)
     run_free(r);
 }
 
-/* Licence footers of archived texts, in either case; the same words inside
- * a sentence of a line that is not a footer are dropped too (the rule has no
- * anchor), but a line with only their first character is kept. */
+/* Licence footers of archived texts, in either case, are furniture: whole
+ * short lines.  A line of report text that mentions the words is kept
+ * (issue 17.3: the rule used to be unanchored and dropped any such line). */
 static void test_licence_lines_dropped(void **state)
 {
     (void)state;
     run_t *r = split("今年以来，全镇工作平稳。\n\n"
                      "本作品在全世界都属于公有领域。\n\n"
-                     "本文采用CREATIVE COMMONS署名。\n\n"
-                     "本文属于public domain。\n\n"
+                     "注：中文维基文库社群认为，中华人民共和国公务演讲，不总是具有立法性质的文件。\n\n"
+                     "本站文字采用CREATIVE COMMONS署名-相同方式共享3.0许可协议。\n\n"
+                     "Public Domain\n\n"
                      "true\n\n"
                      "依据许可协议发布。\n\n"
                      "来自维基文库。\n\n"
-                     "领导带头，库区移民，协调推进。\n\n"
-                     "Truly 100 households.\n");
-    expect_n(r, 3);
-    assert_int_equal(r->dropped, 6);
+                     "本文属于public domain。\n");
+    expect_n(r, 4);
+    assert_int_equal(r->dropped, 5);
     expect_unit(r, 0, "preamble", "", F_OVER, "今年以来，全镇工作平稳。");
-    expect_unit(r, 1, "preamble", "", F_OVER, "领导带头，库区移民，协调推进。");
-    expect_unit(r, 2, "preamble", "", F_OVER, "Truly 100 households.");
+    expect_unit(r, 1, "preamble", "", F_OVER, "依据许可协议发布。");
+    expect_unit(r, 2, "preamble", "", F_OVER, "来自维基文库。");
+    expect_unit(r, 3, "preamble", "", F_OVER, "本文属于public domain。");
     run_free(r);
+}
+
+/* A one-line report (no line breaks at all) that mentions a licence word is
+ * report text, not a footer: its units are all kept. */
+static void test_licence_word_in_one_line_report_kept(void **state)
+{
+    (void)state;
+    hb_buf_t b;
+    hb_buf_init(&b);
+    for (int i = 0; i < 400; i++)
+        hb_buf_printf(&b, "全镇完成第%d项工作，采用知识共享许可协议公开公有领域资料。", i);
+    run_t *r = split(b.data);
+    expect_n(r, 1);
+    assert_int_equal(r->dropped, 0);
+    assert_int_equal(r->u[0].text_len, b.len);
+    run_free(r);
+    hb_buf_release(&b);
+}
+
+/* One line of each furniture kind in configs/furniture.conf, before a title
+ * and a paragraph: each is dropped, the title is the report's own. */
+static void test_furniture_each_kind_dropped(void **state)
+{
+    (void)state;
+    static const char *const lines[] = {
+        "下载", "打印 全屏 收藏", "【字号：", "加大", "还原 减小", "】", "【字体：大 中 小】",
+        "【打印本页】【关闭窗口】", "分享到：微信 微博 QQ空间", "微信扫一扫",
+        "您的位置：首页 > 政务公开 > 政府工作报告", "当前位置：首页>新闻中心",
+        "网站首页 | 政务公开 | 办事服务", "網站首頁 | 政務公開",
+        "发布时间：2025-02-10 09:30 来源：县政府办公室 浏览次数：1234", "来源：新华网",
+        "时间：2021-03-01 人气：1024", "责任编辑：张三", "（编辑：李四）", "本报记者 王五",
+        "2025-03-05 10:23:11 来源：中国政府网",
+        "3月5日，大会在人民大会堂开幕。国务院总理李强作政府工作报告。新华社记者 张三 摄",
+        "相关报道：", "上一篇：某镇召开会议", "阅读次数：88",
+        "索引号：11530000MB1234567X/2024-00012", "发文机构：某镇人民政府",
+        "发布日期：2024-01-15", "主题分类：综合政务",
+        "导语：下面是小编为大家整理的工作报告，供大家参考。", "来源于网友上传",
+        "本站小编 我要投稿", "下面是小编为大家整理的乡镇工作报告，欢迎阅读。",
+        "此处隐藏0字", "第二篇：某镇工作总结", "欄目：工作总结　發佈於：2024-01-15　人氣：88",
+        "版权声明：本文内容由互联网用户自发贡献，本站不拥有所有权。",
+        "版权所有：某县人民政府　ICP备12345678号", "网站标识码：1234567890",
+        "主办单位：某县人民政府办公室", "网站地图 | 联系我们", "中国政府网",
+        "Copyright © 2025 某县人民政府", NULL};
+    for (const char *const *l = lines; *l; l++) {
+        char text[1024];
+        snprintf(text, sizeof text, "%s\n某镇2024年工作总结\n\n%s\n\n全镇工作平稳。\n", *l, *l);
+        run_t *r = split(text);
+        if (r->n != 1 || strcmp(r->title, "某镇2024年工作总结") != 0)
+            fail_msg("furniture line not dropped: %s (title '%s', %zu units)", *l, r->title, r->n);
+        assert_int_equal(r->dropped, 2);
+        run_free(r);
+    }
+}
+
+/* Report text that mentions furniture words is no furniture: the rules
+ * match whole short lines. */
+static void test_furniture_words_in_report_text_kept(void **state)
+{
+    (void)state;
+    static const char *const lines[] = {
+        "为农户提供技术支持200余次。", "通过举办节会活动，聚集了人气，带动消费。",
+        "建立农产品二维码追溯体系。", "以下是我们今年的主要工作：", "来源广泛的资金，全部用于民生。",
+        "全年完成下载打印服务300次。", "镇文化站接待群众阅读，全年借阅图书3000册。", NULL};
+    for (const char *const *l = lines; *l; l++) {
+        char text[1024];
+        snprintf(text, sizeof text, "某镇2024年工作总结\n\n%s\n", *l);
+        run_t *r = split(text);
+        if (r->n != 1 || strcmp(r->u[0].text, *l) != 0)
+            fail_msg("report text taken for furniture: %s", *l);
+        run_free(r);
+    }
+}
+
+/* A title repeated two or three times (document sites) is one title. */
+static void test_repeated_title_is_one_title(void **state)
+{
+    (void)state;
+    run_t *r = split("白沙乡2023年工作总结和2024年工作计划的报告\n"
+                     "白沙乡2023年工作总结和2024年工作计划的报告\n\n"
+                     "白沙乡2023年工作总结和2024年工作计划的报告\n"
+                     "全乡粮食总产量达到1.2万吨。\n");
+    expect_n(r, 1);
+    assert_string_equal(r->title, "白沙乡2023年工作总结和2024年工作计划的报告");
+    run_free(r);
+    r = split("白沙乡2023年工作总结和\n2024年工作计划\n白沙乡2023年工作总结和\n2024年工作计划\n"
+              "全乡粮食总产量达到1.2万吨。\n");
+    expect_n(r, 1);
+    assert_string_equal(r->title, "白沙乡2023年工作总结和2024年工作计划");
+    run_free(r);
+}
+
+/* A document site's header gives the title when the report has no title
+ * line of its own. */
+static void test_title_from_furniture_rule(void **state)
+{
+    (void)state;
+    run_t *r = split("乡镇政府工作报告（精选多篇）\n第一篇：乡镇政府工作报告\n"
+                     "各位代表：\n过去一年，全镇工作平稳。\n");
+    expect_n(r, 1);
+    assert_string_equal(r->title, "乡镇政府工作报告");
+    run_free(r);
+}
+
+/* A user's own rules file: rules in file order, words found in any case,
+ * a rule whose words are optional still tried; a bad rule or key refused. */
+static void test_furniture_custom_file(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/hb-test-furniture-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    fputs("[furniture]\nmax_chars = 40\n"
+          "line = .{0,10}(?:Web|网址)\\s*[:：].{0,30}\n"
+          "line = (?:本站)?提示.{0,10}\n",
+          f);
+    fclose(f);
+    hb_splitter_t *own = hb_splitter_new(path);
+    assert_non_null(own);
+    hb_splitter_t *saved = g_sp;
+    g_sp = own;
+    run_t *r = split("官方WEB：http://x.cn\n提示：请勿转载\n"
+                     "我镇网址：这一行太长了所以不算页面杂项而是正文内容的一部分因为超过四十个字符的限制了吧。\n"
+                     "全镇工作平稳。\n");
+    expect_n(r, 2);
+    assert_int_equal(r->dropped, 2);
+    run_free(r);
+    g_sp = saved;
+    hb_splitter_free(own);
+    f = fopen(path, "w");
+    fputs("[furniture]\nline = (unclosed\n", f);
+    fclose(f);
+    assert_null(hb_splitter_new(path));
+    f = fopen(path, "w");
+    fputs("[furniture]\nlines = x\n", f);
+    fclose(f);
+    assert_null(hb_splitter_new(path));
+    f = fopen(path, "w");
+    fputs("[furniture]\ntitle = 无组\n", f);
+    fclose(f);
+    assert_null(hb_splitter_new(path));
+    unlink(path);
+    assert_null(hb_splitter_new(path)); /* gone: cannot be read */
 }
 
 static void test_clutter_word_inside_sentence_kept(void **state)
@@ -1184,7 +1329,7 @@ static void test_seed_counts_and_ends(void **state)
 static int group_setup(void **state)
 {
     (void)state;
-    g_sp = hb_splitter_new();
+    g_sp = hb_splitter_new("configs/furniture.conf");
     return g_sp ? 0 : -1;
 }
 
@@ -1225,7 +1370,13 @@ int main(void)
         cmocka_unit_test(test_zero_width_space_line_is_blank),
         cmocka_unit_test(test_clutter_lines_dropped),
         cmocka_unit_test(test_clutter_word_inside_sentence_kept),
+        cmocka_unit_test(test_furniture_each_kind_dropped),
+        cmocka_unit_test(test_furniture_words_in_report_text_kept),
+        cmocka_unit_test(test_repeated_title_is_one_title),
+        cmocka_unit_test(test_title_from_furniture_rule),
+        cmocka_unit_test(test_furniture_custom_file),
         cmocka_unit_test(test_licence_lines_dropped),
+        cmocka_unit_test(test_licence_word_in_one_line_report_kept),
         cmocka_unit_test(test_punctuation_line_is_no_heading),
         cmocka_unit_test(test_kinds_by_part),
         cmocka_unit_test(test_kind_plan_for_xiabu_dasuan),

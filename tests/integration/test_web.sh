@@ -1,0 +1,31 @@
+# Reports as saved from government and document-sharing sites (tests/data/web,
+# written for this test): page furniture is dropped before the title is found,
+# a repeated title is one title, a part naming the report's own year is a
+# plan, and docs.jsonl flags a document that is mostly furniture.  Each file's
+# expected title and units (kind, text) are in tests/data/web/expected.jsonl.
+. "$(dirname "$0")/lib.sh"
+
+out=$TMP/out
+"$BIN/huibao" run -q -o "$out" tests/data/web >"$TMP/stdout" 2>"$TMP/stderr"
+check "huibao run on the web pages exits 0" [ $? -eq 0 ]
+
+"$PY" - "$out" tests/data/web/expected.jsonl >"$TMP/result" <<'PYEOF'
+import json, sys, os
+out, expected = sys.argv[1], sys.argv[2]
+docs = {os.path.basename(d["file"]): d
+        for d in map(json.loads, open(out + "/docs.jsonl", encoding="utf-8"))}
+units = {}
+for u in map(json.loads, open(out + "/paragraphs.jsonl", encoding="utf-8")):
+    units.setdefault(os.path.basename(u["file"]), []).append(u)
+for e in map(json.loads, open(expected, encoding="utf-8")):
+    f, d = e["file"], docs.get(e["file"], {})
+    got = [[u["kind"], u["text"]] for u in sorted(units.get(f, []), key=lambda u: u["seq"])]
+    print(f, "title", d.get("title") == e["title"], repr(d.get("title")))
+    print(f, "units", got == e["units"], json.dumps(got, ensure_ascii=False))
+    print(f, "furniture", isinstance(d.get("furniture_share"), float)
+          and ("warning" in d) == e["warning"], d.get("furniture_share"), d.get("warning"))
+PYEOF
+cat "$TMP/result" >&2
+while read -r file what ok _; do
+    check "$file: $what as expected" [ "$ok" = True ]
+done <"$TMP/result"
