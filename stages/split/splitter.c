@@ -30,6 +30,8 @@ struct hb_splitter {
     hb_ac_t *furniture_words;     /* the words the rules need; id = rule */
     uint8_t *rule_hit;            /* per rule: one of its words is on the line */
     hb_buf_t lower;               /* a line with capitals, lower-cased for the scan */
+    hb_buf_t held;                /* an item heading waiting for its paragraph */
+    size_t held_marker;           /* where its 一是 ends */
     size_t furniture_max;    /* characters: a longer line is never furniture */
     double warn_share;
     hb_regex_t byline;       /* ——2025年3月5日在…会议上 */
@@ -66,6 +68,8 @@ static const char heading_re[] =
     "|([①-⑳])"
     "|(第[一二三四五六七八九十]{1,3}(?:部分|章|节)?)[，,、：:．.\\s])";
 #define N_STYLES 6
+/* Headings without a numbering of their own, below the numbered ones. */
+enum { STYLE_UNNUMBERED = N_STYLES + 1, STYLE_ITEM = N_STYLES + 2 };
 
 /* A numbering alone on its line, the heading text on the next; groups as in
  * heading_re. */
@@ -376,6 +380,7 @@ hb_splitter_t *hb_splitter_new(const char *furniture_path)
     hb_buf_init(&sp->joined);
     hb_buf_init(&sp->rule_title);
     hb_buf_init(&sp->lower);
+    hb_buf_init(&sp->held);
     struct {
         hb_regex_t *re;
         const char *pattern;
@@ -415,6 +420,7 @@ void hb_splitter_free(hb_splitter_t *sp)
     hb_buf_release(&sp->joined);
     hb_buf_release(&sp->rule_title);
     hb_buf_release(&sp->lower);
+    hb_buf_release(&sp->held);
     hb_ac_free(sp->furniture_words);
     for (size_t i = 0; i < sp->nrules; i++)
         hb_regex_free(&sp->rules[i].re);
@@ -601,6 +607,9 @@ static enum kind part_kind(hb_splitter_t *sp, hb_span_t text)
  * it can name a part: below one, 出新成绩 or 情况 are subjects, not parts. */
 static void push_heading(hb_splitter_t *sp, int style, hb_span_t text)
 {
+    while (style >= 1 && style <= N_STYLES && sp->depth &&
+           sp->stack[sp->depth - 1].style > N_STYLES)
+        sp->depth--; /* a numbered heading closes the unnumbered ones above it */
     for (size_t i = 0; i < sp->depth; i++)
         if (sp->stack[i].style == style) {
             sp->depth = i;
@@ -681,18 +690,20 @@ static bool ends_with_any(hb_span_t t, const char *const *words);
 static const char *const opens[] = {"、", "，", "（", "《", "“", "‘", "「", "『", ",", "(",
                                     "的", "和", "与", "及", "或", "在", "对", "把", NULL};
 
-/* The next 一是/二是/十一是… at or after from that starts a sentence (the line's
- * start, or after 。；：！？): where it starts and ends.  A memmem for 是 and a
- * look back at the numerals and what precedes them; a regex tried at every
- * character cost split a third of its time. */
-static bool find_item(const char *s, size_t len, size_t from, size_t *start, size_t *end)
+/* The next 一是/二是/十一是… (or 一要/二要… when marker is 要) at or after
+ * from that starts a sentence (the line's start, or after 。；：！？): where it
+ * starts and ends.  A memmem for the marker and a look back at the numerals
+ * and what precedes them; a regex tried at every character cost split a
+ * third of its time. */
+static bool find_item(const char *s, size_t len, size_t from, const char *marker, size_t *start,
+                      size_t *end)
 {
     static const char *const numerals[] = {"一", "二", "三", "四", "五", "六", "七", "八", "九",
                                            "十", NULL};
     static const char *const bounds[] = {"。", "；", "！", "？", "：", ";", "!", "?", ":", NULL};
     size_t at = from;
     const char *p;
-    while (at < len && (p = memmem(s + at, len - at, "是", 3)) != NULL) {
+    while (at < len && (p = memmem(s + at, len - at, marker, 3)) != NULL) {
         size_t shi = (size_t)(p - s);
         at = shi + 3;
         size_t run = 0; /* numerals right before 是, at most two */
@@ -719,17 +730,28 @@ static bool find_item(const char *s, size_t len, size_t from, size_t *start, siz
  * their lead when the lead announces problems (存在以下问题：一是…). */
 static int emit_paragraph(hb_splitter_t *sp, hb_span_t line, size_t head_end)
 {
+    /* 一要…二要…三要 (2019: 要注重把握好以下关系。一要统筹好…) enumerate as
+     * 一是 does, where the paragraph has both and no 二是. */
+    const char *marker = memmem(line.s, line.len, "二要", 6) &&
+                                 memmem(line.s, line.len, "一要", 6) &&
+                                 !memmem(line.s, line.len, "二是", 6)
+                             ? "要"
+                             : "是";
     enum kind base = section_kind(sp);
     enum kind item_base = base;
     size_t start = 0, from = head_end;
     bool at_item = false; /* the current chunk starts at an item marker */
     for (;;) {
         size_t item_start, item_end;
-        bool found = find_item(line.s, line.len, from, &item_start, &item_end);
+        bool found = find_item(line.s, line.len, from, marker, &item_start, &item_end);
         size_t cut = found ? item_start : line.len;
         hb_span_t chunk = trim(line.s + start, cut - start);
         bool lead = !at_item;
         bool only_heading = lead && head_end && chunk.s + chunk.len <= line.s + head_end;
+        /* items of the body of an item heading (三是…。 / 结合…。四是…) are its
+         * siblings, not its children */
+        if (at_item && sp->depth && sp->stack[sp->depth - 1].style == STYLE_ITEM)
+            sp->depth--;
         if (chunk.len && !only_heading) {
             enum kind k = unit_kind(sp, chunk, lead ? base : item_base);
             if (lead && k == K_PROBLEM)
@@ -854,10 +876,91 @@ static bool repeats_title(const hb_splitter_t *sp, hb_span_t line)
            same_span(line, t->data + sp->title_first, t->len - sp->title_first);
 }
 
+static int body_line(hb_splitter_t *sp, hb_span_t line, bool joined);
+
+
+/* A summary line that heads what follows without a numbering, inside a
+ * part: 五年来，国民经济保持良好发展势头，经济结构战略性调整迈出重要步伐 on a
+ * line of its own.  At most 40 characters, one or two commas and no other
+ * punctuation, no sentence end.  It heads the paragraphs up to the next
+ * such line, numbered heading or salutation. */
+static bool is_comma_heading(const hb_splitter_t *sp, hb_span_t line)
+{
+    static const char *const other[] = {"。", "、", "；", "：", "！", "？", "“", "”", "（", "）",
+                                        "《", "》", "…", ",", ";", ":", "!", "?", "(", ")", NULL};
+    if (sp->depth == 0 || cp_count(line.s, line.len) > 40 || has_any(line, other))
+        return false;
+    int commas = 0;
+    for (const char *p = line.s; (p = memmem(p, (size_t)(line.s + line.len - p), "，", 3)) != NULL;
+         p += 3)
+        commas++;
+    return commas >= 1 && commas <= 2 && !ends_with_any(line, (const char *const[]){"，", NULL});
+}
+
+/* An item that is only a heading: 一是推进农业结构调整。 alone on its line,
+ * one short sentence.  Whether it heads the next paragraph is known only
+ * when that comes (see held_item). */
+static bool is_item_heading(hb_span_t line, size_t *marker_end)
+{
+    size_t start, end, stop_len = 0;
+    if (!find_item(line.s, line.len, 0, "是", &start, &end) || start != 0)
+        return false;
+    hb_span_t rest = {line.s + end, line.len - end};
+    const char *stop = first_stop(rest, &stop_len);
+    size_t n = cp_count(rest.s, rest.len);
+    *marker_end = end;
+    return stop && stop + stop_len == rest.s + rest.len && n >= 3 && n <= 26 &&
+           !memmem(rest.s, rest.len, "，", 3) && (stop_len == 3 && !memcmp(stop, "。", 3));
+}
+
+/* The item heading held back, as a unit after all: no paragraph followed it. */
+static int flush_held(hb_splitter_t *sp)
+{
+    if (!sp->held.len)
+        return 0;
+    hb_span_t held = {sp->held.data, sp->held.len};
+    int rc = emit_paragraph(sp, held, 0);
+    hb_buf_reset(&sp->held);
+    return rc;
+}
+
+/* 一是推进农业结构调整。 alone, then a paragraph: the item heads that one
+ * paragraph (its section ends with 推进农业结构调整), and the next paragraph
+ * is back under the part.  Followed by another item, a heading, a paragraph
+ * that opens with 下一步 or nothing, it is a unit of its own. */
+static int held_item(hb_splitter_t *sp, hb_span_t line, bool joined)
+{
+    size_t marker_end = 0;
+    bool item = !joined && sp->depth > 0 && is_item_heading(line, &marker_end);
+    if (sp->held.len) {
+        /* a paragraph that opens with 下一步 turns to what comes next: no body */
+        bool paragraph = !item && !matches(&sp->heading, line) && !matches(&sp->bare, line) &&
+                         cp_count(line.s, line.len) > 15 && !matches(&sp->cue_plan, line);
+        if (!paragraph) {
+            int rc = flush_held(sp);
+            return rc ? rc : held_item(sp, line, joined);
+        }
+        hb_span_t head = {sp->held.data + sp->held_marker,
+                          sp->held.len - sp->held_marker - 3}; /* without its 。 */
+        push_heading(sp, STYLE_ITEM, head);
+        hb_buf_reset(&sp->held);
+        int rc = body_line(sp, line, joined);
+        if (sp->depth && sp->stack[sp->depth - 1].style == STYLE_ITEM)
+            sp->depth--;
+        return rc;
+    }
+    if (item) {
+        hb_buf_append(&sp->held, line.s, line.len);
+        sp->held_marker = marker_end;
+        return 0;
+    }
+    return body_line(sp, line, joined);
+}
+
 /* One logical line: front matter, a heading, or a paragraph.  recheck: the
  * line was joined, or left unjudged as unfinished, so the furniture rules
  * have not seen it as it stands. */
-static int process_line(hb_splitter_t *sp, hb_span_t line, bool recheck)
+static int process_line(hb_splitter_t *sp, hb_span_t line, bool recheck, bool joined)
 {
     hb_split_info_t *info = sp->info;
     if (recheck && is_furniture(sp, line)) {
@@ -867,7 +970,12 @@ static int process_line(hb_splitter_t *sp, hb_span_t line, bool recheck)
     if (matches(&sp->salute, line)) {
         info->dropped_lines++;
         sp->name_may_follow = false;
-        return 0;
+        /* 各位代表！ in the body turns to another matter: what follows
+         * belongs to the part, not to the subject above it. */
+        int rc = flush_held(sp);
+        if (!sp->front && sp->depth > 1)
+            sp->depth = 1;
+        return rc;
     }
     if (sp->front) {
         /* A speaker's name may have a line of its own, right after the office
@@ -906,6 +1014,13 @@ static int process_line(hb_splitter_t *sp, hb_span_t line, bool recheck)
         }
         sp->front = false;
     }
+    return held_item(sp, line, joined);
+}
+
+/* A line of the body: a heading, or a paragraph. */
+static int body_line(hb_splitter_t *sp, hb_span_t line, bool joined)
+{
+    hb_split_info_t *info = sp->info;
     int bare = heading_style(&sp->bare, line, NULL);
     if (bare) {
         sp->bare_style = bare;
@@ -932,6 +1047,10 @@ static int process_line(hb_splitter_t *sp, hb_span_t line, bool recheck)
             return 0;
         }
     }
+    if (!joined && is_comma_heading(sp, line)) {
+        push_heading(sp, STYLE_UNNUMBERED, line);
+        return 0;
+    }
     /* A short line without any punctuation, in the body: an unnumbered part
      * heading (结束语, 存在的问题).  It starts a new top-level part. */
     if (cp_count(line.s, line.len) <= 15 && !has_punct(line) && !matches(&sp->item_alone, line)) {
@@ -949,13 +1068,15 @@ static int process_line(hb_splitter_t *sp, hb_span_t line, bool recheck)
 /* Does cur continue prev's sentence?  Web pages and archives break a
  * sentence at every link (本作品是中华人民共和国的 / 法律 / 、 / 法规 / ，国家机关…,
  * 正式明确 / 习近平 / 总书记的核心地位…).  prev must be unfinished (no sentence
- * end) and neither line a heading, and the two lines adjacent (a blank line
- * ends a paragraph); then cur continues it when cur starts with punctuation,
- * prev ends on a joiner or an opening bracket, prev is itself already a joined
- * fragment in the body, or cur is a short fragment without punctuation.  An
- * item marker alone (四是) is always continued by the next line that is not a
- * heading. */
-static bool continues(hb_splitter_t *sp, hb_span_t prev, bool prev_joined, hb_span_t cur)
+ * end), cur no heading and the two lines adjacent (a blank line ends a
+ * paragraph); then cur continues prev when prev is long (a paragraph cut
+ * short, its own numbering included) or cut from cur by a line of only a
+ * zero-width space; otherwise, prev being no heading, when cur starts with
+ * punctuation, prev ends on a joiner or an opening bracket, prev is itself
+ * already a joined fragment in the body, or cur is a short fragment without
+ * punctuation.  An item marker alone (四是) is always continued by the next
+ * line that is not a heading. */
+static bool continues(hb_splitter_t *sp, hb_span_t prev, bool prev_joined, bool cut, hb_span_t cur)
 {
     static const char *const ends[] = {"。", "！", "？", "；", "：", "…", "”", "」", "』", "）",
                                        ".", "!", "?", ";", ":", ")", NULL};
@@ -965,7 +1086,15 @@ static bool continues(hb_splitter_t *sp, hb_span_t prev, bool prev_joined, hb_sp
         return false;
     if (matches(&sp->item_alone, prev))
         return true;
-    if (ends_with_any(prev, ends) || matches(&sp->heading, prev) || matches(&sp->bare, prev))
+    if (ends_with_any(prev, ends) || matches(&sp->bare, prev))
+        return false;
+    /* A long line that stops without a sentence end stops mid-sentence, a
+     * numbered one with its body too ((四)更大力度吸引和利用外资。…积极推动加入 /
+     * 全面与进步跨太平洋伙伴关系协定 / （CPTPP）等…); a short numbered one is a heading. */
+    size_t prev_cp = cp_count(prev.s, prev.len);
+    if ((prev_cp > 60 || cut) && !sp->front)
+        return true;
+    if (matches(&sp->heading, prev))
         return false;
     for (const char *const *l = leads; *l; l++)
         if (cur.len >= strlen(*l) && !memcmp(cur.s, *l, strlen(*l)))
@@ -988,6 +1117,7 @@ int hb_splitter_run(hb_splitter_t *sp, const char *text, size_t len, hb_unit_fn 
     sp->bare_style = 0;
     hb_buf_reset(&info->title);
     hb_buf_reset(&sp->rule_title);
+    hb_buf_reset(&sp->held);
     sp->title_first = 0;
     info->units = info->headings = info->dropped_lines = 0;
     info->furniture_bytes = 0;
@@ -1000,13 +1130,21 @@ int hb_splitter_run(hb_splitter_t *sp, const char *text, size_t len, hb_unit_fn 
     size_t pos = 0;
     int rc = 0;
     bool adjacent = false; /* no blank line since pending */
+    bool cut = false;      /* a line of only a zero-width space since pending */
     while (pos < len && rc == 0) {
         const char *nl = memchr(text + pos, '\n', len - pos);
         size_t end = nl ? (size_t)(nl - text) : len;
         hb_span_t line = trim(text + pos, end - pos);
+        size_t raw_len = end - pos;
+        const char *raw = text + pos;
         pos = end + 1;
         if (!line.len) {
-            adjacent = false;
+            /* A line with only a zero-width space is where an archive cut a
+             * link out of a sentence (设定 / U+200B / 为6%以上): no paragraph end. */
+            if (memmem(raw, raw_len, "\xe2\x80\x8b", 3))
+                cut = true;
+            else
+                adjacent = false;
             continue;
         }
         /* A line that ends unfinished is judged once joined (a licence
@@ -1016,7 +1154,8 @@ int hb_splitter_run(hb_splitter_t *sp, const char *text, size_t len, hb_unit_fn 
             adjacent = false; /* the lines around it are not one sentence */
             continue;
         }
-        bool join = pending.len && adjacent && continues(sp, pending, pending_joined, line);
+        bool join = pending.len && adjacent && continues(sp, pending, pending_joined, cut, line);
+        cut = false;
         adjacent = true;
         if (join) {
             if (!pending_joined) {
@@ -1029,13 +1168,15 @@ int hb_splitter_run(hb_splitter_t *sp, const char *text, size_t len, hb_unit_fn 
             continue;
         }
         if (pending.len)
-            rc = process_line(sp, pending, pending_joined || pending_open);
+            rc = process_line(sp, pending, pending_joined || pending_open, pending_joined);
         pending = line;
         pending_joined = false;
         pending_open = open;
     }
     if (rc == 0 && pending.len)
-        rc = process_line(sp, pending, pending_joined || pending_open);
+        rc = process_line(sp, pending, pending_joined || pending_open, pending_joined);
+    if (rc == 0)
+        rc = flush_held(sp);
     if (!info->title.len && sp->rule_title.len)
         hb_buf_append(&info->title, sp->rule_title.data, sp->rule_title.len);
     info->furniture_warn = (double)info->furniture_bytes > sp->warn_share * (double)len;

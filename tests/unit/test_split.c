@@ -743,6 +743,103 @@ static void test_clutter_word_inside_sentence_kept(void **state)
     run_free(r);
 }
 
+/* ---- structure of national reports (national.jsonl) -------------------- */
+
+/* A summary line with a comma and no sentence end, alone inside a part,
+ * heads the paragraphs after it (2003: 五年来，国民经济保持良好发展势头，…);
+ * a numbered heading closes it. */
+static void test_comma_line_heads_paragraphs(void **state)
+{
+    (void)state;
+    run_t *r = split("一、过去五年的回顾\n\n"
+                     "五年来，国民经济保持良好发展势头，经济结构调整迈出重要步伐\n\n"
+                     "经济持续较快增长。\n\n"
+                     "五年来，外交工作开创新局面\n\n"
+                     "外交活动十分活跃。\n\n"
+                     "（一）坚持扩大内需\n\n"
+                     "宏观调控成功。\n");
+    expect_n(r, 3);
+    expect_unit(r, 0, "summary", "过去五年的回顾|五年来，国民经济保持良好发展势头，经济结构调整迈出重要步伐",
+                0, "经济持续较快增长。");
+    expect_unit(r, 1, "summary", "过去五年的回顾|五年来，外交工作开创新局面", 0, "外交活动十分活跃。");
+    expect_unit(r, 2, "summary", "过去五年的回顾|坚持扩大内需", 0, "宏观调控成功。");
+    run_free(r);
+}
+
+/* 一是推进农业结构调整。 alone heads the one paragraph after it; items cut
+ * from that paragraph and the paragraph after are back under the part.  An
+ * item followed by another item is a unit. */
+static void test_item_alone_heads_next_paragraph(void **state)
+{
+    (void)state;
+    run_t *r = split("一、农业\n\n"
+                     "一是推进农业结构调整。\n\n"
+                     "引导农民调整种植结构，发展畜牧业。\n\n"
+                     "二是减轻企业负担。\n"
+                     "成立四家资产管理公司。三是加强管理创新。推进信息化。\n\n"
+                     "实践证明，决策是正确的。\n\n"
+                     "四是加强扶贫开发。\n"
+                     "五是引导劳动力有序流动。\n");
+    expect_n(r, 6);
+    expect_unit(r, 0, "summary", "农业|推进农业结构调整", 0, "引导农民调整种植结构，发展畜牧业。");
+    expect_unit(r, 1, "summary", "农业|减轻企业负担", 0, "成立四家资产管理公司。");
+    expect_unit(r, 2, "summary", "农业", F_ITEM, "三是加强管理创新。推进信息化。");
+    expect_unit(r, 3, "summary", "农业", 0, "实践证明，决策是正确的。");
+    expect_unit(r, 4, "summary", "农业", F_ITEM, "四是加强扶贫开发。");
+    expect_unit(r, 5, "summary", "农业", F_ITEM, "五是引导劳动力有序流动。");
+    run_free(r);
+}
+
+/* 一要…二要… enumerate as 一是 does (2019: 要注重把握好以下关系。一要统筹好…). */
+static void test_yi_yao_items(void **state)
+{
+    (void)state;
+    run_t *r = split("做好今年工作，要注重把握好以下关系。一要统筹好内外关系。二要平衡好稳增长与防风险。"
+                     "三要处理好政府与市场的关系，统一要求。\n");
+    expect_n(r, 4);
+    expect_unit(r, 0, "preamble", "", F_OVER, "做好今年工作，要注重把握好以下关系。");
+    expect_unit(r, 1, "preamble", "", F_ITEM, "一要统筹好内外关系。");
+    expect_unit(r, 3, "preamble", "", F_ITEM, "三要处理好政府与市场的关系，统一要求。");
+    run_free(r);
+    r = split("统一要求，二要素齐全。\n"); /* no 一要 item: one unit */
+    expect_n(r, 1);
+    run_free(r);
+}
+
+/* 各位代表！ in the body turns from the subject to the part. */
+static void test_salutation_in_body_closes_subject(void **state)
+{
+    (void)state;
+    run_t *r = split("一、回顾\n\n（九）政府建设\n\n廉政建设加强。\n\n各位代表！\n\n五年来的成就来之不易。\n");
+    expect_n(r, 2);
+    expect_unit(r, 0, "summary", "回顾|政府建设", 0, "廉政建设加强。");
+    expect_unit(r, 1, "summary", "回顾", F_OVER, "五年来的成就来之不易。");
+    run_free(r);
+}
+
+/* A long line that stops without a sentence end goes on on the next line,
+ * a numbered one with its body too, and across a line with only a
+ * zero-width space (an archive's link). */
+static void test_unfinished_long_line_joins(void **state)
+{
+    (void)state;
+    run_t *r = split("一、开放\n"
+                     "（四）更大力度吸引和利用外资。扩大市场准入，加大现代服务业领域开放力度，"
+                     "落实好外资企业国民待遇，做好外资企业服务工作，积极推动加入\n"
+                     "全面与进步跨太平洋伙伴关系协定\n"
+                     "（CPTPP）等高标准经贸协议。\n"
+                     "经济增速是综合性指标，今年预期目标设定\n"
+                     "\xe2\x80\x8b\n"
+                     "为6%以上，考虑了经济运行恢复情况。\n");
+    expect_n(r, 2);
+    expect_unit(r, 0, "summary", "开放|更大力度吸引和利用外资", F_HEAD,
+                "（四）更大力度吸引和利用外资。扩大市场准入，加大现代服务业领域开放力度，"
+                "落实好外资企业国民待遇，做好外资企业服务工作，积极推动加入全面与进步跨太平洋伙伴关系协定（CPTPP）等高标准经贸协议。");
+    expect_unit(r, 1, "summary", "开放|更大力度吸引和利用外资", 0,
+                "经济增速是综合性指标，今年预期目标设定为6%以上，考虑了经济运行恢复情况。");
+    run_free(r);
+}
+
 /* ---- kinds ------------------------------------------------------------- */
 
 static void test_kinds_by_part(void **state)
@@ -1375,6 +1472,11 @@ int main(void)
         cmocka_unit_test(test_repeated_title_is_one_title),
         cmocka_unit_test(test_title_from_furniture_rule),
         cmocka_unit_test(test_furniture_custom_file),
+        cmocka_unit_test(test_comma_line_heads_paragraphs),
+        cmocka_unit_test(test_item_alone_heads_next_paragraph),
+        cmocka_unit_test(test_yi_yao_items),
+        cmocka_unit_test(test_salutation_in_body_closes_subject),
+        cmocka_unit_test(test_unfinished_long_line_joins),
         cmocka_unit_test(test_licence_lines_dropped),
         cmocka_unit_test(test_licence_word_in_one_line_report_kept),
         cmocka_unit_test(test_punctuation_line_is_no_heading),
