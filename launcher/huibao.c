@@ -395,33 +395,49 @@ static int claim_outdir(const run_opts_t *o, const char *run_id, char **paths, s
     return rc ? 2 : 0;
 }
 
-/* Every built-in stage loads its configuration once with --check before
- * any stage starts: an error is said once, not by each worker.  0, or -1
- * when a configuration is bad (the stage said why). */
-static int check_configs(const group_t *groups, size_t ngroups, const char *topics,
-                         const char *figures, const char *level)
+/* Runs one stage with --check (argv made ready in c) and waits for it:
+ * true when the configuration it loads is good. */
+static bool stage_checks(child_t *c, const char *level)
 {
+    int ws = 0;
+    argv_push(&c->argv, "--check");
+    if (level)
+        argv_push(&c->argv, level);
+    bool good = start(c) == 0 && waitpid(c->pid, &ws, 0) == c->pid && WIFEXITED(ws) &&
+                WEXITSTATUS(ws) == 0;
+    free_argv(&c->argv);
+    return good;
+}
+
+/* The reader and every built-in stage load their configuration once with
+ * --check before any stage starts: an error is said once, not by each
+ * worker.  0, or -1 when a configuration is bad (the stage said why). */
+static int check_configs(const group_t *groups, size_t ngroups, const char *topics,
+                         const char *figures, const char *meta, const char *level)
+{
+    char prog[PATH_MAX + 32];
+    child_t c;
+    memset(&c, 0, sizeof c);
+    set_str(c.role, sizeof c.role, "read");
+    snprintf(prog, sizeof prog, "%s/huibao-read", bindir);
+    argv_push(&c.argv, prog);
+    if (meta)
+        argv_add(&c.argv, "--meta", meta, NULL);
+    if (!stage_checks(&c, level))
+        return -1;
     for (size_t g = 0; g < ngroups; g++) {
         if (!groups[g].builtin)
             continue;
-        child_t c;
         memset(&c, 0, sizeof c);
         set_str(c.role, sizeof c.role, groups[g].name);
-        char prog[PATH_MAX + 32];
         set_str(prog, sizeof prog, bindir);
         strncat(prog, "/huibao-", sizeof prog - strlen(prog) - 1);
         strncat(prog, groups[g].name, sizeof prog - strlen(prog) - 1);
-        argv_add(&c.argv, prog, "--check", NULL);
+        argv_push(&c.argv, prog);
         if (!strcmp(groups[g].name, "classify"))
             argv_add(&c.argv, "--topics", topics, "--figures", figures, NULL);
         argv_words(&c.argv, groups[g].options);
-        if (level)
-            argv_push(&c.argv, level);
-        int ws = 0;
-        bool good = start(&c) == 0 && waitpid(c.pid, &ws, 0) == c.pid && WIFEXITED(ws) &&
-                    WEXITSTATUS(ws) == 0;
-        free_argv(&c.argv);
-        if (!good)
+        if (!stage_checks(&c, level))
             return -1;
     }
     return 0;
@@ -510,7 +526,7 @@ static int cmd_run(int argc, char **argv)
     group_t groups[MAX_GROUPS];
     size_t ngroups;
     rc = load_pipeline(o.pipeline, groups, &ngroups) != 0 ||
-                 check_configs(groups, ngroups, topics, figures, level) != 0
+                 check_configs(groups, ngroups, topics, figures, o.meta, level) != 0
              ? 2
              : claim_outdir(&o, run_id, paths, (size_t)npaths);
     if (rc != 0) {

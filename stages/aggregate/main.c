@@ -219,7 +219,8 @@ static int by_seq(const void *x, const void *y)
 /* Writes a document whose units are all here. */
 static int write_doc(aggregator_t *a, doc_t *d)
 {
-    qsort(d->units, d->n, sizeof *d->units, by_seq);
+    if (d->n) /* an empty document has no units array */
+        qsort(d->units, d->n, sizeof *d->units, by_seq);
     int16_t *topics = hb_malloc((d->n ? d->n : 1) * sizeof *topics);
     int8_t *kinds = hb_malloc((d->n ? d->n : 1) * sizeof *kinds);
     /* In pieces of up to 64 KB: a long report's output is never held twice. */

@@ -41,7 +41,7 @@ typedef struct read_opts {
     const char *out, *ctl, *acks, *run, *pattern, *meta, *skip, *places;
     long window, window_mb, max_mb, hwm, attempts;
     double retry_after;
-    int quiet, verbose, progress;
+    int quiet, verbose, progress, check;
 } read_opts_t;
 
 static const hb_opt_t read_options[] = {
@@ -76,6 +76,9 @@ static const hb_opt_t read_options[] = {
      "high-water mark of the document socket, in messages", 1, 1000000},
     {"progress", 0, HB_OPT_FLAG, offsetof(read_opts_t, progress), NULL, NULL,
      "report files read on stderr"},
+    {"check", 0, HB_OPT_FLAG, offsetof(read_opts_t, check), NULL, NULL,
+     "load --meta and the division index, say what is wrong and exit: 0 when they are "
+     "good, 2 when not; no file is read, no socket opened"},
     {"quiet", 'q', HB_OPT_FLAG, offsetof(read_opts_t, quiet), NULL, NULL, "log errors only"},
     {"verbose", 'v', HB_OPT_FLAG, offsetof(read_opts_t, verbose), NULL, NULL,
      "log debug details"},
@@ -460,6 +463,22 @@ static int run_reader(reader_t *r)
     }
 }
 
+/* The division index and the --meta CSV.  0, or -1 when one is unusable
+ * (said).  A missing default index is only a warning, left to the run. */
+static int load_meta(reader_t *r, bool check)
+{
+    char idx_buf[4096];
+    const char *idx =
+        r->o->places ? r->o->places : hb_division_default(idx_buf, sizeof idx_buf);
+    if (idx && !(r->div = hb_division_open(idx)) && r->o->places)
+        return -1;
+    if (!r->div && !check)
+        hb_warn("no division index%s%s: province, city, county and code stay null (run "
+                "tools/install-deps.sh, then make)", idx ? " usable at " : "", idx ? idx : "");
+    r->meta = hb_meta_new(r->o->meta, r->div);
+    return r->meta ? 0 : -1;
+}
+
 static void skip_file(void *arg, const hb_journal_entry_t *e)
 {
     reader_t *r = arg;
@@ -508,6 +527,15 @@ int main(int argc, char **argv)
         free(paths);
         return 0;
     }
+    if (rc == HB_OPT_OK && o.check) {
+        hb_log_set_level(o.quiet ? HB_LOG_ERROR : o.verbose ? HB_LOG_DEBUG : HB_LOG_INFO);
+        reader_t r = {.o = &o};
+        rc = load_meta(&r, true) == 0 ? 0 : 2;
+        hb_meta_free(r.meta);
+        hb_division_free(r.div);
+        free(paths);
+        return rc;
+    }
     if (rc != HB_OPT_OK || !o.out || !o.ctl || !o.acks || npaths == 0 || o.window < 1 ||
         o.attempts < 1 || o.retry_after <= 0) {
         if (rc == HB_OPT_OK)
@@ -540,15 +568,7 @@ int main(int argc, char **argv)
                             .sec = sec};
     hb_sock_opts_t ack_o = {.hwm = 100000, .linger_ms = 0, .max_msg_bytes = 1 << 16,
                             .bind_default = true, .sec = sec};
-    char idx_buf[4096];
-    const char *idx = o.places ? o.places : hb_division_default(idx_buf, sizeof idx_buf);
-    if (idx && !(r.div = hb_division_open(idx)) && o.places)
-        goto done;
-    if (!r.div)
-        hb_warn("no division index%s%s: province, city, county and code stay null (run "
-                "tools/install-deps.sh, then make)", idx ? " usable at " : "", idx ? idx : "");
-    r.meta = sec ? hb_meta_new(o.meta, r.div) : NULL;
-    if (!r.meta)
+    if (!sec || load_meta(&r, false) != 0)
         goto done;
     if (o.skip && load_skip(&r, o.skip) != 0)
         goto done;

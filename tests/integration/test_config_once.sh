@@ -17,3 +17,7 @@ check "a bad option in the pipeline file is a usage error (2)" [ $? -eq 2 ]
 check "said once" [ "$(grep -c "no-such-option" "$TMP/err")" -eq 1 ]
 "$BIN/huibao-classify" --check --topics configs/topics.conf --figures configs/figures.conf
 check "huibao-classify --check accepts the shipped configs" [ $? -eq 0 ]
+"$BIN/huibao" run --no-progress -j 3 -m /nonexistent.csv -o "$TMP/out" tests/data/seeds >"$TMP/stdout" 2>"$TMP/err"
+check "a missing --meta file is a usage error (2)" [ $? -eq 2 ]
+check "said once, before any stage started" [ "$(grep -c "/nonexistent.csv" "$TMP/err")" -eq 1 ] && not grep -q "stopping\|handed out" "$TMP/err"
+check "the output folder is still unused" [ ! -e "$TMP/out/inputs.tsv" ]
