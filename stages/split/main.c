@@ -107,7 +107,10 @@ static int split_doc(hb_stage_t *st, void *ctx, const hb_msg_t *m)
         snprintf(why, sizeof why, "text is not valid UTF-8 at byte %zu", bad);
         return hb_stage_reject(st, m, why) ? HB_ERROR : HB_DROP;
     }
-    int rc = hb_splitter_run(c->sp, text, len, send_unit, c, &c->info);
+    uint64_t year = 0;
+    if (hb_msg_u64(m, "year", &year) != 0 || year > 9999)
+        year = 0; /* nil or absent: the splitter reads the title's */
+    int rc = hb_splitter_run(c->sp, text, len, (int)year, send_unit, c, &c->info);
     if (rc == 1) {
         char why[96];
         snprintf(why, sizeof why, "more than %ld units: raise --max-units if this is intended",

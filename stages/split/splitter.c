@@ -51,6 +51,7 @@ struct hb_splitter {
     bool front;          /* still before the body: title, byline, speaker */
     bool name_may_follow; /* the last line named the speaker's office, or was a dated byline */
     int title_lines;
+    int year;            /* the report's, or 0 until its title names one */
     int bare_style;      /* a numbering seen alone on the last line, or 0 */
     hb_buf_t joined;     /* a logical line joined from broken physical lines */
     hb_buf_t rule_title; /* group 1 of the first `title` rule that matched */
@@ -583,8 +584,81 @@ static bool is_furniture(hb_splitter_t *sp, hb_span_t line)
     return false;
 }
 
+/* The year of the first YYYY年 in t (ASCII or full-width digits:
+ * ２００１年), or 0. */
+static int year_in(hb_span_t t)
+{
+    const unsigned char *u = (const unsigned char *)t.s;
+    for (const char *p = t.s; (p = memmem(p, (size_t)(t.s + t.len - p), "年", 3)) != NULL; p += 3) {
+        size_t at = (size_t)(p - t.s);
+        int y = 0, digits = 0, scale = 1;
+        while (digits < 4 && at > 0) {
+            if (u[at - 1] >= '0' && u[at - 1] <= '9') {
+                y += (u[at - 1] - '0') * scale;
+                at -= 1;
+            } else if (at >= 3 && u[at - 3] == 0xEF && u[at - 2] == 0xBC && u[at - 1] >= 0x90 &&
+                       u[at - 1] <= 0x99) {
+                y += (u[at - 1] - 0x90) * scale;
+                at -= 3;
+            } else {
+                break;
+            }
+            digits++;
+            scale *= 10;
+        }
+        if (digits == 4 && y >= 1900 && y <= 2199)
+            return y;
+    }
+    return 0;
+}
+
+/* The last year of a five-year plan period a heading names (“十五五”时期:
+ * 2030; 十一五 … 十九五, or “六五” … “九五” in quotes), or 0.  From the third
+ * plan (1966) on, each starts five years after the one before. */
+static int period_end(hb_span_t t)
+{
+    static const char *const units[] = {"一", "二", "三", "四", "五", "六", "七", "八", "九"};
+    for (const char *p = t.s; (p = memmem(p, (size_t)(t.s + t.len - p), "五", 3)) != NULL; p += 3) {
+        size_t before = (size_t)(p - t.s);
+        for (int d = 1; d <= 9; d++) {
+            if (before < 3 || memcmp(p - 3, units[d - 1], 3) != 0)
+                continue;
+            int n = before >= 6 && !memcmp(p - 6, "十", 3) ? 10 + d
+                    : d >= 6 && before >= 6 && !memcmp(p - 6, "“", 3) ? d
+                                                                      : 0;
+            if (n >= 3)
+                return 1966 + 5 * (n - 3) + 4;
+        }
+    }
+    return 0;
+}
+
+/* The kind a heading's time gives, against the report's year: the report's
+ * own year, a later one or a period not yet over is to come (plan); an
+ * earlier year or a period over is past (summary).  The first half of the
+ * report's own year is past too (2026年上半年 in a mid-year report). */
+static enum kind kind_by_time(hb_splitter_t *sp, hb_span_t text)
+{
+    static const char *const first_half[] = {"上半年", "前三季度", "一季度", "1-6月", "1—6月", NULL};
+    if (!sp->year && sp->info->title.len)
+        sp->year = year_in((hb_span_t){sp->info->title.data, sp->info->title.len});
+    if (!sp->year)
+        return K_NONE;
+    int y = year_in(text);
+    if (y)
+        return y > sp->year || (y == sp->year && !has_any(text, first_half)) ? K_PLAN
+                                                                                : K_SUMMARY;
+    int end = period_end(text);
+    if (end)
+        return end >= sp->year ? K_PLAN : K_SUMMARY;
+    return K_NONE;
+}
+
 /* The part of the report a heading names, if it is a short part heading
- * (上半年工作总结, 存在的主要问题, 下步打算); subject headings name none. */
+ * (上半年工作总结, 存在的主要问题, 下步打算); subject headings name none.  Its
+ * words decide, unless they say only 主要工作 (past or to come) or nothing:
+ * then the year or period it names does, against the report's year
+ * (2026年主要工作, “十五五”时期…, 2011年的工作). */
 static enum kind part_kind(hb_splitter_t *sp, hb_span_t text)
 {
     static const char *const commas[] = {"，", ",", NULL};
@@ -593,13 +667,23 @@ static enum kind part_kind(hb_splitter_t *sp, hb_span_t text)
     if (matches(&sp->part_problem, text))
         return K_PROBLEM;
     size_t plan_at = SIZE_MAX, summary_at = SIZE_MAX;
+    bool weak = false; /* the summary word is 主要工作 or 工作开展 */
     if (matches(&sp->part_plan, text))
         plan_at = hb_regex_ovector(&sp->part_plan)[0];
-    if (matches(&sp->part_summary, text))
-        summary_at = hb_regex_ovector(&sp->part_summary)[0];
-    if (plan_at == SIZE_MAX && summary_at == SIZE_MAX)
-        return K_NONE;
-    return plan_at < summary_at ? K_PLAN : K_SUMMARY;
+    if (matches(&sp->part_summary, text)) {
+        PCRE2_SIZE *ov = hb_regex_ovector(&sp->part_summary);
+        summary_at = ov[0];
+        weak = ov[1] - ov[0] == 12 && (!memcmp(text.s + ov[0], "主要工作", 12) ||
+                                       !memcmp(text.s + ov[0], "工作开展", 12));
+    }
+    if (plan_at < summary_at)
+        return K_PLAN;
+    if (summary_at != SIZE_MAX && !weak)
+        return K_SUMMARY;
+    enum kind by_time = kind_by_time(sp, text);
+    if (by_time != K_NONE)
+        return by_time;
+    return summary_at != SIZE_MAX ? K_SUMMARY : K_NONE;
 }
 
 /* A heading of a family already open closes everything below it; a new
@@ -1067,13 +1151,14 @@ static int body_line(hb_splitter_t *sp, hb_span_t line, bool joined)
 
 /* Does cur continue prev's sentence?  Web pages and archives break a
  * sentence at every link (本作品是中华人民共和国的 / 法律 / 、 / 法规 / ，国家机关…,
- * 正式明确 / 习近平 / 总书记的核心地位…).  prev must be unfinished (no sentence
- * end), cur no heading and the two lines adjacent (a blank line ends a
- * paragraph); then cur continues prev when prev is long (a paragraph cut
- * short, its own numbering included) or cut from cur by a line of only a
- * zero-width space; otherwise, prev being no heading, when cur starts with
- * punctuation, prev ends on a joiner or an opening bracket, prev is itself
- * already a joined fragment in the body, or cur is a short fragment without
+ * 正式明确 / 习近平 / 总书记的核心地位…).  The two lines must be adjacent (a
+ * blank line ends a paragraph) and cur no heading.  cur continues prev when
+ * it starts with punctuation (》的说明, ，国家机关…); else prev must be
+ * unfinished (no sentence end), and then cur continues it when prev is long
+ * (a paragraph cut short, its own numbering included), cut from cur by a
+ * line of only a zero-width space or ends on an opening bracket; otherwise,
+ * prev being no heading, when prev ends on a joiner, is itself already a
+ * joined fragment in the body, or cur is a short fragment without
  * punctuation.  An item marker alone (四是) is always continued by the next
  * line that is not a heading. */
 static bool continues(hb_splitter_t *sp, hb_span_t prev, bool prev_joined, bool cut, hb_span_t cur)
@@ -1086,26 +1171,28 @@ static bool continues(hb_splitter_t *sp, hb_span_t prev, bool prev_joined, bool 
         return false;
     if (matches(&sp->item_alone, prev))
         return true;
+    for (const char *const *l = leads; *l; l++) /* no paragraph starts with 》 or ， */
+        if (cur.len >= strlen(*l) && !memcmp(cur.s, *l, strlen(*l)))
+            return true;
     if (ends_with_any(prev, ends) || matches(&sp->bare, prev))
         return false;
     /* A long line that stops without a sentence end stops mid-sentence, a
      * numbered one with its body too ((四)更大力度吸引和利用外资。…积极推动加入 /
      * 全面与进步跨太平洋伙伴关系协定 / （CPTPP）等…); a short numbered one is a heading. */
     size_t prev_cp = cp_count(prev.s, prev.len);
-    if ((prev_cp > 60 || cut) && !sp->front)
-        return true;
+    static const char *const brackets[] = {"《", "（", "“", "‘", "「", "『", "(", NULL};
+    if (((prev_cp > 60 || cut) && !sp->front) || ends_with_any(prev, brackets))
+        return true; /* 三、关于《 / 国民经济和社会发展第十一个五年规划纲要 / 》的说明 */
     if (matches(&sp->heading, prev))
         return false;
-    for (const char *const *l = leads; *l; l++)
-        if (cur.len >= strlen(*l) && !memcmp(cur.s, *l, strlen(*l)))
-            return true;
     return (prev_joined && !sp->front) || ends_with_any(prev, opens) ||
            (cp_count(cur.s, cur.len) <= 12 && !has_punct(cur));
 }
 
-int hb_splitter_run(hb_splitter_t *sp, const char *text, size_t len, hb_unit_fn fn, void *arg,
-                    hb_split_info_t *info)
+int hb_splitter_run(hb_splitter_t *sp, const char *text, size_t len, int year, hb_unit_fn fn,
+                    void *arg, hb_split_info_t *info)
 {
+    sp->year = year;
     sp->depth = 0;
     sp->seq = 0;
     sp->fn = fn;

@@ -61,8 +61,11 @@ typedef int (*hb_unit_fn)(void *arg, const hb_unit_t *u);
  * FILE:LINE). */
 hb_splitter_t *hb_splitter_new(const char *furniture_path);
 void hb_splitter_free(hb_splitter_t *sp);
-/* Splits text; returns 0, or the callback's non-zero value. */
-int hb_splitter_run(hb_splitter_t *sp, const char *text, size_t len, hb_unit_fn fn, void *arg,
-                    hb_split_info_t *info);
+/* Splits text; returns 0, or the callback's non-zero value.  year is the
+ * report's (from the reader: title, byline, path or --meta), or 0 when
+ * unknown (then its title's is used): part headings that name a year or a
+ * five-year period are plans or summaries against it. */
+int hb_splitter_run(hb_splitter_t *sp, const char *text, size_t len, int year, hb_unit_fn fn,
+                    void *arg, hb_split_info_t *info);
 
 #endif

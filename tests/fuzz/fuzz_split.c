@@ -126,7 +126,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     c.prev_end = NULL;
     c.stop_at = 0;
     c.info = &info;
-    int rc = hb_splitter_run(sp, text, size, on_unit, &c, &info);
+    int rc = hb_splitter_run(sp, text, size, 0, on_unit, &c, &info);
     FUZZ_CHECK(rc == 0);
     FUZZ_CHECK(info.units == c.calls);
     FUZZ_CHECK(info.title.len == 0 || info.title.data != NULL);
@@ -144,7 +144,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         s.prev_end = NULL;
         s.stop_at = 1 + (uint32_t)(size % total);
         s.info = &info;
-        rc = hb_splitter_run(sp, text, size, on_unit, &s, &info);
+        rc = hb_splitter_run(sp, text, size, 0, on_unit, &s, &info);
         FUZZ_CHECK(rc == 7);
         FUZZ_CHECK(s.calls == s.stop_at);
     }

@@ -21,6 +21,7 @@
 #include "splitter.h"
 
 static hb_splitter_t *g_sp; /* compiled once for the whole group, as the stage does */
+static int g_year;          /* the report's year the doc message gives; 0: none */
 
 /* ---- recording helper ------------------------------------------------- */
 
@@ -86,7 +87,7 @@ static run_t *split_ex(const char *text, size_t len, size_t stop_at, int stop_rc
     r->stop_rc = stop_rc;
     hb_split_info_t info;
     hb_buf_init(&info.title);
-    r->rc = hb_splitter_run(g_sp, text, len, record, r, &info);
+    r->rc = hb_splitter_run(g_sp, text, len, g_year, record, r, &info);
     r->title = hb_strndup(info.title.data ? info.title.data : "", info.title.len);
     r->units = info.units;
     r->headings = info.headings;
@@ -98,6 +99,15 @@ static run_t *split_ex(const char *text, size_t len, size_t stop_at, int stop_rc
 static run_t *split(const char *text)
 {
     return split_ex(text, strlen(text), 0, 0);
+}
+
+/* A report whose doc message says its year. */
+static run_t *split_year(const char *text, int year)
+{
+    g_year = year;
+    run_t *r = split(text);
+    g_year = 0;
+    return r;
 }
 
 static void run_free(run_t *r)
@@ -819,7 +829,8 @@ static void test_salutation_in_body_closes_subject(void **state)
 
 /* A long line that stops without a sentence end goes on on the next line,
  * a numbered one with its body too, and across a line with only a
- * zero-width space (an archive's link). */
+ * zero-width space (an archive's link); so does a heading that stops on an
+ * opening bracket. */
 static void test_unfinished_long_line_joins(void **state)
 {
     (void)state;
@@ -837,6 +848,51 @@ static void test_unfinished_long_line_joins(void **state)
                 "落实好外资企业国民待遇，做好外资企业服务工作，积极推动加入全面与进步跨太平洋伙伴关系协定（CPTPP）等高标准经贸协议。");
     expect_unit(r, 1, "summary", "开放|更大力度吸引和利用外资", 0,
                 "经济增速是综合性指标，今年预期目标设定为6%以上，考虑了经济运行恢复情况。");
+    run_free(r);
+    r = split("二、关于《\n国民经济和社会发展第十一个五年规划纲要（草案）\n》的说明\n纲要草案已印发。\n");
+    expect_n(r, 1);
+    expect_unit(r, 0, "summary", "关于《国民经济和社会发展第十一个五年规划纲要（草案）》的说明", 0,
+                "纲要草案已印发。");
+    run_free(r);
+}
+
+/* ---- kind by the report's year (issue 13.3) --------------------------- */
+
+/* A part heading that names the report's own year or a later one, or a
+ * five-year period not over, is a plan; one that names an earlier year or a
+ * period over is a summary.  Explicit words (回顾, 安排) still decide. */
+static void test_kind_by_report_year(void **state)
+{
+    (void)state;
+    run_t *r = split_year("一、2025年工作回顾\n全县生产总值增长6%。\n"
+                          "二、2026年主要工作\n全县经济增长目标为6%左右。\n"
+                          "三、“十五五”时期的奋斗目标\n到2030年，基本实现现代化。\n"
+                          "四、“十四五”时期的主要工作\n五年来，经济总量迈上新台阶。\n",
+                          2026);
+    expect_n(r, 4);
+    expect_unit(r, 0, "summary", "2025年工作回顾", F_OVER, "全县生产总值增长6%。");
+    expect_unit(r, 1, "plan", "2026年主要工作", F_OVER, "全县经济增长目标为6%左右。");
+    expect_unit(r, 2, "plan", "“十五五”时期的奋斗目标", F_OVER, "到2030年，基本实现现代化。");
+    expect_unit(r, 3, "summary", "“十四五”时期的主要工作", F_OVER, "五年来，经济总量迈上新台阶。");
+    run_free(r);
+    /* 2011: 三、2011年的工作 is the plan; 2002: ２００１年的工作 is the past.
+     * Without a year from the doc message, the title's is used. */
+    r = split("2011年政府工作报告\n\n三、2011年的工作\n今年要继续实施积极的财政政策。\n");
+    expect_n(r, 1);
+    expect_unit(r, 0, "plan", "2011年的工作", F_OVER, "今年要继续实施积极的财政政策。");
+    run_free(r);
+    r = split_year("政府工作报告\n\n现在，我代表国务院作报告。\n\n首先报告２００１年的工作\n"
+                   "国民经济保持良好发展势头。\n",
+                   2002);
+    expect_n(r, 2);
+    expect_unit(r, 1, "summary", "首先报告２００１年的工作", F_OVER, "国民经济保持良好发展势头。");
+    run_free(r);
+    /* the first half of the report's year is past; no year known: the words */
+    r = split_year("一、2026年上半年主要工作\n完成投资1亿元。\n", 2026);
+    expect_unit(r, 0, "summary", "2026年上半年主要工作", F_OVER, "完成投资1亿元。");
+    run_free(r);
+    r = split("一、2026年主要工作\n完成投资1亿元。\n");
+    expect_unit(r, 0, "summary", "2026年主要工作", F_OVER, "完成投资1亿元。");
     run_free(r);
 }
 
@@ -1477,6 +1533,7 @@ int main(void)
         cmocka_unit_test(test_yi_yao_items),
         cmocka_unit_test(test_salutation_in_body_closes_subject),
         cmocka_unit_test(test_unfinished_long_line_joins),
+        cmocka_unit_test(test_kind_by_report_year),
         cmocka_unit_test(test_licence_lines_dropped),
         cmocka_unit_test(test_licence_word_in_one_line_report_kept),
         cmocka_unit_test(test_punctuation_line_is_no_heading),
