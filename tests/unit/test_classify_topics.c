@@ -71,6 +71,12 @@ static void test_overview_about_one_area(void **state)
                                  "引导银行扩大信贷投放，降低企业融资成本。",
                                  true),
                         "industry_economy");
+    /* growth targets are the economy's, not the report's framing */
+    assert_string_equal(topic_of(plan,
+                                 "上述预期目标，综合考虑了需要与可能。经济增长预期目标为"
+                                 "5%左右，与中长期发展目标相衔接。",
+                                 true),
+                        "industry_economy");
 }
 
 /* An opening that frames the whole report, or spans many areas about
