@@ -5,7 +5,8 @@
  *   DOC \t FILE \t TOWN \t YEAR \t PARAGRAPHS_END \t DOCS_END \t UNITS
  *
  * DOC is the document's id; FILE is the exact bytes of its path and TOWN the
- * town, both escaped reversibly (hb_journal_escape), so a name with a tab, a
+ * aggregator's place key (code|province|city|county|town, stages/aggregate/
+ * tally.h), both escaped reversibly (hb_journal_escape), so a name with a tab, a
  * line break or bytes that are not UTF-8 is matched exactly.  The offsets are
  * the sizes paragraphs.jsonl and docs.jsonl had once the document was
  * written; UNITS is "topic|kind topic|kind …".  A line counts only while the

@@ -93,7 +93,7 @@ typedef struct doc {
     bool ready;        /* complete, waiting for the documents before it */
     bool rejected;     /* docline goes to errors.jsonl */
     char file[4096];   /* the path's exact bytes */
-    char town[64];
+    char place_key[512]; /* hb_tally_place_key */
     int year;
 } doc_t;
 
@@ -250,10 +250,10 @@ static int write_doc(aggregator_t *a, doc_t *d)
     if (rc == 0)
         rc = write_out(a, a->docs, &d->docline, "docs.jsonl");
     if (rc == 0)
-        rc = hb_tally_doc(a->tally, d->town, d->year, d->n, topics, kinds);
+        rc = hb_tally_doc(a->tally, d->place_key, d->year, d->n, topics, kinds);
     if (rc == 0) {
         hb_tally_units_text(a->tally, d->n, topics, kinds, &a->units_text);
-        hb_journal_entry_t e = {d->id, d->file, d->town, d->year, ftell(a->paragraphs),
+        hb_journal_entry_t e = {d->id, d->file, d->place_key, d->year, ftell(a->paragraphs),
                                 ftell(a->docs), a->units_text.data};
         rc = hb_journal_add(a->journal, &e);
     }
@@ -462,7 +462,12 @@ static int on_doc_end(aggregator_t *a, const hb_msg_t *m, uint64_t id)
     hb_buf_printf(&d->head, ",\"doc\":%llu", (unsigned long long)id);
     for (size_t i = 0; place_keys[i]; i++)
         json_field(&d->place, m, place_keys[i], i == 0);
-    hb_msg_cstr(m, "town", d->town, sizeof d->town);
+    char names[5][64];
+    static const char *const name_keys[] = {"code", "province", "city", "county", "town"};
+    for (size_t i = 0; i < 5; i++)
+        hb_msg_cstr(m, name_keys[i], names[i], sizeof names[i]);
+    hb_tally_place_key(d->place_key, sizeof d->place_key, names[0], names[1], names[2], names[3],
+                       names[4]);
     uint64_t year;
     d->year = hb_msg_u64(m, "year", &year) == 0 && year < 10000 ? (int)year : 0;
     /* docs.jsonl: file, doc, place, encoding, bytes, units, status */
@@ -717,7 +722,7 @@ static void restore_doc(void *arg, const hb_journal_entry_t *e)
     aggregator_t *a = arg;
     if (e->doc < MAX_DOC_ID)
         set_bit(&a->done, &a->done_bytes, e->doc);
-    (void)hb_tally_doc_text(a->tally, e->town, e->year, e->units);
+    (void)hb_tally_doc_text(a->tally, e->town, e->year, e->units); /* the place key */
 }
 
 int main(int argc, char **argv)

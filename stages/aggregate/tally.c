@@ -25,14 +25,14 @@ typedef struct counts {
     uint64_t *topic;
 } counts_t;
 
-/* The rows of towns.csv, one per town and year, live in a temporary SQLite
+/* The rows of towns.csv, one per place and year, live in a temporary SQLite
  * database (a file in $TMPDIR, removed on close) with a bounded page cache:
  * a run over thousands of towns and years then holds the same memory as one
  * over a few.  Kinds and topics are blobs of uint64 counters. */
 static const char schema[] =
     "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-1024;"
-    "CREATE TABLE places(town TEXT NOT NULL, year INTEGER NOT NULL, docs INTEGER NOT NULL,"
-    " units INTEGER NOT NULL, kinds BLOB, topics BLOB, PRIMARY KEY(town, year)) WITHOUT ROWID;"
+    "CREATE TABLE places(place TEXT NOT NULL, year INTEGER NOT NULL, docs INTEGER NOT NULL,"
+    " units INTEGER NOT NULL, kinds BLOB, topics BLOB, PRIMARY KEY(place, year)) WITHOUT ROWID;"
     "BEGIN;";
 
 struct hb_tally {
@@ -64,7 +64,7 @@ static int db_open(hb_tally_t *t)
     if (sqlite3_exec(t->db, schema, NULL, NULL, NULL) != SQLITE_OK)
         return db_error(t, "create");
     if (sqlite3_prepare_v2(t->db, "SELECT docs, units, kinds, topics FROM places "
-                           "WHERE town = ?1 AND year = ?2", -1, &t->get, NULL) != SQLITE_OK ||
+                           "WHERE place = ?1 AND year = ?2", -1, &t->get, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(t->db, "INSERT OR REPLACE INTO places VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                            -1, &t->put, NULL) != SQLITE_OK)
         return db_error(t, "prepare");
@@ -190,8 +190,8 @@ static void blob_counters(sqlite3_stmt *st, int col, uint64_t *dst, size_t n)
         memcpy(dst, sqlite3_column_blob(st, col), (have < n ? have : n) * sizeof *dst);
 }
 
-/* Adds one document to its town and year's row. */
-static int add_place(hb_tally_t *t, const char *town, int year, size_t units,
+/* Adds one document to its place and year's row. */
+static int add_place(hb_tally_t *t, const char *place, int year, size_t units,
                      const int16_t *topics, const int8_t *kinds)
 {
     if (t->failed)
@@ -199,7 +199,7 @@ static int add_place(hb_tally_t *t, const char *town, int year, size_t units,
     size_t ntopic = t->ntopics ? t->ntopics : 1;
     uint64_t docs = 0, sum = 0, kind[HB_TALLY_KINDS];
     bool new_place = false;
-    sqlite3_bind_text(t->get, 1, town, -1, SQLITE_STATIC);
+    sqlite3_bind_text(t->get, 1, place, -1, SQLITE_STATIC);
     sqlite3_bind_int(t->get, 2, year);
     int rc = sqlite3_step(t->get);
     if (rc == SQLITE_ROW) {
@@ -220,7 +220,7 @@ static int add_place(hb_tally_t *t, const char *town, int year, size_t units,
             t->scratch[topics[i]]++;
         kind[kinds[i]]++;
     }
-    sqlite3_bind_text(t->put, 1, town, -1, SQLITE_STATIC);
+    sqlite3_bind_text(t->put, 1, place, -1, SQLITE_STATIC);
     sqlite3_bind_int(t->put, 2, year);
     sqlite3_bind_int64(t->put, 3, (sqlite3_int64)(docs + 1));
     sqlite3_bind_int64(t->put, 4, (sqlite3_int64)(sum + units));
@@ -234,10 +234,25 @@ static int add_place(hb_tally_t *t, const char *town, int year, size_t units,
     return 0;
 }
 
-int hb_tally_doc(hb_tally_t *t, const char *town, int year, size_t units,
+void hb_tally_place_key(char *dst, size_t cap, const char *code, const char *province,
+                        const char *city, const char *county, const char *town)
+{
+    const char *const field[] = {code, province, city, county, town};
+    size_t n = 0;
+    for (size_t i = 0; i < 5; i++) {
+        if (i && n + 1 < cap)
+            dst[n++] = '|';
+        for (const char *p = field[i] ? field[i] : ""; *p && n + 1 < cap; p++)
+            dst[n++] = *p == '|' ? '/' : *p;
+    }
+    if (cap)
+        dst[n] = '\0';
+}
+
+int hb_tally_doc(hb_tally_t *t, const char *place, int year, size_t units,
                  const int16_t *topics, const int8_t *kinds)
 {
-    if (add_place(t, town ? town : "", year, units, topics, kinds) != 0)
+    if (add_place(t, place ? place : "", year, units, topics, kinds) != 0)
         return -1; /* counted nowhere, as it is not journalled */
     add(year_counts(t, year), units, topics, kinds);
     add(&t->all, units, topics, kinds);
@@ -259,7 +274,7 @@ void hb_tally_units_text(const hb_tally_t *t, size_t units, const int16_t *topic
         hb_buf_puts(b, "");
 }
 
-int hb_tally_doc_text(hb_tally_t *t, const char *town, int year, const char *units)
+int hb_tally_doc_text(hb_tally_t *t, const char *place, int year, const char *units)
 {
     size_t n = 0, cap = 16;
     int16_t *topics = hb_malloc(cap * sizeof *topics);
@@ -280,7 +295,7 @@ int hb_tally_doc_text(hb_tally_t *t, const char *town, int year, const char *uni
         }
         p += len + (p[len] == ' ');
     }
-    int rc = hb_tally_doc(t, town, year, n, topics, kinds);
+    int rc = hb_tally_doc(t, place, year, n, topics, kinds);
     free(topics);
     free(kinds);
     return rc;
@@ -328,9 +343,30 @@ static void csv_field(FILE *f, const char *s)
     fputc('"', f);
 }
 
+/* A place key as its five columns, each followed by a comma. */
+static void place_fields(FILE *f, const char *key)
+{
+    char field[256];
+    size_t n = 0;
+    if (!strchr(key, '|'))
+        fputs(",,,,", f); /* a town alone */
+    for (const char *p = key;; p++) {
+        if (*p == '|' || !*p) {
+            field[n] = '\0';
+            csv_field(f, field);
+            fputc(',', f);
+            n = 0;
+            if (!*p)
+                break;
+        } else if (n + 1 < sizeof field) {
+            field[n++] = *p;
+        }
+    }
+}
+
 int hb_tally_write_csv(hb_tally_t *t, FILE *f)
 {
-    fputs("town,year,documents,units", f);
+    fputs("code,province,city,county,town,year,documents,units", f);
     for (size_t i = 0; i < t->ntopics; i++)
         fprintf(f, ",topic_%s", t->topic[i]);
     for (size_t i = 0; i < HB_TALLY_KINDS; i++)
@@ -339,15 +375,14 @@ int hb_tally_write_csv(hb_tally_t *t, FILE *f)
     if (t->failed)
         return -1; /* logged when it happened */
     sqlite3_stmt *scan;
-    if (sqlite3_prepare_v2(t->db, "SELECT town, year, docs, units, kinds, topics FROM places "
-                           "ORDER BY town, year", -1, &scan, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(t->db, "SELECT place, year, docs, units, kinds, topics FROM places "
+                           "ORDER BY place, year", -1, &scan, NULL) != SQLITE_OK)
         return db_error(t, "prepare");
     uint64_t kind[HB_TALLY_KINDS];
     uint64_t *topic = hb_calloc(t->ntopics ? t->ntopics : 1, sizeof *topic);
     int rc;
     while ((rc = sqlite3_step(scan)) == SQLITE_ROW) {
-        csv_field(f, (const char *)sqlite3_column_text(scan, 0));
-        fputc(',', f);
+        place_fields(f, (const char *)sqlite3_column_text(scan, 0));
         if (sqlite3_column_int(scan, 1))
             fprintf(f, "%d", sqlite3_column_int(scan, 1));
         fprintf(f, ",%" PRId64 ",%" PRId64, (int64_t)sqlite3_column_int64(scan, 2),

@@ -45,6 +45,14 @@ check "--meta's county gives its city, province and code" grep -q \
     '"county":"南江县","year":2022,"title":"[^"]*","province":"四川省","city":"巴中市","code":"511922","level":"county"' \
     "$TMP/meta/docs.jsonl"
 
+# Two towns named 潭下镇, one in 五华县 (广东), one in 灵川县 (广西): two rows.
+mkdir -p "$TMP/two"
+printf '潭下镇2021年上半年工作总结\n一、工作开展情况\n我镇结合《五华县2021年实施方案》完成道路硬化。\n' >"$TMP/two/a.txt"
+printf '潭下镇2021年上半年工作总结\n一、工作开展情况\n码头村、合群村、蔡岗村完成道路硬化。\n' >"$TMP/two/b.txt"
+"$BIN/huibao" run -q -o "$TMP/twoout" "$TMP/two" >/dev/null 2>&1
+check "towns.csv keeps two towns of one name apart, keyed by code" \
+    [ "$(grep -c -e '^441424108,广东省,梅州市,五华县,潭下镇,2021,1,' -e '^450323104,广西壮族自治区,桂林市,灵川县,潭下镇,2021,1,' "$TMP/twoout/towns.csv")" -eq 2 ]
+
 "$BIN/huibao" run -q -o "$TMP/seeds" tests/data/seeds >/dev/null 2>&1
 if have_shared; then
     "$PY" "$SHARED/labels/score.py" "$TMP/seeds/paragraphs.jsonl" --json >"$TMP/seeds.json"

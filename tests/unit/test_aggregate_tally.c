@@ -71,12 +71,12 @@ static void test_tally_rows_sorted_and_summed(void **state)
     char *csv = csv_of(t);
     /* by town (bytes), then year; unknown town and year are empty fields */
     assert_string_equal(csv,
-        "town,year,documents,units,topic_party,topic_farm,kind_preamble,kind_summary,"
-        "kind_problem,kind_plan,kind_other\n"
-        ",,1,0,0,0,0,0,0,0,0\n"
-        "元潭镇,2021,1,1,0,1,0,0,1,0,0\n"
-        "元潭镇,2022,1,1,0,1,0,0,1,0,0\n"
-        "潭下镇,2021,2,4,1,2,1,1,1,1,0\n");
+        "code,province,city,county,town,year,documents,units,topic_party,topic_farm,"
+        "kind_preamble,kind_summary,kind_problem,kind_plan,kind_other\n"
+        ",,,,,,1,0,0,0,0,0,0,0,0\n"
+        ",,,,元潭镇,2021,1,1,0,1,0,0,1,0,0\n"
+        ",,,,元潭镇,2022,1,1,0,1,0,0,1,0,0\n"
+        ",,,,潭下镇,2021,2,4,1,2,1,1,1,1,0\n");
     free(csv);
     assert_int_equal(hb_tally_docs(t), 5);
     assert_int_equal(hb_tally_units(t), 6);
@@ -95,6 +95,38 @@ static void test_tally_rows_sorted_and_summed(void **state)
     hb_tally_free(t);
 }
 
+/* Two towns of one name in two counties stay two rows, keyed by code, with
+ * their places in columns; a name without a code is a row of its own. */
+static void test_tally_towns_of_one_name(void **state)
+{
+    (void)state;
+    hb_tally_t *t = hb_tally_new(NULL);
+    assert_non_null(t);
+    const int16_t tp[] = {-1};
+    const int8_t k[] = {SUM};
+    char gd[512], gx[512], bare[512], odd[512];
+    hb_tally_place_key(gd, sizeof gd, "441424108", "广东省", "梅州市", "五华县", "潭下镇");
+    hb_tally_place_key(gx, sizeof gx, "450323104", "广西壮族自治区", "桂林市", "灵川县", "潭下镇");
+    hb_tally_place_key(bare, sizeof bare, NULL, NULL, NULL, NULL, "潭下镇");
+    hb_tally_place_key(odd, sizeof odd, NULL, NULL, NULL, "a|b", "c,d");
+    assert_string_equal(odd, "|||a/b|c,d");
+    assert_int_equal(hb_tally_doc(t, gd, 2021, 1, tp, k), 0);
+    assert_int_equal(hb_tally_doc(t, gx, 2021, 1, tp, k), 0);
+    assert_int_equal(hb_tally_doc(t, gd, 2021, 1, tp, k), 0);
+    assert_int_equal(hb_tally_doc(t, bare, 2021, 1, tp, k), 0);
+    assert_int_equal(hb_tally_doc(t, odd, 2021, 1, tp, k), 0);
+    char *csv = csv_of(t);
+    assert_string_equal(csv,
+        "code,province,city,county,town,year,documents,units,kind_preamble,kind_summary,"
+        "kind_problem,kind_plan,kind_other\n"
+        "441424108,广东省,梅州市,五华县,潭下镇,2021,2,2,0,2,0,0,0\n"
+        "450323104,广西壮族自治区,桂林市,灵川县,潭下镇,2021,1,1,0,1,0,0,0\n"
+        ",,,a/b,\"c,d\",2021,1,1,0,1,0,0,0\n"
+        ",,,,潭下镇,2021,1,1,0,1,0,0,0\n");
+    free(csv);
+    hb_tally_free(t);
+}
+
 /* A topic first met after rows exist (a custom stage's) gets a column; the
  * rows written before it count 0 there. */
 static void test_tally_topic_added_later(void **state)
@@ -109,8 +141,8 @@ static void test_tally_topic_added_later(void **state)
     const int16_t tb[] = {(int16_t)b};
     assert_int_equal(hb_tally_doc(t, "乙镇", 2020, 1, tb, k), 0);
     char *csv = csv_of(t);
-    assert_non_null(strstr(csv, "\n甲镇,2020,1,1,1,0,"));
-    assert_non_null(strstr(csv, "\n乙镇,2020,1,1,0,1,"));
+    assert_non_null(strstr(csv, "\n,,,,甲镇,2020,1,1,1,0,"));
+    assert_non_null(strstr(csv, "\n,,,,乙镇,2020,1,1,0,1,"));
     free(csv);
     hb_tally_free(t);
 }
@@ -159,10 +191,10 @@ static void test_tally_many_places(void **state)
     for (const char *p = csv; (p = strchr(p, '\n')); p++)
         lines++;
     assert_int_equal(lines, 1 + TOWNS * YEARS);
-    assert_non_null(strstr(csv, "\n镇00000,2020,2,2,2,"));
-    assert_non_null(strstr(csv, "\n镇05999,2022,2,2,2,"));
+    assert_non_null(strstr(csv, "\n,,,,镇00000,2020,2,2,2,"));
+    assert_non_null(strstr(csv, "\n,,,,镇05999,2022,2,2,2,"));
     /* sorted: 镇00001,2020 follows 镇00000,2022 */
-    assert_non_null(strstr(csv, "镇00000,2022,2,2,2,0,2,0,0,0\n镇00001,2020,"));
+    assert_non_null(strstr(csv, "镇00000,2022,2,2,2,0,2,0,0,0\n,,,,镇00001,2020,"));
     free(csv);
     assert_int_equal(hb_tally_docs(t), 2 * TOWNS * YEARS);
     hb_tally_free(t);
@@ -172,6 +204,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tally_rows_sorted_and_summed),
+        cmocka_unit_test(test_tally_towns_of_one_name),
         cmocka_unit_test(test_tally_topic_added_later),
         cmocka_unit_test(test_tally_units_text_round_trip),
         cmocka_unit_test(test_tally_many_places),
