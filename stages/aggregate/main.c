@@ -511,8 +511,9 @@ static int on_reject(aggregator_t *a, const hb_msg_t *m)
     doc_t *d = has_id ? find_doc(a, id, true) : NULL;
     if (has_id && !d)
         return -1;
-    if (d && d->rejected)
-        return 0; /* rejected twice (a resend): once is written */
+    if (d && (d->rejected || d->ready))
+        return 0; /* rejected twice (a resend): once is written; or complete and waiting for
+                   * its turn, unacknowledged, when the reader gave up on it: it is written */
     hb_buf_t *line = d ? &d->docline : &a->line;
     char path[4096];
     hb_buf_reset(line);

@@ -1,0 +1,39 @@
+# Documents are written in id order, so a complete document waits for those
+# before it, unacknowledged; the reader may meanwhile give up on it and send
+# a reject ("not acknowledged after N attempts").  A reject that comes for a
+# document already complete must not replace it: its units are written.
+. "$(dirname "$0")/lib.sh"
+
+p_agg=$(free_port); p_acks=$(free_port)
+"$BIN/huibao-aggregate" --in "@tcp://127.0.0.1:$p_agg" --acks ">tcp://127.0.0.1:$p_acks" \
+    -o "$TMP/out" --run good >"$TMP/agg.out" 2>"$TMP/agg.err" &
+agg=$!
+"$PY" - "$p_agg" "$p_acks" <<'PYEOF' >"$TMP/acks"
+import msgpack, sys, zmq, time
+ctx = zmq.Context()
+s = ctx.socket(zmq.PUSH); s.connect("tcp://127.0.0.1:%s" % sys.argv[1])
+acks = ctx.socket(zmq.PULL); acks.bind("tcp://127.0.0.1:%s" % sys.argv[2]); acks.RCVTIMEO = 5000
+P = msgpack.packb
+unit = lambda doc, seq: P({"v": 1, "type": "unit", "run": "good", "doc": doc, "seq": seq,
+                           "section": [], "kind": "summary", "text": "单元%d" % seq,
+                           "topic": "general", "topics": [], "metrics": []})
+doc_end = lambda doc: P({"v": 1, "type": "doc_end", "run": "good", "doc": doc, "units": 1,
+                         "file": "%d.txt" % doc, "title": "", "town": None, "county": None,
+                         "year": None})
+for m in [unit(1, 0), doc_end(1),                   # doc 1 complete, waiting for doc 0
+          P({"v": 1, "type": "reject", "run": "good", "doc": 1, "file": "1.txt",
+             "stage": "read", "reason": "not acknowledged after 5 attempts"}),
+          unit(0, 0), doc_end(0),
+          P({"v": 1, "type": "end", "run": "good", "docs": 2, "rejects": 0})]:
+    s.send(m)
+    time.sleep(0.02)
+for _ in range(2):
+    print("ack", msgpack.unpackb(acks.recv())["doc"])
+PYEOF
+for _ in $(seq 1 100); do kill -0 $agg 2>/dev/null || break; sleep 0.1; done
+wait $agg
+check "the run completes with 0 (nothing rejected)" [ $? -eq 0 ]
+check "both documents are written" [ "$(wc -l <"$TMP/out/docs.jsonl")" -eq 2 ]
+check "with their units" [ "$(wc -l <"$TMP/out/paragraphs.jsonl")" -eq 2 ]
+check "no error recorded for the complete document" [ ! -s "$TMP/out/errors.jsonl" ]
+check "both acknowledged" [ "$(grep -c '^ack' "$TMP/acks")" -eq 2 ]
