@@ -30,7 +30,8 @@ for m in [unit(1, 0), doc_end(1),                   # doc 1 complete, waiting fo
 for _ in range(2):
     print("ack", msgpack.unpackb(acks.recv())["doc"])
 PYEOF
-for _ in $(seq 1 100); do kill -0 $agg 2>/dev/null || break; sleep 0.1; done
+for _ in $(seq 1 600); do kill -0 $agg 2>/dev/null || break; sleep 0.1; done
+kill $agg 2>/dev/null # still running after a minute: a failure, not a hang
 wait $agg
 check "the run completes with 0 (nothing rejected)" [ $? -eq 0 ]
 check "both documents are written" [ "$(wc -l <"$TMP/out/docs.jsonl")" -eq 2 ]
