@@ -12,6 +12,7 @@
 #include "decode.h"
 #include "hb_buf.h"
 #include "hb_log.h"
+#include "hb_map.h"
 #include "hb_mem.h"
 #include "hb_regex.h"
 #include "hb_utf8.h"
@@ -32,16 +33,12 @@
 #define MAX_MENTIONS 64
 #define MAX_VILLAGE_MENTIONS 500
 
-typedef struct csv_row {
-    char *key; /* the file column as written */
-    hb_docmeta_t meta;
-} csv_row_t;
-
 struct hb_meta {
     hb_regex_t town, masked, self, year;
     hb_regex_t path_town, path_county; /* a folder or file named after the place */
-    csv_row_t *rows;
+    hb_docmeta_t *rows; /* the --meta rows, in file order */
     size_t nrows;
+    hb_map_t *row_of;   /* the file column as written -> the first row naming it, + 1 */
     const hb_division_t *div; /* NULL without the division list */
     char candidates[HB_MAX_CANDIDATES][13];
 };
@@ -257,8 +254,9 @@ static int csv_use_row(csv_load_t *st)
         st->cap = st->cap ? st->cap * 2 : 64;
         m->rows = hb_realloc(m->rows, st->cap * sizeof *m->rows);
     }
-    m->rows[m->nrows].key = hb_strdup(file);
-    m->rows[m->nrows++].meta = meta;
+    m->rows[m->nrows++] = meta;
+    if (!hb_map_get(m->row_of, file))
+        hb_map_put(m->row_of, file, (void *)(uintptr_t)m->nrows);
     return 0;
 }
 
@@ -336,6 +334,7 @@ hb_meta_t *hb_meta_new(const char *csv, const hb_division_t *div)
 {
     hb_meta_t *m = hb_calloc(1, sizeof *m);
     m->div = div;
+    m->row_of = hb_map_new();
     if (hb_regex_compile(&m->town, town_re, 0, "read: town rule") ||
         hb_regex_compile(&m->masked, masked_re, 0, "read: masked-town rule") ||
         hb_regex_compile(&m->self, self_re, 0, "read: reporter rule") ||
@@ -359,8 +358,7 @@ void hb_meta_free(hb_meta_t *m)
     hb_regex_free(&m->year);
     hb_regex_free(&m->path_town);
     hb_regex_free(&m->path_county);
-    for (size_t i = 0; i < m->nrows; i++)
-        free(m->rows[i].key);
+    hb_map_free(m->row_of);
     free(m->rows);
     free(m);
 }
@@ -369,10 +367,12 @@ static const hb_docmeta_t *csv_lookup(const hb_meta_t *m, const char *path)
 {
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
-    for (size_t i = 0; i < m->nrows; i++)
-        if (!strcmp(m->rows[i].key, path) || !strcmp(m->rows[i].key, base))
-            return &m->rows[i].meta;
-    return NULL;
+    /* The first row that names the path or its file name: one look-up each,
+     * not a scan of the rows per document. */
+    uintptr_t a = (uintptr_t)hb_map_get(m->row_of, path);
+    uintptr_t b = (uintptr_t)hb_map_get(m->row_of, base);
+    uintptr_t i = a && (!b || a < b) ? a : b;
+    return i ? &m->rows[i - 1] : NULL;
 }
 
 /* ---- places from the division list ------------------------------------- */

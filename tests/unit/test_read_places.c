@@ -177,6 +177,49 @@ static void test_national_reports(void **state)
     assert_int_equal(dm.year, 2019);
 }
 
+/* --meta rows are found by the path as given or by its file name, the first
+ * row that names either winning; many rows, each found (one look-up each). */
+static void test_meta_rows_by_path_or_name(void **state)
+{
+    (void)state;
+    char csv[64];
+    snprintf(csv, sizeof csv, "/tmp/hb-test-meta-%d.csv", (int)getpid());
+    FILE *f = fopen(csv, "w");
+    assert_non_null(f);
+    fprintf(f, "file,town,county,year\n"
+               "a.txt,甲镇,,2001\n"
+               "r/a.txt,乙镇,,2002\n"
+               "r/b.txt,丙镇,,2003\n"
+               "b.txt,丁镇,,2004\n"
+               "r/b.txt,戊镇,,2005\n");
+    for (int i = 0; i < 20000; i++)
+        fprintf(f, "many/%d.txt,,c%d,\n", i, i);
+    assert_int_equal(fclose(f), 0);
+    hb_meta_t *m = hb_meta_new(csv, NULL);
+    unlink(csv);
+    assert_non_null(m);
+    const char *text = "工作总结";
+    hb_docmeta_t dm = derive(m, "r/a.txt", text);
+    assert_string_equal(dm.town, "甲镇"); /* its name's row comes first */
+    assert_int_equal(dm.year, 2001);
+    dm = derive(m, "r/b.txt", text);
+    assert_string_equal(dm.town, "丙镇"); /* its path's row comes first, not the later one */
+    dm = derive(m, "elsewhere/b.txt", text);
+    assert_string_equal(dm.town, "丁镇");
+    dm = derive(m, "c.txt", text);
+    assert_string_equal(dm.town, "");
+    assert_int_equal(dm.year, 0);
+    for (int i = 0; i < 20000; i += 997) {
+        char path[32];
+        snprintf(path, sizeof path, "many/%d.txt", i);
+        char county[16];
+        snprintf(county, sizeof county, "c%d", i);
+        dm = derive(m, path, text);
+        assert_string_equal(dm.county, county);
+    }
+    hb_meta_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -189,6 +232,7 @@ int main(void)
         cmocka_unit_test(test_town_names_from_paths),
         cmocka_unit_test(test_reporter_above_the_town),
         cmocka_unit_test(test_national_reports),
+        cmocka_unit_test(test_meta_rows_by_path_or_name),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
