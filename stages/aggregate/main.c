@@ -343,7 +343,7 @@ static void obj_str(const hb_msg_t *m, const char *key, const char **s, size_t *
 
 static int on_unit(aggregator_t *a, const hb_msg_t *m, uint64_t id)
 {
-    static const char *const internal[] = {"v", "type", "run", "doc", "seq", NULL};
+    static const char *const internal[] = {"v", "type", "run", "doc", "seq", "doc_code", NULL};
     uint64_t seq;
     if (hb_msg_u64(m, "seq", &seq) != 0 || seq >= UINT32_MAX) {
         hb_warn("a unit of document %llu without a valid seq; dropped", (unsigned long long)id);

@@ -2,7 +2,9 @@
  *
  * For each "unit": the topic scores from configs/topics.conf (one keyword
  * pass over the text and its headings) and the figures it quotes (one
- * regex pass), added as "topic", "topics" and "metrics".  Every other key of
+ * regex pass), added as "topic", "topics" and "metrics"; the villages it
+ * names, with their official codes when they are villages of the document's
+ * town (the division list, hb_division.h).  Every other key of
  * the unit, and every other message type, passes through untouched.  Run as
  * many of these as there are cores. */
 #include <stdlib.h>
@@ -11,6 +13,8 @@
 #include "classifier.h"
 #include "figures.h"
 #include "hb_conf.h"
+#include "hb_division.h"
+#include "hb_log.h"
 #include "hb_stage.h"
 #include "hb_utf8.h"
 #include "places.h"
@@ -18,6 +22,7 @@
 typedef struct classify_opts {
     const char *topics;
     const char *figures;
+    const char *places;
 } classify_opts_t;
 
 static const hb_opt_t classify_options[] = {
@@ -25,6 +30,9 @@ static const hb_opt_t classify_options[] = {
      "topic keyword rules (default: configs/topics.conf here or beside the program)"},
     {"figures", 'f', HB_OPT_STR, offsetof(classify_opts_t, figures), NULL, "FILE",
      "figure rules (default: configs/figures.conf here or beside the program)"},
+    {"places", 0, HB_OPT_STR, offsetof(classify_opts_t, places), NULL, "FILE",
+     "the official division list's index, for the codes of villages (default: $HB_DIVISION, "
+     "else data/division.idx here or beside the program; without it no village has a code)"},
     HB_OPT_END,
 };
 
@@ -47,10 +55,21 @@ typedef struct classify_ctx {
     hb_classifier_t *cl;
     hb_figures_t *fig;
     hb_places_t *places;
+    hb_division_t *div; /* NULL without the division list */
     hb_topics_t topics;
     hb_figure_t figures[HB_MAX_FIGURES];
     hb_place_t villages[HB_MAX_PLACES];
 } classify_ctx_t;
+
+static void classify_exit(void *ctx)
+{
+    classify_ctx_t *c = ctx;
+    hb_classifier_free(c->cl);
+    hb_figures_free(c->fig);
+    hb_places_free(c->places);
+    hb_division_free(c->div);
+    free(c);
+}
 
 static int classify_init(hb_stage_t *st, const void *opts, void **ctx_out)
 {
@@ -74,20 +93,21 @@ static int classify_init(hb_stage_t *st, const void *opts, void **ctx_out)
         free(c);
         return -1;
     }
+    char idx_buf[4096];
+    const char *idx = o->places ? o->places : hb_division_default(idx_buf, sizeof idx_buf);
+    c->div = idx ? hb_division_open(idx) : NULL;
+    if (!c->div && o->places) {
+        classify_exit(c);
+        return -1;
+    }
+    if (!c->div)
+        hb_debug("no division index: villages get no code");
     hb_debug("%zu topics, %zu keywords", hb_classifier_ntopics(c->cl),
              hb_classifier_nkeywords(c->cl));
     *ctx_out = c;
     return 0;
 }
 
-static void classify_exit(void *ctx)
-{
-    classify_ctx_t *c = ctx;
-    hb_classifier_free(c->cl);
-    hb_figures_free(c->fig);
-    hb_places_free(c->places);
-    free(c);
-}
 
 static bool flag(const hb_msg_t *m, const char *key)
 {
@@ -128,9 +148,31 @@ static void pack_metrics(hb_pack_t *p, const hb_figure_t *fig, size_t n)
     }
 }
 
+/* "village_codes": for each village, its official code when it is one of
+ * the villages of the document's town (doc_code, 9 digits), else nil. */
+static void pack_village_codes(hb_pack_t *p, const hb_division_t *div,
+                               const msgpack_object *doc_code, const hb_place_t *villages,
+                               size_t n)
+{
+    hb_place_id_t town = HB_NO_PLACE;
+    if (div && n && doc_code && doc_code->type == MSGPACK_OBJECT_STR &&
+        doc_code->via.str.size == 9)
+        town = hb_division_by_code(div, doc_code->via.str.ptr, 9);
+    hb_pack_key(p, "village_codes");
+    msgpack_pack_array(&p->pk, n);
+    for (size_t i = 0; i < n; i++) {
+        hb_place_id_t v = town == HB_NO_PLACE
+                              ? HB_NO_PLACE
+                              : hb_division_village(div, town, villages[i].s, villages[i].len);
+        char code[13];
+        hb_pack_cstr(p, v == HB_NO_PLACE ? NULL : hb_division_code(div, v, code));
+    }
+}
+
 static int classify_unit(hb_stage_t *st, void *ctx, const hb_msg_t *m)
 {
-    static const char *const skip[] = {"v", "type", "topic", "topics", "metrics", "villages",
+    static const char *const skip[] = {"v",        "type",     "topic",         "topics",
+                                       "metrics",  "villages", "village_codes", "doc_code",
                                        NULL};
     classify_ctx_t *c = ctx;
     hb_text_ref_t text, section[16];
@@ -165,7 +207,7 @@ static int classify_unit(hb_stage_t *st, void *ctx, const hb_msg_t *m)
                       : 0;
 
     hb_pack_t *p = hb_stage_pack(st);
-    hb_pack_header(p, HB_T_UNIT, hb_msg_count_except(m, skip) + 4);
+    hb_pack_header(p, HB_T_UNIT, hb_msg_count_except(m, skip) + 5);
     hb_pack_copy_except(p, m, skip);
     hb_pack_kv_cstr(p, "topic",
                     c->topics.main >= 0 ? hb_classifier_topic_id(c->cl, (uint32_t)c->topics.main)
@@ -183,6 +225,7 @@ static int classify_unit(hb_stage_t *st, void *ctx, const hb_msg_t *m)
     msgpack_pack_array(&p->pk, nvil);
     for (size_t i = 0; i < nvil; i++)
         hb_pack_str(p, c->villages[i].s, c->villages[i].len);
+    pack_village_codes(p, c->div, hb_msg_get(m, "doc_code"), c->villages, nvil);
     return hb_stage_emit(st) ? HB_ERROR : HB_DROP;
 }
 

@@ -32,6 +32,7 @@ typedef struct split_ctx {
     hb_stage_t *st;
     const hb_msg_t *doc;
     const msgpack_object *run, *id;
+    const msgpack_object *code; /* the document's place code, NULL when none */
 } split_ctx_t;
 
 static int split_init(hb_stage_t *st, const void *opts, void **ctx_out)
@@ -69,11 +70,16 @@ static int send_unit(void *arg, const hb_unit_t *u)
     if ((long)u->seq >= c->max_units)
         return 1;
     hb_pack_t *p = hb_stage_pack(c->st);
-    hb_pack_header(p, HB_T_UNIT, 11);
+    hb_pack_header(p, HB_T_UNIT, 12);
     hb_pack_key(p, "run");
     msgpack_pack_object(&p->pk, *c->run);
     hb_pack_key(p, "doc");
     msgpack_pack_object(&p->pk, *c->id);
+    hb_pack_key(p, "doc_code"); /* for classify's villages */
+    if (c->code)
+        msgpack_pack_object(&p->pk, *c->code);
+    else
+        msgpack_pack_nil(&p->pk);
     hb_pack_kv_u64(p, "seq", u->seq);
     hb_pack_key(p, "section");
     msgpack_pack_array(&p->pk, u->depth);
@@ -98,6 +104,7 @@ static int split_doc(hb_stage_t *st, void *ctx, const hb_msg_t *m)
     size_t len, bad;
     c->run = hb_msg_get(m, "run");
     c->id = hb_msg_get(m, "doc");
+    c->code = hb_msg_get(m, "code");
     if (!c->run || !c->id || hb_msg_str(m, "text", &text, &len) != 0) {
         hb_warn("a doc message without run, doc or text; dropped");
         return HB_ERROR;

@@ -53,7 +53,23 @@ printf '潭下镇2021年上半年工作总结\n一、工作开展情况\n码头�
 check "towns.csv keeps two towns of one name apart, keyed by code" \
     [ "$(grep -c -e '^441424108,广东省,梅州市,五华县,潭下镇,2021,1,' -e '^450323104,广西壮族自治区,桂林市,灵川县,潭下镇,2021,1,' "$TMP/twoout/towns.csv")" -eq 2 ]
 
+check "villages get their code in their own town only" "$PY" -c "
+import json, sys
+u = {json.loads(l)['file'][-5:]: json.loads(l) for l in open('$TMP/twoout/paragraphs.jsonl', encoding='utf-8')}
+b = u['b.txt']
+sys.exit(not (b['villages'][:2] == ['码头村', '合群村'] and b['village_codes'][:2] == ['450323104202', '450323104203']
+              and 'doc_code' not in b))"
+
 "$BIN/huibao" run -q -o "$TMP/seeds" tests/data/seeds >/dev/null 2>&1
+check "seeds: official villages get codes, a masked town's none" "$PY" -c "
+import json, sys
+v = {}
+for l in open('$TMP/seeds/paragraphs.jsonl', encoding='utf-8'):
+    d = json.loads(l)
+    for name, code in zip(d['villages'], d['village_codes']):
+        v[(d['file'][-24:-21], name)] = code
+sys.exit(not (v[('000', '字库村')] == '511922114208' and v[('001', '百安村')] == '441424108205'
+              and v[('004', '芷溪村')] is None))"
 if have_shared; then
     "$PY" "$SHARED/labels/score.py" "$TMP/seeds/paragraphs.jsonl" --json >"$TMP/seeds.json"
     for key in province city county code level town; do
