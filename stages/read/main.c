@@ -108,7 +108,9 @@ typedef struct reader {
     uint64_t gave_up;  /* documents given up after --attempts */
     bool walk_done, end_sent;
     bool stopped;      /* a signal asked to stop taking files */
-    hb_map_t *skip;    /* files written by an earlier run: path → id + 1 */
+    hb_map_t *skip;    /* files written by an earlier run: path → its highest id + 1 */
+    hb_map_t *skip_pairs; /* "ID PATH" of each of them (a path given twice has two ids) */
+    hb_buf_t key;
     uint8_t *skip_ids; /* bitmap of their ids */
     size_t skip_id_bytes;
     uint64_t skipped;
@@ -267,9 +269,14 @@ static bool skip_id(const reader_t *r, uint64_t id)
  * had another id then): its ids would clash with those written. */
 static int skip_check(reader_t *r, const char *path, uint64_t id)
 {
-    uintptr_t was = (uintptr_t)hb_map_get(r->skip, path);
-    if (was ? was - 1 == id : !skip_id(r, id))
-        return was != 0;
+    hb_buf_reset(&r->key);
+    hb_buf_printf(&r->key, "%llu ", (unsigned long long)id);
+    hb_buf_puts(&r->key, path);
+    uintptr_t last = (uintptr_t)hb_map_get(r->skip, path);
+    bool written = skip_id(r, id);
+    /* Written with this id, or not written and not with a later one either. */
+    if (written ? hb_map_get(r->skip_pairs, r->key.data) != NULL : last <= id)
+        return written;
     hb_error("%s: the inputs changed since the run in %s/ was interrupted (files added or "
              "removed before this one): it cannot be resumed; start afresh with --force",
              path, r->o->skip);
@@ -482,7 +489,12 @@ static int load_meta(reader_t *r, bool check)
 static void skip_file(void *arg, const hb_journal_entry_t *e)
 {
     reader_t *r = arg;
-    hb_map_put(r->skip, e->file, (void *)(uintptr_t)(e->doc + 1));
+    if ((uintptr_t)hb_map_get(r->skip, e->file) < e->doc + 1)
+        hb_map_put(r->skip, e->file, (void *)(uintptr_t)(e->doc + 1));
+    hb_buf_reset(&r->key);
+    hb_buf_printf(&r->key, "%llu ", (unsigned long long)e->doc);
+    hb_buf_puts(&r->key, e->file);
+    hb_map_put(r->skip_pairs, r->key.data, r);
     if (e->doc / 8 >= r->skip_id_bytes) {
         size_t n = r->skip_id_bytes ? r->skip_id_bytes : 64;
         while (n <= e->doc / 8)
@@ -499,6 +511,7 @@ static int load_skip(reader_t *r, const char *dir)
 {
     long par_end, docs_end, valid;
     r->skip = hb_map_new();
+    r->skip_pairs = hb_map_new();
     return hb_journal_replay(dir, skip_file, r, &par_end, &docs_end, &valid) < 0 ? -1 : 0;
 }
 
@@ -558,6 +571,7 @@ int main(int argc, char **argv)
     hb_buf_init(&r.raw);
     hb_buf_init(&r.text);
     hb_buf_init(&r.name);
+    hb_buf_init(&r.key);
     hb_pack_init(&r.pack);
     int status = 1;
     void *zctx = zmq_ctx_new();
@@ -592,6 +606,7 @@ done:
     hb_meta_free(r.meta);
     hb_division_free(r.div);
     hb_map_free(r.skip);
+    hb_map_free(r.skip_pairs);
     free(r.skip_ids);
     hb_sock_close(r.out);
     hb_sock_close(r.ctl);
@@ -601,6 +616,7 @@ done:
     hb_buf_release(&r.raw);
     hb_buf_release(&r.text);
     hb_buf_release(&r.name);
+    hb_buf_release(&r.key);
     hb_pack_release(&r.pack);
     free(paths);
     return status;

@@ -74,3 +74,24 @@ run --resume -o "$TMP/odd.out" "$odd" >/dev/null 2>"$TMP/err"
 check "--resume after files were added before the written ones fails" [ $? -ne 0 ]
 check "saying the inputs changed" grep -q "the inputs changed since the run" "$TMP/err"
 check "and writes nothing" [ "$(wc -l <"$TMP/odd.out/docs.jsonl")" -eq 5 ]
+
+# A folder given twice: each of its files is read twice, under two ids, and
+# --resume knows both (it said "the inputs changed" and could never resume).
+run -o "$TMP/twice" tests/data/seeds tests/data/seeds >/dev/null 2>&1
+run --resume -o "$TMP/twice" tests/data/seeds tests/data/seeds >/dev/null 2>"$TMP/twice.err"
+check "--resume of a run given the same folder twice exits 0" [ $? -eq 0 ]
+check "and writes nothing twice: 10 documents" [ "$(wc -l <"$TMP/twice/docs.jsonl")" -eq 10 ]
+
+# A file written with a later id that now comes earlier (a rejected file
+# before it was removed) would be written twice: refused.
+gap=$TMP/gap
+mkdir -p "$gap"
+cp tests/data/seeds/000_*.txt "$gap/a.txt"
+printf 'bin\0ary' >"$gap/b.txt"
+cp tests/data/seeds/001_*.txt "$gap/c.txt"
+run -o "$TMP/gap.out" "$gap" >/dev/null 2>&1
+rm "$gap/b.txt"
+run --resume -o "$TMP/gap.out" "$gap" >/dev/null 2>"$TMP/gap.err"
+check "--resume after a rejected file before a written one was removed fails" [ $? -ne 0 ]
+check "saying the inputs changed, at the file written with another id" \
+    grep -q "c.txt: the inputs changed since the run" "$TMP/gap.err"
