@@ -104,7 +104,8 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@rm -rf out/demo
 	$(BIN)/huibao run -o out/demo tests/data/seeds
-	@echo "results: out/demo/ (paragraphs.jsonl, docs.jsonl, towns.csv, summary.json, errors.jsonl)"
+	@echo "results: out/demo/ (results.sqlite, paragraphs.jsonl, docs.jsonl, towns.csv, summary.json, errors.jsonl)"
+	@echo "report: $(CURDIR)/out/demo/report.html"
 
 eval: all
 	@tools/eval.sh $(BIN) $(SHARED)

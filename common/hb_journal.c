@@ -17,7 +17,7 @@
 struct hb_journal {
     FILE *f;
     char path[4096];
-    hb_buf_t line;
+    hb_buf_t held; /* lines not yet written */
 };
 
 static long file_size(const char *dir, const char *name)
@@ -108,7 +108,7 @@ long hb_journal_replay(const char *dir, hb_journal_fn fn, void *arg, long *parag
 hb_journal_t *hb_journal_open(const char *dir, long keep)
 {
     hb_journal_t *j = hb_calloc(1, sizeof *j);
-    hb_buf_init(&j->line);
+    hb_buf_init(&j->held);
     snprintf(j->path, sizeof j->path, "%s/resume.tsv", dir);
     j->f = fopen(j->path, keep > 0 ? "a" : "w");
     if (!j->f || (keep > 0 && truncate(j->path, keep) != 0) ||
@@ -180,32 +180,44 @@ bool hb_journal_unescape(char *s)
     return true;
 }
 
-int hb_journal_add(hb_journal_t *j, const hb_journal_entry_t *e)
+void hb_journal_add(hb_journal_t *j, const hb_journal_entry_t *e)
 {
-    hb_buf_reset(&j->line);
-    hb_buf_printf(&j->line, "%llu\t", (unsigned long long)e->doc);
-    hb_journal_escape(&j->line, e->file, strlen(e->file));
-    hb_buf_putc(&j->line, '\t');
-    hb_journal_escape(&j->line, e->town, strlen(e->town));
-    hb_buf_printf(&j->line, "\t%d\t%ld\t%ld\t%s\n", e->year, e->paragraphs_end, e->docs_end,
+    hb_buf_printf(&j->held, "%llu\t", (unsigned long long)e->doc);
+    hb_journal_escape(&j->held, e->file, strlen(e->file));
+    hb_buf_putc(&j->held, '\t');
+    hb_journal_escape(&j->held, e->town, strlen(e->town));
+    hb_buf_printf(&j->held, "\t%d\t%ld\t%ld\t%s\n", e->year, e->paragraphs_end, e->docs_end,
                   e->units);
-    if (fwrite(j->line.data, 1, j->line.len, j->f) != j->line.len) {
+}
+
+int hb_journal_flush(hb_journal_t *j)
+{
+    size_t n = j->held.len;
+    bool ok = n == 0 || fwrite(j->held.data, 1, n, j->f) == n;
+    hb_buf_reset(&j->held);
+    if (!ok) {
         hb_error("%s: write failed: %s (disk full?)", j->path, strerror(errno));
         return -1;
     }
     return 0;
 }
 
+void hb_journal_discard(hb_journal_t *j)
+{
+    if (j)
+        hb_buf_reset(&j->held);
+}
+
 int hb_journal_close(hb_journal_t *j)
 {
     if (!j)
         return 0;
-    int rc = 0;
-    if (fclose(j->f) != 0) {
+    int rc = hb_journal_flush(j);
+    if (fclose(j->f) != 0 && rc == 0) {
         hb_error("%s: could not be written completely: %s", j->path, strerror(errno));
         rc = -1;
     }
-    hb_buf_release(&j->line);
+    hb_buf_release(&j->held);
     free(j);
     return rc;
 }

@@ -47,8 +47,14 @@ typedef struct hb_journal hb_journal_t;
 /* Opens DIR/resume.tsv for writing: afresh (keep <= 0), or cut back to keep
  * bytes and appended to.  NULL after logging why. */
 hb_journal_t *hb_journal_open(const char *dir, long keep);
-int hb_journal_add(hb_journal_t *j, const hb_journal_entry_t *e); /* -1: write failed (logged) */
-int hb_journal_close(hb_journal_t *j); /* NULL-safe; -1 when not written whole */
+/* Lines are held in memory until hb_journal_flush() writes them: the caller
+ * flushes once every other output has what they describe (the aggregator:
+ * after committing results.sqlite), so a line never promises more than a
+ * crash leaves.  -1: write failed (logged). */
+void hb_journal_add(hb_journal_t *j, const hb_journal_entry_t *e);
+int hb_journal_flush(hb_journal_t *j);
+void hb_journal_discard(hb_journal_t *j); /* forgets the held lines: not all was written */
+int hb_journal_close(hb_journal_t *j); /* flushes; NULL-safe; -1 when not written whole */
 
 /* Appends s[0..len) to b as one field: backslash, tab, CR and LF as \\ \t
  * \r \n, other control bytes and bytes that are not UTF-8 as \xHH, the rest

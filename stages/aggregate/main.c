@@ -7,9 +7,10 @@
  * Writing in id order makes the outputs the same bytes whatever the number
  * of workers; a document that is complete waits for those before it, which
  * the reader's window bounds.  Idempotent on (run, doc, seq):
- * a unit or document delivered twice is written once.  The run is complete
+ * a unit or document delivered twice is written once.  Its rows go to
+ * results.sqlite as they come (results.c).  The run is complete
  * when the reader's "end" count of documents and rejects adds up; then
- * towns.csv and summary.json are written and the program exits: 0 when every
+ * towns.csv, summary.json and report.html (report.c) are written and the program exits: 0 when every
  * input was used, 3 when some were rejected. */
 #include <errno.h>
 #include <signal.h>
@@ -30,6 +31,8 @@
 #include "hb_sock.h"
 #include "hb_utf8.h"
 #include "hb_journal.h"
+#include "report.h"
+#include "results.h"
 #include "hb_rundir.h"
 #include "spool.h"
 #include "tally.h"
@@ -112,6 +115,7 @@ typedef struct aggregator {
     uint64_t end_docs, end_rejects;
     FILE *paragraphs, *docs, *errors;
     hb_journal_t *journal;
+    hb_results_t *results;
     hb_tally_t *tally;
     bool interrupted;  /* the reader was stopped before it read every input */
     uint64_t restored, restored_units; /* of the run resumed */
@@ -255,7 +259,10 @@ static int write_doc(aggregator_t *a, doc_t *d)
         hb_tally_units_text(a->tally, d->n, topics, kinds, &a->units_text);
         hb_journal_entry_t e = {d->id, d->file, d->place_key, d->year, ftell(a->paragraphs),
                                 ftell(a->docs), a->units_text.data};
-        rc = hb_journal_add(a->journal, &e);
+        hb_journal_add(a->journal, &e);
+        /* The journal line only once results.sqlite holds the document. */
+        if (hb_results_finished(a->results))
+            rc = hb_results_commit(a->results) || hb_journal_flush(a->journal) ? -1 : 0;
     }
     free(topics);
     free(kinds);
@@ -361,6 +368,8 @@ static int on_unit(aggregator_t *a, const hb_msg_t *m, uint64_t id)
         (d->expected >= 0 && (int64_t)seq >= d->expected))
         return 0; /* rejected, duplicate, or beyond the announced count */
     set_bit(&d->have, &d->have_bytes, seq);
+    if (hb_results_unit(a->results, id, seq, m) != 0)
+        return -1;
     if (d->n == d->cap) {
         d->cap = d->cap ? d->cap * 2 : 32;
         d->units = hb_realloc(d->units, d->cap * sizeof *d->units);
@@ -456,6 +465,8 @@ static int on_doc_end(aggregator_t *a, const hb_msg_t *m, uint64_t id)
         return -1;
     if (d->expected >= 0 || d->rejected)
         return 0;
+    if (hb_results_doc(a->results, id, m) != 0)
+        return -1;
     d->expected = (int64_t)units;
     hb_buf_reset(&d->head);
     file_fields(&d->head, m, d->file, sizeof d->file);
@@ -496,6 +507,8 @@ static int on_doc_end(aggregator_t *a, const hb_msg_t *m, uint64_t id)
     for (size_t i = 0; i < d->n; i++)
         if (d->units[i].seq < units)
             d->units[kept++] = d->units[i];
+    if (kept < d->n && hb_results_drop(a->results, id, units) != 0)
+        return -1;
     d->n = kept;
     if (d->n == units)
         return finish_doc(a, d);
@@ -514,6 +527,8 @@ static int on_reject(aggregator_t *a, const hb_msg_t *m)
     if (d && (d->rejected || d->ready))
         return 0; /* rejected twice (a resend): once is written; or complete and waiting for
                    * its turn, unacknowledged, when the reader gave up on it: it is written */
+    if (hb_results_reject(a->results, m) != 0 || (d && hb_results_drop(a->results, id, 0) != 0))
+        return -1;
     hb_buf_t *line = d ? &d->docline : &a->line;
     char path[4096];
     hb_buf_reset(line);
@@ -626,6 +641,16 @@ static int close_out(FILE *f, const char *dir, const char *name)
 static int write_final(aggregator_t *a, bool complete)
 {
     int rc = 0;
+    /* results.sqlite before resume.tsv, whose last lines it must hold. */
+    for (size_t i = 0; i < a->nactive && a->results; i++)
+        rc |= hb_results_drop(a->results, a->active[i]->id, 0);
+    if (hb_results_close(a->results, a->run, complete, now_s() - a->started) != 0) {
+        hb_journal_discard(a->journal); /* its last lines are not in results.sqlite */
+        rc = -1;
+    } else if (a->results) {
+        rc |= hb_report_write(a->o->outdir);
+    }
+    a->results = NULL;
     rc |= close_out(a->paragraphs, a->o->outdir, "paragraphs.jsonl");
     rc |= close_out(a->docs, a->o->outdir, "docs.jsonl");
     rc |= close_out(a->errors, a->o->outdir, "errors.jsonl");
@@ -708,22 +733,23 @@ out:
                (unsigned long long)a->restored,
                (unsigned long long)(a->restored + a->docs_finished), (unsigned long long)units);
     printf("\n");
-    printf("results in %s/: paragraphs.jsonl docs.jsonl towns.csv summary.json errors.jsonl\n",
-           a->o->outdir);
+    printf("results in %s/: results.sqlite paragraphs.jsonl docs.jsonl towns.csv summary.json "
+           "errors.jsonl\nreport: %s/report.html\n", a->o->outdir, a->o->outdir);
     if (a->interrupted)
         printf("interrupted: not every input was read — rerun with --resume to continue\n");
     fflush(stdout);
     return a->interrupted ? 130 : rejects ? 3 : 0;
 }
 
-/* A database error is logged and kept by the tally, which then refuses to
- * write towns.csv: the run ends with an error. */
+/* A database error is logged and kept by the tally (which then refuses to
+ * write towns.csv) or the results: the run ends with an error. */
 static void restore_doc(void *arg, const hb_journal_entry_t *e)
 {
     aggregator_t *a = arg;
     if (e->doc < MAX_DOC_ID)
         set_bit(&a->done, &a->done_bytes, e->doc);
     (void)hb_tally_doc_text(a->tally, e->town, e->year, e->units); /* the place key */
+    (void)hb_results_keep(a->results, e->doc);
 }
 
 int main(int argc, char **argv)
@@ -740,7 +766,8 @@ int main(int argc, char **argv)
     if (rc == HB_OPT_HELP) {
         hb_opt_usage(stdout, "huibao-aggregate --in ENDPOINTS --acks ENDPOINTS [-o DIR] [options]",
                      "Collect units per document and write each document when all its units "
-                     "are in: paragraphs.jsonl, docs.jsonl and errors.jsonl as the run goes, "
+                     "are in: results.sqlite, paragraphs.jsonl, docs.jsonl and errors.jsonl as "
+                     "the run goes, "
                      "towns.csv and summary.json at its end. Acknowledges each written "
                      "document to the reader. Exits when the reader's counts add up: 0 when "
                      "every input was used, 3 when some were rejected, 1 on a fatal error.",
@@ -791,11 +818,14 @@ int main(int argc, char **argv)
                   : NULL;
     if (!a.tally)
         goto done;
+    a.results = hb_results_open(o.outdir, o.topics ? o.topics : topics, o.resume);
+    if (!a.results)
+        goto done;
     long par_keep = 0, docs_keep = 0, journal_keep = -1;
     if (o.resume) {
         long n = hb_journal_replay(o.outdir, restore_doc, &a, &par_keep, &docs_keep,
                                    &journal_keep);
-        if (n < 0)
+        if (n < 0 || hb_results_resume(a.results, n) != 0)
             goto done;
         a.restored = (uint64_t)n;
         a.restored_units = hb_tally_units(a.tally);
@@ -816,7 +846,7 @@ int main(int argc, char **argv)
         goto done;
     status = aggregate(&a);
 done:
-    if (a.paragraphs || a.docs || a.errors || a.journal)
+    if (a.paragraphs || a.docs || a.errors || a.journal || a.results)
         write_final(&a, false);
     while (a.nactive)
         drop_doc(&a, a.active[0]);

@@ -184,10 +184,11 @@ hb_classifier_t *hb_classifier_load(const char *path, const char *const *watch)
         int t = topic_index(c, e->name, path, e->line);
         if (t < 0)
             goto fail;
-        if (!strcmp(e->key, "label"))
+        if (!strcmp(e->key, "label") || !strcmp(e->key, "description"))
             continue;
         if (strcmp(e->key, "keywords")) {
-            hb_error("%s:%d: unknown key \"%s\" in [topic %s]; expected label or keywords", path,
+            hb_error("%s:%d: unknown key \"%s\" in [topic %s]; expected label, description or "
+                     "keywords", path,
                      e->line, e->key, e->name);
             goto fail;
         }

@@ -66,3 +66,36 @@ ok = (len(docs) == len(journal) == len({d["file"] for d in docs})
 sys.exit(0 if ok else 1)
 PYEOF
 }
+
+# results_dump DIR: DIR/results.sqlite reduced to what a run must reproduce
+# (rows named by file and seq instead of run-specific ids), sorted; fails
+# when the database is not whole (integrity, foreign keys, unit counts).
+results_dump() {
+    "$PY" - "$1/results.sqlite" <<'PYEOF'
+import sqlite3, sys
+db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
+q = lambda sql: db.execute(sql).fetchall()
+assert q("PRAGMA integrity_check") == [("ok",)], "integrity"
+assert q("PRAGMA foreign_key_check") == [], "foreign keys"
+assert q("""SELECT count(*) FROM documents d WHERE units IS NOT
+            (SELECT count(*) FROM units u WHERE u.doc_id = d.id)""") == [(0,)], "unit counts"
+unit = "(SELECT d.file FROM documents d WHERE d.id = x.doc_id), (SELECT u.seq FROM units u WHERE u.id = x.unit_id)"
+tables = {
+    "topics": "SELECT * FROM topics",
+    "places": "SELECT key, code, level, province, city, county, town FROM places",
+    "documents": """SELECT file, (SELECT key FROM places p WHERE p.id = place_id), year, title,
+        province, city, county, town, code, level, place_candidates, script, encoding, bytes,
+        units, extra FROM documents""",
+    "units": """SELECT (SELECT file FROM documents d WHERE d.id = doc_id), seq, kind, kind_conf,
+        kind_cue, topic, section, text, item, headed, overview, script, extra FROM units""",
+    "unit_topics": "SELECT %s, topic, score, rank FROM unit_topics x" % unit,
+    "figures": """SELECT %s, n, raw, value, max, unit, masked, approx, subject, base_value,
+        base_unit, extra FROM figures x""" % unit,
+    "villages": "SELECT %s, name FROM villages x" % unit,
+    "rejects": "SELECT file, stage, reason FROM rejects",
+}
+for name, sql in tables.items():
+    for row in sorted(q(sql), key=repr):
+        print(name, repr(row))
+PYEOF
+}

@@ -38,8 +38,12 @@ print("masked", "孙文煜" not in text and "13812345678" not in text and "蒋�
 print("python", all(u.get("chars") == len(u["text"]) for u in units) and len(units) == 113)
 print("classified", all(u["topic"] for u in units) and all("metrics" in u for u in units))
 print("passthrough", all("kind_conf" in u and "villages" in u for u in units))
+import sqlite3
+db = sqlite3.connect(out + "/results.sqlite")
+print("sqlite", db.execute("SELECT count(*) FROM units WHERE json_extract(extra, '$.chars') = length(text)").fetchone()[0] == 113
+      and db.execute("SELECT stage FROM rejects").fetchall() == [("dedupe",)])
 PYEOF
-for c in dedupe masked python classified passthrough; do
+for c in dedupe masked python classified passthrough sqlite; do
     check "custom stages: $c" grep -q "^$c True" "$TMP/result"
 done
 

@@ -36,7 +36,7 @@ full() {
     status=$?
     check "$name: a run into a full $size filesystem fails with 1, in time (got $status)" [ "$status" -eq 1 ]
     check "$name: the error names the output file and the full disk" \
-        grep -qE "$out/(paragraphs\.jsonl|docs\.jsonl|errors\.jsonl|resume\.tsv|towns\.csv|summary\.json): (write failed|could not be written completely): No space left on device" \
+        grep -qE "$out/((paragraphs\.jsonl|docs\.jsonl|errors\.jsonl|resume\.tsv|towns\.csv|summary\.json): (write failed|could not be written completely): No space left on device|results\.sqlite: .*: database or disk is full)" \
         "$TMP/$name.err"
     check "$name: no stage crashed" eval '! grep -qE "killed by signal|died|exited with status|keeps failing" "$TMP/$name.err"'
     sleep 0.2

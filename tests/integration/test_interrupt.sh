@@ -7,6 +7,8 @@ in=$TMP/in
 seed_corpus "$in" 120
 "$BIN/huibao" run -q -j 2 -o "$TMP/clean" "$in" >/dev/null 2>&1
 sorted_units "$TMP/clean/paragraphs.jsonl" >"$TMP/clean.sorted"
+results_dump "$TMP/clean" >"$TMP/clean.db"
+check "the clean run's results.sqlite is whole" [ $? -eq 0 ] && [ -s "$TMP/clean.db" ]
 
 
 "$BIN/huibao" run -j 2 --no-progress -o "$TMP/int" "$in" >"$TMP/int.out" 2>"$TMP/int.err" &
@@ -31,6 +33,7 @@ check "--resume finishes with 0" [ $? -eq 0 ]
 check "resumed paragraphs equal the clean run's" cmp -s "$TMP/clean.sorted" <(sorted_units "$TMP/int/paragraphs.jsonl")
 check "resumed towns.csv equals the clean run's" cmp -s "$TMP/clean/towns.csv" "$TMP/int/towns.csv"
 check "the resumed summary counts all 600" grep -q '"documents":600,' "$TMP/int/summary.json"
+check "resumed results.sqlite equals the clean run's" cmp -s "$TMP/clean.db" <(results_dump "$TMP/int")
 
 # A crash: the aggregator killed with -9 mid-run; the journal keeps what is whole.
 "$BIN/huibao" run -q -j 2 -o "$TMP/crash" "$in" >/dev/null 2>&1 &
@@ -47,3 +50,4 @@ check "--resume after a crash finishes with 0" [ $? -eq 0 ]
 check "after the crash, paragraphs equal the clean run's" cmp -s "$TMP/clean.sorted" <(sorted_units "$TMP/crash/paragraphs.jsonl")
 check "after the crash, towns.csv equals the clean run's" cmp -s "$TMP/clean/towns.csv" "$TMP/crash/towns.csv"
 check "and the journal agrees with the outputs" consistent "$TMP/crash"
+check "after the crash, results.sqlite equals the clean run's" cmp -s "$TMP/clean.db" <(results_dump "$TMP/crash")

@@ -47,6 +47,8 @@ check "the aggregator survives the rogue messages and completes with 0" [ $? -eq
 check "the real document is acknowledged" grep -q "^ack True" "$TMP/rogue"
 check "exactly its two units are written once" [ "$(wc -l <"$TMP/out/paragraphs.jsonl")" -eq 2 ]
 check "in order" "$PY" -c "import json,sys; s=[json.loads(l)['seq'] for l in open('$TMP/out/paragraphs.jsonl')]; sys.exit(s!=[0,1])"
+check "and results.sqlite holds those two, not the unit beyond the count" \
+    "$PY" -c "import sqlite3,sys; sys.exit(sqlite3.connect('$TMP/out/results.sqlite').execute('select group_concat(seq) from units').fetchone()[0] != '0,1')"
 check "garbage is reported" grep -q "not msgpack\|truncated" "$TMP/agg.err"
 check "the wrong version is reported" grep -q "unsupported schema version" "$TMP/agg.err"
 check "another run is reported" grep -q "another run" "$TMP/agg.err"

@@ -1,0 +1,645 @@
+#include "results.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hb_buf.h"
+#include "hb_conf.h"
+#include "hb_json.h"
+#include "hb_log.h"
+#include "hb_mem.h"
+
+/* Commit after this many finished documents, or this many seconds. */
+#define BATCH_DOCS 256
+#define BATCH_SECONDS 1.0
+
+/* The schema; docs/results.md explains every column.  Every big table is a
+ * rowid table filled in arrival order, so an insert appends: a unit's id is
+ * doc_id << 32 | seq (a document's units are one range of ids), figures and
+ * the others number their rows as they come and join to their unit by its
+ * primary key.  The one secondary index on them, on units, is built at the
+ * end: sorting once costs less than keeping it up to date row by row
+ * (measured: docs/results.md). */
+static const char schema[] =
+    "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS topics(id TEXT PRIMARY KEY, label TEXT, description TEXT,"
+    " position INTEGER) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS places(id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE,"
+    " code TEXT, level TEXT, province TEXT, city TEXT, county TEXT, town TEXT);"
+    "CREATE TABLE IF NOT EXISTS documents(id INTEGER PRIMARY KEY, file TEXT NOT NULL,"
+    " place_id INTEGER REFERENCES places(id), year INTEGER, title TEXT, province TEXT,"
+    " city TEXT, county TEXT, town TEXT, code TEXT, level TEXT, place_candidates TEXT,"
+    " script TEXT, encoding TEXT, bytes INTEGER, units INTEGER, extra TEXT);"
+    "CREATE TABLE IF NOT EXISTS units(id INTEGER PRIMARY KEY,"
+    " doc_id INTEGER NOT NULL REFERENCES documents(id), seq INTEGER NOT NULL,"
+    " kind TEXT, kind_conf REAL, kind_cue INTEGER, topic TEXT REFERENCES topics(id),"
+    " section TEXT, text TEXT, item INTEGER, headed INTEGER, overview INTEGER, script TEXT,"
+    " extra TEXT);"
+    "CREATE TABLE IF NOT EXISTS unit_topics(unit_id INTEGER NOT NULL REFERENCES units(id),"
+    " doc_id INTEGER NOT NULL REFERENCES documents(id), topic TEXT NOT NULL"
+    " REFERENCES topics(id), score REAL, rank INTEGER);"
+    "CREATE TABLE IF NOT EXISTS figures(id INTEGER PRIMARY KEY,"
+    " unit_id INTEGER NOT NULL REFERENCES units(id),"
+    " doc_id INTEGER NOT NULL REFERENCES documents(id), n INTEGER NOT NULL, raw TEXT,"
+    " value REAL, max REAL, unit TEXT, masked INTEGER, approx TEXT, subject TEXT,"
+    " base_value REAL, base_unit TEXT, extra TEXT);"
+    "CREATE TABLE IF NOT EXISTS villages(unit_id INTEGER NOT NULL REFERENCES units(id),"
+    " doc_id INTEGER NOT NULL REFERENCES documents(id), name TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS rejects(file TEXT, doc_id INTEGER, stage TEXT, reason TEXT);"
+    "CREATE INDEX IF NOT EXISTS documents_place ON documents(place_id, year);"
+    "CREATE INDEX IF NOT EXISTS documents_file ON documents(file);"
+    /* Share of a place's units (per year) whose main topic is each topic. */
+    "CREATE VIEW IF NOT EXISTS town_topic_share AS"
+    " WITH per AS (SELECT d.place_id, d.year, u.topic, count(*) AS units"
+    "  FROM units u JOIN documents d ON d.id = u.doc_id GROUP BY 1, 2, 3),"
+    " tot AS (SELECT place_id, year, sum(units) AS units FROM per GROUP BY 1, 2)"
+    " SELECT per.place_id, p.code, p.province, p.city, p.county, p.town, per.year,"
+    "  per.topic, t.label, per.units, tot.units AS total_units,"
+    "  round(1.0 * per.units / tot.units, 4) AS share"
+    " FROM per JOIN tot ON tot.place_id IS per.place_id AND tot.year IS per.year"
+    " LEFT JOIN places p ON p.id = per.place_id LEFT JOIN topics t ON t.id = per.topic"
+    " WHERE per.topic IS NOT NULL;"
+    /* Per place, year and topic: what the summary reports beside what the
+     * plans promise, in units and as shares of each part. */
+    "CREATE VIEW IF NOT EXISTS plans_vs_summary AS"
+    " WITH per AS (SELECT d.place_id, d.year, u.topic,"
+    "  sum(u.kind = 'summary') AS summary_units, sum(u.kind = 'plan') AS plan_units"
+    "  FROM units u JOIN documents d ON d.id = u.doc_id"
+    "  WHERE u.kind IN ('summary', 'plan') GROUP BY 1, 2, 3),"
+    " tot AS (SELECT place_id, year, sum(summary_units) AS s, sum(plan_units) AS p"
+    "  FROM per GROUP BY 1, 2)"
+    " SELECT per.place_id, pl.code, pl.province, pl.city, pl.county, pl.town, per.year,"
+    "  per.topic, t.label, per.summary_units, per.plan_units,"
+    "  round(1.0 * per.summary_units / nullif(tot.s, 0), 4) AS summary_share,"
+    "  round(1.0 * per.plan_units / nullif(tot.p, 0), 4) AS plan_share"
+    " FROM per JOIN tot ON tot.place_id IS per.place_id AND tot.year IS per.year"
+    " LEFT JOIN places pl ON pl.id = per.place_id LEFT JOIN topics t ON t.id = per.topic"
+    " WHERE per.topic IS NOT NULL;";
+
+/* Built at the end of a run, dropped while one resumes.  It covers the
+ * counts per document, kind and topic (the views) without reading text. */
+static const char indexes[] = "CREATE INDEX IF NOT EXISTS units_doc ON units(doc_id, kind, topic);";
+static const char drop_indexes[] = "DROP INDEX IF EXISTS units_doc;";
+
+/* The columns filled from a message's keys of the same name; the rest of
+ * its keys (but the skipped ones) go to "extra" as a JSON object. */
+static const char *const doc_cols[] = {"file", "year", "title", "province", "city", "county",
+                                       "town", "code", "level", "place_candidates", "script",
+                                       "encoding", "bytes", "units", NULL};
+static const char *const doc_skip[] = {"v", "type", "run", "doc", NULL};
+static const char *const unit_cols[] = {"kind", "kind_conf", "kind_cue", "topic", "section",
+                                        "text", "item", "headed", "overview", "script", NULL};
+static const char *const unit_skip[] = {"v", "type", "run", "doc", "seq", "topics", "metrics",
+                                        "villages", NULL};
+static const char *const figure_cols[] = {"raw", "value", "max", "unit", "masked", "approx",
+                                          "subject", "base_value", "base_unit", NULL};
+static const char *const no_skip[] = {NULL};
+
+#define MAX_COLS 16
+
+/* An insert statement: ?1 … ?nkeys are the key columns (doc_id, …), then
+ * one parameter per named column, then extra. */
+typedef struct table {
+    sqlite3_stmt *ins;
+    const char *const *cols;
+    size_t len[MAX_COLS];
+    const char *const *skip;
+    int nkeys, ncols;
+} table_t;
+
+struct hb_results {
+    sqlite3 *db;
+    char path[4096];
+    bool failed, in_txn;
+    table_t doc, unit, figure;
+    sqlite3_stmt *topic, *village, *place_put, *place_get, *reject, *keep, *gone;
+    hb_buf_t extra, json;
+    unsigned batch_docs;
+    double batch_started;
+    bool purge;        /* documents were dropped: their rows go at the end */
+};
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int db_error(hb_results_t *r, const char *what)
+{
+    if (!r->failed)
+        hb_error("%s: %s: %s; is the disk full? Free some room and rerun with --resume",
+                 r->path, what, r->db ? sqlite3_errmsg(r->db) : "cannot open");
+    r->failed = true;
+    return -1;
+}
+
+static int exec(hb_results_t *r, const char *sql, const char *what)
+{
+    if (r->failed)
+        return -1;
+    return sqlite3_exec(r->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : db_error(r, what);
+}
+
+static int prepare(hb_results_t *r, const char *sql, sqlite3_stmt **st)
+{
+    if (r->failed)
+        return -1;
+    if (sqlite3_prepare_v3(r->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK)
+        return db_error(r, "prepare");
+    return 0;
+}
+
+static long scalar_of(hb_results_t *r, const char *sql)
+{
+    sqlite3_stmt *st;
+    long v = 0;
+    if (prepare(r, sql, &st) != 0)
+        return 0;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v = (long)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+/* INSERT INTO name(keys…, cols…, extra) VALUES(?, …). */
+static int prepare_table(hb_results_t *r, table_t *t, const char *name, const char *keys,
+                         int nkeys, const char *const *cols, const char *const *skip)
+{
+    hb_buf_t sql;
+    hb_buf_init(&sql);
+    t->cols = cols;
+    t->skip = skip;
+    t->nkeys = nkeys;
+    t->ncols = 0;
+    hb_buf_printf(&sql, "INSERT INTO %s(%s", name, keys);
+    for (; cols[t->ncols] && t->ncols < MAX_COLS; t->ncols++) {
+        t->len[t->ncols] = strlen(cols[t->ncols]);
+        hb_buf_printf(&sql, ", %s", cols[t->ncols]);
+    }
+    hb_buf_puts(&sql, ", extra) VALUES(?");
+    for (int i = 1; i < nkeys + t->ncols + 1; i++)
+        hb_buf_puts(&sql, ", ?");
+    hb_buf_puts(&sql, ")");
+    int rc = prepare(r, sql.data, &t->ins);
+    hb_buf_release(&sql);
+    return rc;
+}
+
+static bool key_is(const msgpack_object *key, const char *s, size_t len)
+{
+    return key->via.str.size == len && !memcmp(key->via.str.ptr, s, len);
+}
+
+static bool listed(const char *const *list, const msgpack_object *key)
+{
+    for (; *list; list++)
+        if (key_is(key, *list, strlen(*list)))
+            return true;
+    return false;
+}
+
+/* A msgpack value as an SQL one: arrays and maps as JSON text. */
+static void bind_value(hb_results_t *r, sqlite3_stmt *st, int i, const msgpack_object *o)
+{
+    switch (o->type) {
+    case MSGPACK_OBJECT_BOOLEAN: sqlite3_bind_int(st, i, o->via.boolean); break;
+    case MSGPACK_OBJECT_POSITIVE_INTEGER:
+        if (o->via.u64 <= INT64_MAX)
+            sqlite3_bind_int64(st, i, (sqlite3_int64)o->via.u64);
+        else
+            sqlite3_bind_double(st, i, (double)o->via.u64);
+        break;
+    case MSGPACK_OBJECT_NEGATIVE_INTEGER: sqlite3_bind_int64(st, i, o->via.i64); break;
+    case MSGPACK_OBJECT_FLOAT32:
+    case MSGPACK_OBJECT_FLOAT64: sqlite3_bind_double(st, i, o->via.f64); break;
+    case MSGPACK_OBJECT_STR:
+        /* Points into the message, which outlives the statement's step. */
+        sqlite3_bind_text(st, i, o->via.str.ptr, (int)o->via.str.size, SQLITE_STATIC);
+        break;
+    case MSGPACK_OBJECT_ARRAY:
+    case MSGPACK_OBJECT_MAP:
+        hb_buf_reset(&r->json);
+        hb_json_obj(&r->json, o);
+        sqlite3_bind_text(st, i, r->json.data, (int)r->json.len, SQLITE_TRANSIENT);
+        break;
+    default: sqlite3_bind_null(st, i); break;
+    }
+}
+
+/* Binds the pairs of a map to t's columns (after its keys) and extra. */
+static void bind_map(hb_results_t *r, table_t *t, const msgpack_object_map *map)
+{
+    bool first = true;
+    hb_buf_reset(&r->extra);
+    for (uint32_t i = 0; i < map->size; i++) {
+        const msgpack_object_kv *kv = &map->ptr[i];
+        if (kv->key.type != MSGPACK_OBJECT_STR)
+            continue;
+        int c = 0;
+        while (c < t->ncols && !key_is(&kv->key, t->cols[c], t->len[c]))
+            c++;
+        if (c < t->ncols) {
+            bind_value(r, t->ins, t->nkeys + 1 + c, &kv->val);
+            continue;
+        }
+        if (listed(t->skip, &kv->key))
+            continue;
+        hb_buf_putc(&r->extra, first ? '{' : ',');
+        first = false;
+        hb_json_str(&r->extra, kv->key.via.str.ptr, kv->key.via.str.size);
+        hb_buf_putc(&r->extra, ':');
+        hb_json_obj(&r->extra, &kv->val);
+    }
+    if (!first) {
+        hb_buf_putc(&r->extra, '}');
+        sqlite3_bind_text(t->ins, t->nkeys + t->ncols + 1, r->extra.data, (int)r->extra.len,
+                          SQLITE_STATIC);
+    }
+}
+
+/* Steps a statement once and resets it with its bindings cleared. */
+static int step(hb_results_t *r, sqlite3_stmt *st, const char *what)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return db_error(r, what);
+    return 0;
+}
+
+static int begin(hb_results_t *r)
+{
+    if (r->in_txn)
+        return 0;
+    if (exec(r, "BEGIN", "begin") != 0)
+        return -1;
+    r->in_txn = true;
+    r->batch_docs = 0;
+    r->batch_started = now_s();
+    return 0;
+}
+
+int hb_results_commit(hb_results_t *r)
+{
+    if (r->failed)
+        return -1;
+    if (!r->in_txn)
+        return 0;
+    r->in_txn = false;
+    return exec(r, "COMMIT", "commit");
+}
+
+static int load_topics(hb_results_t *r, const char *path)
+{
+    hb_conf_t *c = hb_conf_load(path);
+    sqlite3_stmt *st;
+    if (!c || prepare(r, "INSERT INTO topics(id, label, description, position)"
+                         " VALUES(?1, ?2, ?3, ?4) ON CONFLICT(id) DO UPDATE SET label = ?2,"
+                         " description = ?3, position = ?4", &st) != 0) {
+        hb_conf_free(c);
+        return -1;
+    }
+    int rc = 0, position = 0;
+    for (size_t s = 0; rc == 0 && s < c->nsections; s++) {
+        const hb_conf_section_t *sec = &c->sections[s];
+        if (strcmp(sec->section, "topic") || !*sec->name)
+            continue;
+        const char *label = NULL, *description = NULL;
+        for (size_t i = 0; i < c->n; i++) {
+            const hb_conf_entry_t *e = &c->entries[i];
+            if (e->section != sec->section || e->name != sec->name)
+                continue;
+            if (!strcmp(e->key, "label"))
+                label = e->value;
+            else if (!strcmp(e->key, "description"))
+                description = e->value;
+        }
+        sqlite3_bind_text(st, 1, sec->name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, label, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, description, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 4, position++);
+        rc = step(r, st, "write the topics");
+    }
+    sqlite3_finalize(st);
+    hb_conf_free(c);
+    return rc;
+}
+
+static int prepare_all(hb_results_t *r)
+{
+    if (prepare_table(r, &r->doc, "documents", "id, place_id", 2, doc_cols, doc_skip) != 0 ||
+        prepare_table(r, &r->unit, "units", "id, doc_id, seq", 3, unit_cols, unit_skip) != 0 ||
+        prepare_table(r, &r->figure, "figures", "unit_id, doc_id, n", 3, figure_cols,
+                      no_skip) != 0)
+        return -1;
+    return prepare(r, "INSERT INTO unit_topics(unit_id, doc_id, topic, score, rank)"
+                      " VALUES(?, ?, ?, ?, ?)", &r->topic) ||
+           prepare(r, "INSERT INTO villages(unit_id, doc_id, name) VALUES(?, ?, ?)",
+                   &r->village) ||
+           prepare(r, "INSERT INTO places(key, code, level, province, city, county, town)"
+                      " VALUES(?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO NOTHING", &r->place_put) ||
+           prepare(r, "SELECT id FROM places WHERE key = ?", &r->place_get) ||
+           prepare(r, "INSERT INTO rejects(file, doc_id, stage, reason) VALUES(?, ?, ?, ?)",
+                   &r->reject) ||
+           prepare(r, "INSERT INTO gone(id, from_seq) VALUES(?1, ?2) ON CONFLICT(id)"
+                      " DO UPDATE SET from_seq = min(from_seq, ?2)", &r->gone);
+}
+
+hb_results_t *hb_results_open(const char *dir, const char *topics_conf, bool resume)
+{
+    hb_results_t *r = hb_calloc(1, sizeof *r);
+    hb_buf_init(&r->extra);
+    hb_buf_init(&r->json);
+    snprintf(r->path, sizeof r->path, "%s/results.sqlite", dir);
+    if (!resume) {
+        static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
+        for (size_t i = 0; i < 4; i++) {
+            char p[4200];
+            snprintf(p, sizeof p, "%s%s", r->path, suffix[i]);
+            if (unlink(p) != 0 && errno != ENOENT) {
+                hb_error("%s: cannot remove the last run's database: %s", p, strerror(errno));
+                r->failed = true;
+            }
+        }
+    }
+    /* One thread uses the connection (no mutexes); a bounded page cache
+     * keeps memory flat; the WAL lets the database be read while the run
+     * writes it; nothing is synced (the other outputs are not either:
+     * resume.tsv says what survived a crash). */
+    if (!r->failed && sqlite3_open_v2(r->path, &r->db,
+                                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                                          SQLITE_OPEN_NOMUTEX,
+                                      NULL) != SQLITE_OK)
+        db_error(r, "cannot open");
+    exec(r, "PRAGMA page_size = 65536; PRAGMA cache_size = -8192; PRAGMA journal_mode = WAL;"
+            " PRAGMA synchronous = OFF", "set up");
+    exec(r, schema, "create the tables");
+    exec(r, "CREATE TEMP TABLE gone(id INTEGER PRIMARY KEY, from_seq INTEGER NOT NULL DEFAULT 0);"
+            " CREATE TEMP TABLE kept(id INTEGER PRIMARY KEY)",
+         "set up");
+    if (!r->failed && topics_conf && load_topics(r, topics_conf) != 0)
+        r->failed = true;
+    if (r->failed || prepare_all(r) != 0 ||
+        (resume && prepare(r, "INSERT OR IGNORE INTO kept VALUES(?)", &r->keep) != 0)) {
+        hb_results_close(r, NULL, false, 0);
+        return NULL;
+    }
+    return r;
+}
+
+int hb_results_keep(hb_results_t *r, uint64_t doc)
+{
+    if (r->failed || !r->keep)
+        return -1;
+    sqlite3_bind_int64(r->keep, 1, (sqlite3_int64)doc);
+    return step(r, r->keep, "resume");
+}
+
+/* Deletes the rows of the documents in gone (their units from from_seq on;
+ * the document too when that is 0): one pass over each table. */
+static int purge(hb_results_t *r)
+{
+    static const char sql[] =
+        "DELETE FROM documents WHERE id IN (SELECT id FROM gone WHERE from_seq = 0);"
+        "DELETE FROM units WHERE seq >= (SELECT from_seq FROM gone WHERE id = doc_id);"
+        "DELETE FROM unit_topics WHERE unit_id & 4294967295 >="
+        " (SELECT from_seq FROM gone WHERE id = doc_id);"
+        "DELETE FROM figures WHERE unit_id & 4294967295 >="
+        " (SELECT from_seq FROM gone WHERE id = doc_id);"
+        "DELETE FROM villages WHERE unit_id & 4294967295 >="
+        " (SELECT from_seq FROM gone WHERE id = doc_id);"
+        "DELETE FROM places WHERE id NOT IN (SELECT place_id FROM documents"
+        " WHERE place_id IS NOT NULL);"
+        "DELETE FROM gone;";
+    r->purge = false;
+    return exec(r, sql, "delete the documents not written whole");
+}
+
+int hb_results_resume(hb_results_t *r, long journal_docs)
+{
+    /* What the journal does not hold: documents it lacks, and the units of
+     * documents that never completed. */
+    static const char sql[] =
+        "BEGIN;"
+        "INSERT INTO gone(id) SELECT id FROM documents WHERE id NOT IN kept;"
+        "INSERT OR IGNORE INTO gone(id) SELECT DISTINCT doc_id FROM units"
+        " WHERE doc_id NOT IN kept;"
+        "DELETE FROM rejects;"; /* errors.jsonl starts afresh too: rejects are tried again */
+    sqlite3_finalize(r->keep);
+    r->keep = NULL;
+    if (exec(r, sql, "resume") != 0 || purge(r) != 0 || exec(r, drop_indexes, "resume") != 0 ||
+        exec(r, "DELETE FROM kept; COMMIT", "resume") != 0)
+        return -1;
+    long have = scalar_of(r, "SELECT count(*) FROM documents");
+    if (have < journal_docs)
+        hb_warn("%s holds %ld of the %ld documents written before (it was removed or is older "
+                "than resume.tsv); the others are in paragraphs.jsonl only: run again without "
+                "--resume for a complete database", r->path, have, journal_docs);
+    return r->failed ? -1 : 0;
+}
+
+/* The place a document is about: its division code when it has one, else
+ * its names from province down; 0 when it names none. */
+static int place_id(hb_results_t *r, const hb_msg_t *m, sqlite3_int64 *id)
+{
+    static const char *const keys[] = {"code", "level", "province", "city", "county", "town"};
+    const char *s[6];
+    size_t len[6];
+    bool named = false;
+    for (int i = 0; i < 6; i++) {
+        if (hb_msg_str(m, keys[i], &s[i], &len[i]) != 0 || len[i] == 0)
+            s[i] = NULL;
+        named |= s[i] && i != 1;
+    }
+    *id = 0;
+    if (!named)
+        return 0;
+    hb_buf_reset(&r->json);
+    if (s[0])
+        hb_buf_append(&r->json, s[0], len[0]);
+    else
+        for (int i = 2; i < 6; i++) {
+            if (i > 2)
+                hb_buf_putc(&r->json, '/');
+            if (s[i])
+                hb_buf_append(&r->json, s[i], len[i]);
+        }
+    sqlite3_bind_text(r->place_put, 1, r->json.data, (int)r->json.len, SQLITE_STATIC);
+    for (int i = 0; i < 6; i++)
+        if (s[i])
+            sqlite3_bind_text(r->place_put, 2 + i, s[i], (int)len[i], SQLITE_STATIC);
+    if (step(r, r->place_put, "write a place") != 0)
+        return -1;
+    sqlite3_bind_text(r->place_get, 1, r->json.data, (int)r->json.len, SQLITE_STATIC);
+    int rc = sqlite3_step(r->place_get);
+    if (rc == SQLITE_ROW)
+        *id = sqlite3_column_int64(r->place_get, 0);
+    sqlite3_reset(r->place_get);
+    sqlite3_clear_bindings(r->place_get);
+    return rc == SQLITE_ROW ? 0 : db_error(r, "read a place");
+}
+
+int hb_results_doc(hb_results_t *r, uint64_t doc, const hb_msg_t *m)
+{
+    sqlite3_int64 place;
+    if (r->failed || begin(r) != 0 || place_id(r, m, &place) != 0)
+        return -1;
+    sqlite3_bind_int64(r->doc.ins, 1, (sqlite3_int64)doc);
+    if (place)
+        sqlite3_bind_int64(r->doc.ins, 2, place);
+    bind_map(r, &r->doc, m->map);
+    return step(r, r->doc.ins, "write a document");
+}
+
+int hb_results_unit(hb_results_t *r, uint64_t doc, uint64_t seq, const hb_msg_t *m)
+{
+    if (r->failed || begin(r) != 0)
+        return -1;
+    sqlite3_int64 doc_id = (sqlite3_int64)doc;
+    sqlite3_int64 id = (sqlite3_int64)(doc << 32 | seq);
+    sqlite3_bind_int64(r->unit.ins, 1, id);
+    sqlite3_bind_int64(r->unit.ins, 2, doc_id);
+    sqlite3_bind_int64(r->unit.ins, 3, (sqlite3_int64)seq);
+    bind_map(r, &r->unit, m->map);
+    if (step(r, r->unit.ins, "write a unit") != 0)
+        return -1;
+    const msgpack_object *topics = hb_msg_get(m, "topics");
+    const msgpack_object *figures = hb_msg_get(m, "metrics");
+    const msgpack_object *villages = hb_msg_get(m, "villages");
+    for (uint32_t i = 0; topics && topics->type == MSGPACK_OBJECT_ARRAY &&
+                         i < topics->via.array.size; i++) {
+        const msgpack_object *t = &topics->via.array.ptr[i];
+        if (t->type != MSGPACK_OBJECT_MAP)
+            continue;
+        for (uint32_t k = 0; k < t->via.map.size; k++) {
+            const msgpack_object_kv *kv = &t->via.map.ptr[k];
+            if (hb_obj_is_str(&kv->key, "id"))
+                bind_value(r, r->topic, 3, &kv->val);
+            else if (hb_obj_is_str(&kv->key, "score"))
+                bind_value(r, r->topic, 4, &kv->val);
+        }
+        sqlite3_bind_int64(r->topic, 1, id);
+        sqlite3_bind_int64(r->topic, 2, doc_id);
+        sqlite3_bind_int(r->topic, 5, (int)i + 1);
+        if (step(r, r->topic, "write a unit's topics") != 0)
+            return -1;
+    }
+    for (uint32_t i = 0; figures && figures->type == MSGPACK_OBJECT_ARRAY &&
+                         i < figures->via.array.size; i++) {
+        const msgpack_object *f = &figures->via.array.ptr[i];
+        if (f->type != MSGPACK_OBJECT_MAP)
+            continue;
+        sqlite3_bind_int64(r->figure.ins, 1, id);
+        sqlite3_bind_int64(r->figure.ins, 2, doc_id);
+        sqlite3_bind_int(r->figure.ins, 3, (int)i);
+        bind_map(r, &r->figure, &f->via.map);
+        if (step(r, r->figure.ins, "write a figure") != 0)
+            return -1;
+    }
+    for (uint32_t i = 0; villages && villages->type == MSGPACK_OBJECT_ARRAY &&
+                         i < villages->via.array.size; i++) {
+        const msgpack_object *v = &villages->via.array.ptr[i];
+        if (v->type != MSGPACK_OBJECT_STR)
+            continue;
+        sqlite3_bind_int64(r->village, 1, id);
+        sqlite3_bind_int64(r->village, 2, doc_id);
+        bind_value(r, r->village, 3, v);
+        if (step(r, r->village, "write a unit's villages") != 0)
+            return -1;
+    }
+    return 0;
+}
+
+int hb_results_reject(hb_results_t *r, const hb_msg_t *m)
+{
+    static const char *const keys[] = {"file", NULL, "stage", "reason"};
+    if (r->failed || begin(r) != 0)
+        return -1;
+    for (int i = 0; i < 4; i++) {
+        const msgpack_object *o = keys[i] ? hb_msg_get(m, keys[i]) : NULL;
+        if (o)
+            bind_value(r, r->reject, i + 1, o);
+    }
+    uint64_t doc;
+    if (hb_msg_u64(m, "doc", &doc) == 0)
+        sqlite3_bind_int64(r->reject, 2, (sqlite3_int64)doc);
+    return step(r, r->reject, "write a reject");
+}
+
+int hb_results_drop(hb_results_t *r, uint64_t doc, uint64_t from_seq)
+{
+    if (r->failed || begin(r) != 0)
+        return -1;
+    sqlite3_bind_int64(r->gone, 1, (sqlite3_int64)doc);
+    sqlite3_bind_int64(r->gone, 2, (sqlite3_int64)from_seq);
+    r->purge = true;
+    return step(r, r->gone, "drop a document");
+}
+
+bool hb_results_finished(hb_results_t *r)
+{
+    return ++r->batch_docs >= BATCH_DOCS || now_s() - r->batch_started >= BATCH_SECONDS;
+}
+
+/* The run's record: a few key-value rows. */
+static int put_meta(hb_results_t *r, const char *run, bool complete, double seconds)
+{
+    sqlite3_stmt *st;
+    if (prepare(r, "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)", &st) != 0)
+        return -1;
+    char when[32];
+    time_t t = time(NULL);
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+    const char *keys[] = {"run", "finished", "complete", "seconds"};
+    int rc = 0;
+    for (int i = 0; i < 4 && rc == 0; i++) {
+        sqlite3_bind_text(st, 1, keys[i], -1, SQLITE_STATIC);
+        if (i == 0)
+            sqlite3_bind_text(st, 2, run, -1, SQLITE_STATIC);
+        else if (i == 1)
+            sqlite3_bind_text(st, 2, when, -1, SQLITE_STATIC);
+        else if (i == 2)
+            sqlite3_bind_int(st, 2, complete);
+        else
+            sqlite3_bind_double(st, 2, seconds);
+        rc = step(r, st, "write the run's record");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int hb_results_close(hb_results_t *r, const char *run, bool complete, double seconds)
+{
+    if (!r)
+        return 0;
+    /* The documents dropped go, the indexes are built, the planner's
+     * statistics gathered; then one file again (no -wal), unless someone
+     * reads the database right now. */
+    if (run && begin(r) == 0 && (!r->purge || purge(r) == 0) &&
+        put_meta(r, run, complete, seconds) == 0 && exec(r, indexes, "index") == 0 &&
+        hb_results_commit(r) == 0 && exec(r, "PRAGMA analysis_limit = 1000; ANALYZE", "analyse") == 0 &&
+        sqlite3_exec(r->db, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL) != SQLITE_OK)
+        hb_warn("%s: left in WAL mode (%s): keep %s-wal beside it", r->path,
+                sqlite3_errmsg(r->db), r->path);
+    table_t *tables[] = {&r->doc, &r->unit, &r->figure};
+    for (int i = 0; i < 3; i++)
+        sqlite3_finalize(tables[i]->ins);
+    sqlite3_stmt *st[] = {r->topic, r->village, r->place_put, r->place_get,
+                          r->reject, r->keep, r->gone};
+    for (size_t i = 0; i < sizeof st / sizeof *st; i++)
+        sqlite3_finalize(st[i]);
+    if (r->db && sqlite3_close(r->db) != SQLITE_OK)
+        db_error(r, "close");
+    int rc = r->failed ? -1 : 0;
+    hb_buf_release(&r->extra);
+    hb_buf_release(&r->json);
+    free(r);
+    return rc;
+}

@@ -1,0 +1,62 @@
+/* results: results.sqlite, the run's results as one SQLite database an
+ * analyst opens at once (docs/results.md has the schema and queries).
+ *
+ * The aggregator hands over each document's doc_end and each new unit as
+ * they arrive; their rows go into one open transaction, which is committed
+ * every few hundred finished documents (hb_results_finished says when).
+ * Units of a document still in flight may be committed with it; a document
+ * that never completes is dropped again (hb_results_drop, and at resume).
+ * The database is in WAL mode while the run goes, so it can be read
+ * meanwhile; hb_results_close() analyses it and leaves a single file.
+ *
+ * Fields a stage adds that have no column of their own go to the row's
+ * `extra` column, a JSON object; the place fields (province, city, code,
+ * level, place_candidates), `script`, and the figures' base_value and
+ * base_unit are columns, NULL when absent.
+ *
+ * Resuming: hb_results_open(…, resume) keeps the database; the caller
+ * passes the id of every document the journal holds (ids are stable from
+ * run to run) to hb_results_keep(), then calls
+ * hb_results_resume(), which deletes whatever else is there.  So the
+ * journal (resume.tsv) must never hold a document before its rows are
+ * committed: write the journal after hb_results_commit().
+ *
+ * Ownership: hb_results_t is the caller's; hb_results_close() frees it.
+ * Every function returns 0, or -1 after logging what failed (the database
+ * then refuses further work: the run ends with an error). */
+#ifndef HB_RESULTS_H
+#define HB_RESULTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "hb_msg.h"
+
+typedef struct hb_results hb_results_t;
+
+/* DIR/results.sqlite, afresh or (resume) as it is; topics_conf gives the
+ * topics table (NULL: topics are added as met). */
+hb_results_t *hb_results_open(const char *dir, const char *topics_conf, bool resume);
+
+int hb_results_keep(hb_results_t *r, uint64_t doc);
+/* After the last hb_results_keep(): drops what the journal does not hold
+ * and warns when the database lacks documents it holds. */
+int hb_results_resume(hb_results_t *r, long journal_docs);
+
+/* doc: the document's id, as the reader gave it (documents.id). */
+int hb_results_doc(hb_results_t *r, uint64_t doc, const hb_msg_t *doc_end);
+int hb_results_unit(hb_results_t *r, uint64_t doc, uint64_t seq, const hb_msg_t *unit);
+int hb_results_reject(hb_results_t *r, const hb_msg_t *reject);
+/* A document that is rejected or will not complete (from_seq 0: its rows
+ * go), or units beyond its count (those from from_seq on go), at the end. */
+int hb_results_drop(hb_results_t *r, uint64_t doc, uint64_t from_seq);
+
+/* A document is complete: true when the transaction should be committed. */
+bool hb_results_finished(hb_results_t *r);
+int hb_results_commit(hb_results_t *r);
+
+/* Commits, records the run (table meta), analyses, checkpoints and closes;
+ * NULL-safe.  complete: every input was used. */
+int hb_results_close(hb_results_t *r, const char *run, bool complete, double seconds);
+
+#endif

@@ -1,0 +1,289 @@
+/* Unit tests for results.sqlite (stages/aggregate/results.c): rows from
+ * messages, place and figure fields when present, extra keys, dropped
+ * documents, and a resume after a crash that keeps exactly what the
+ * journal holds. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "hb_test.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "hb_msg.h"
+#include "results.h"
+
+typedef struct fixture {
+    char dir[64];
+    hb_pack_t pack;
+    hb_msg_t msg;
+} fixture_t;
+
+static int setup(void **state)
+{
+    fixture_t *f = calloc(1, sizeof *f);
+    snprintf(f->dir, sizeof f->dir, "/tmp/hb-results-test.XXXXXX");
+    if (!mkdtemp(f->dir))
+        return -1;
+    hb_pack_init(&f->pack);
+    hb_msg_init(&f->msg);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture_t *f = *state;
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
+    if (system(cmd) != 0)
+        return -1;
+    hb_msg_done(&f->msg);
+    hb_pack_release(&f->pack);
+    free(f);
+    return 0;
+}
+
+static const hb_msg_t *decoded(fixture_t *f)
+{
+    const char *why;
+    hb_msg_done(&f->msg);
+    assert_int_equal(hb_msg_decode(&f->msg, f->pack.buf.data, f->pack.buf.len, &why), 0);
+    return &f->msg;
+}
+
+/* A doc_end for FILE in TOWN; with a division code when code is not NULL. */
+static const hb_msg_t *doc_end(fixture_t *f, uint64_t doc, const char *file, const char *town,
+                               const char *code, unsigned units)
+{
+    hb_pack_reset(&f->pack);
+    hb_pack_header(&f->pack, HB_T_DOC_END, 7 + (code ? 2 : 0));
+    hb_pack_kv_cstr(&f->pack, "run", "r1");
+    hb_pack_kv_u64(&f->pack, "doc", doc);
+    hb_pack_kv_cstr(&f->pack, "file", file);
+    hb_pack_kv_cstr(&f->pack, "town", town);
+    hb_pack_kv_u64(&f->pack, "year", 2021);
+    hb_pack_kv_u64(&f->pack, "units", units);
+    hb_pack_kv_cstr(&f->pack, "title", "工作总结");
+    if (code) {
+        hb_pack_kv_cstr(&f->pack, "code", code);
+        hb_pack_kv_cstr(&f->pack, "province", "某省");
+    }
+    return decoded(f);
+}
+
+/* A classified unit: topic agriculture (and welfare), one figure with a
+ * base value, one village, and a key of a custom stage. */
+static const hb_msg_t *unit(fixture_t *f, uint64_t doc, uint64_t seq)
+{
+    hb_pack_t *p = &f->pack;
+    hb_pack_reset(p);
+    hb_pack_header(p, HB_T_UNIT, 11);
+    hb_pack_kv_cstr(p, "run", "r1");
+    hb_pack_kv_u64(p, "doc", doc);
+    hb_pack_kv_u64(p, "seq", seq);
+    hb_pack_kv_cstr(p, "kind", seq ? "plan" : "summary");
+    hb_pack_kv_cstr(p, "text", "种植水稻3.5万亩，百安村");
+    hb_pack_key(p, "section");
+    msgpack_pack_array(&p->pk, 1);
+    hb_pack_cstr(p, "农业");
+    hb_pack_kv_cstr(p, "topic", "agriculture");
+    hb_pack_key(p, "topics");
+    msgpack_pack_array(&p->pk, 2);
+    msgpack_pack_map(&p->pk, 2);
+    hb_pack_kv_cstr(p, "id", "agriculture");
+    hb_pack_key(p, "score");
+    msgpack_pack_double(&p->pk, 0.75);
+    msgpack_pack_map(&p->pk, 2);
+    hb_pack_kv_cstr(p, "id", "welfare");
+    hb_pack_key(p, "score");
+    msgpack_pack_double(&p->pk, 0.25);
+    hb_pack_key(p, "metrics");
+    msgpack_pack_array(&p->pk, 1);
+    msgpack_pack_map(&p->pk, 5);
+    hb_pack_kv_cstr(p, "raw", "3.5万亩");
+    hb_pack_key(p, "value");
+    hb_pack_number(p, 35000);
+    hb_pack_kv_cstr(p, "unit", "亩");
+    hb_pack_key(p, "base_value");
+    hb_pack_number(p, 35000 * 666.67);
+    hb_pack_kv_cstr(p, "base_unit", "平方米");
+    hb_pack_key(p, "villages");
+    msgpack_pack_array(&p->pk, 1);
+    hb_pack_cstr(p, "百安村");
+    hb_pack_kv_u64(p, "chars", 12);
+    return decoded(f);
+}
+
+static sqlite3 *db_of(fixture_t *f)
+{
+    char path[128];
+    sqlite3 *db;
+    snprintf(path, sizeof path, "%s/results.sqlite", f->dir);
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    return db;
+}
+
+static long long one(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    long long v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+static char *text(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    const char *s = (const char *)sqlite3_column_text(st, 0);
+    char *copy = strdup(s ? s : "(null)");
+    sqlite3_finalize(st);
+    return copy;
+}
+
+static void write_doc(fixture_t *f, hb_results_t *r, uint64_t doc, const char *file,
+                      const char *code, unsigned units)
+{
+    assert_int_equal(hb_results_doc(r, doc, doc_end(f, doc, file, "元潭镇", code, units)), 0);
+    for (unsigned s = 0; s < units; s++)
+        assert_int_equal(hb_results_unit(r, doc, s, unit(f, doc, s)), 0);
+}
+
+static void test_results_rows_from_messages(void **state)
+{
+    fixture_t *f = *state;
+    hb_results_t *r = hb_results_open(f->dir, NULL, false);
+    assert_non_null(r);
+    write_doc(f, r, 0, "a.txt", NULL, 2);
+    write_doc(f, r, 1, "b.txt", "511025100", 1);
+    write_doc(f, r, 2, "c.txt", NULL, 3);
+    assert_int_equal(hb_results_drop(r, 2, 0), 0); /* rejected after its units came */
+    /* A rogue unit beyond the count its doc_end then announces. */
+    assert_int_equal(hb_results_unit(r, 3, 5, unit(f, 3, 5)), 0);
+    write_doc(f, r, 3, "d.txt", NULL, 1);
+    assert_int_equal(hb_results_drop(r, 3, 1), 0);
+    assert_int_equal(hb_results_close(r, "r1", true, 1.5), 0);
+
+    sqlite3 *db = db_of(f);
+    assert_int_equal(one(db, "SELECT count(*) FROM documents"), 3);
+    assert_int_equal(one(db, "SELECT count(*) FROM units"), 4);
+    assert_int_equal(one(db, "SELECT count(*) FROM unit_topics"), 8);
+    assert_int_equal(one(db, "SELECT count(*) FROM figures"), 4);
+    assert_int_equal(one(db, "SELECT count(*) FROM villages WHERE name = '百安村'"), 4);
+    assert_int_equal(one(db, "SELECT max(seq) FROM units WHERE doc_id = 3"), 0);
+    /* A code makes a place of its own; names alone another. */
+    assert_int_equal(one(db, "SELECT count(*) FROM places"), 2);
+    assert_int_equal(one(db, "SELECT count(*) FROM places WHERE code = '511025100'"
+                             " AND province = '某省' AND town = '元潭镇'"), 1);
+    assert_int_equal(one(db, "SELECT id >> 32 = doc_id AND (id & 4294967295) = seq FROM units"
+                             " WHERE doc_id = 0 AND seq = 1"), 1);
+    char *s = text(db, "SELECT extra FROM units LIMIT 1");
+    assert_string_equal(s, "{\"chars\":12}");
+    free(s);
+    s = text(db, "SELECT section FROM units LIMIT 1");
+    assert_string_equal(s, "[\"农业\"]");
+    free(s);
+    s = text(db, "SELECT base_unit || ' ' || round(base_value) FROM figures LIMIT 1");
+    assert_string_equal(s, "平方米 23333450.0");
+    free(s);
+    assert_int_equal(one(db, "SELECT count(*) FROM documents WHERE province IS NULL"), 2);
+    /* The views: docs 0 and 3 (one place, one year) have two summary units
+     * and one plan unit, all agriculture. */
+    assert_int_equal(one(db, "SELECT count(*) FROM town_topic_share"), 2);
+    assert_int_equal(one(db, "SELECT summary_units * 10 + plan_units FROM plans_vs_summary"
+                             " WHERE code IS NULL AND topic = 'agriculture'"), 21);
+    /* Closed whole: one file, the index built, analysed. */
+    s = text(db, "PRAGMA journal_mode");
+    assert_string_equal(s, "delete");
+    free(s);
+    assert_int_equal(one(db, "SELECT count(*) FROM sqlite_master WHERE name = 'units_doc'"), 1);
+    assert_true(one(db, "SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'units'") > 0);
+    assert_int_equal(one(db, "SELECT value FROM meta WHERE key = 'complete'"), 1);
+    sqlite3_close(db);
+}
+
+static void test_results_resume_keeps_what_the_journal_holds(void **state)
+{
+    fixture_t *f = *state;
+    /* A run that dies: docs 0 and 1 committed, 2 committed too but never
+     * journalled, 3 half in flight, then the process is gone. */
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        hb_results_t *r = hb_results_open(f->dir, NULL, false);
+        if (!r)
+            _exit(1);
+        write_doc(f, r, 0, "a.txt", NULL, 2);
+        write_doc(f, r, 1, "b.txt", NULL, 1);
+        write_doc(f, r, 2, "c.txt", NULL, 2);
+        assert_int_equal(hb_results_unit(r, 3, 0, unit(f, 3, 0)), 0);
+        assert_int_equal(hb_results_commit(r), 0);
+        assert_int_equal(hb_results_unit(r, 3, 1, unit(f, 3, 1)), 0);
+        _exit(0); /* no close: a crash */
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+
+    hb_results_t *r = hb_results_open(f->dir, NULL, true);
+    assert_non_null(r);
+    assert_int_equal(hb_results_keep(r, 0), 0);
+    assert_int_equal(hb_results_keep(r, 1), 0);
+    assert_int_equal(hb_results_resume(r, 2), 0);
+    /* The resumed run gives the documents the same ids. */
+    write_doc(f, r, 2, "c.txt", NULL, 2);
+    write_doc(f, r, 3, "d.txt", NULL, 1);
+    assert_int_equal(hb_results_close(r, "r2", true, 1), 0);
+
+    sqlite3 *db = db_of(f);
+    char *s = text(db, "SELECT group_concat(file || ':' || units, ' ') FROM"
+                       " (SELECT file, units FROM documents ORDER BY file)");
+    assert_string_equal(s, "a.txt:2 b.txt:1 c.txt:2 d.txt:1");
+    free(s);
+    assert_int_equal(one(db, "SELECT count(*) FROM units"), 6);
+    assert_int_equal(one(db, "SELECT count(*) FROM units WHERE doc_id NOT IN"
+                             " (SELECT id FROM documents)"), 0);
+    assert_int_equal(one(db, "SELECT count(*) FROM figures"), 6);
+    assert_int_equal(one(db, "SELECT count(*) FROM unit_topics"), 12);
+    assert_int_equal(one(db, "SELECT (SELECT group_concat(id) FROM (SELECT id FROM documents"
+                             " ORDER BY id)) = '0,1,2,3'"), 1);
+    sqlite3_close(db);
+}
+
+static void test_results_resume_without_database_warns(void **state)
+{
+    fixture_t *f = *state;
+    hb_results_t *r = hb_results_open(f->dir, NULL, true);
+    assert_non_null(r);
+    assert_int_equal(hb_results_keep(r, 0), 0);
+    capture_t c;
+    capture_start(&c);
+    assert_int_equal(hb_results_resume(r, 1), 0);
+    char *log = capture_end(&c);
+    assert_non_null(strstr(log, "holds 0 of the 1 documents"));
+    free(log);
+    assert_int_equal(hb_results_close(r, "r", true, 0), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_results_rows_from_messages, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_results_resume_keeps_what_the_journal_holds,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_results_resume_without_database_warns, setup,
+                                        teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
