@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -130,11 +131,17 @@ static double now_s(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* SQLite reports a write cut short by ulimit -f as an I/O error without
+ * an errno: a finite limit is named as the likely cause. */
 static int db_error(hb_results_t *r, const char *what)
 {
+    struct rlimit fsize;
+    bool limited = getrlimit(RLIMIT_FSIZE, &fsize) == 0 && fsize.rlim_cur != RLIM_INFINITY;
     if (!r->failed)
-        hb_error("%s: %s: %s; is the disk full? Free some room and rerun with --resume",
-                 r->path, what, r->db ? sqlite3_errmsg(r->db) : "cannot open");
+        hb_error("%s: %s: %s; %s, then rerun with --resume", r->path, what,
+                 r->db ? sqlite3_errmsg(r->db) : "cannot open",
+                 limited ? "output file size limit reached? see ulimit -f, or free some room"
+                         : "is the disk full? Free some room");
     r->failed = true;
     return -1;
 }
@@ -378,7 +385,7 @@ hb_results_t *hb_results_open(const char *dir, const char *topics_conf, bool res
                                           SQLITE_OPEN_NOMUTEX,
                                       NULL) != SQLITE_OK)
         db_error(r, "cannot open");
-    exec(r, "PRAGMA page_size = 65536; PRAGMA cache_size = -8192; PRAGMA journal_mode = WAL;"
+    exec(r, "PRAGMA page_size = 16384; PRAGMA cache_size = -8192; PRAGMA journal_mode = WAL;"
             " PRAGMA synchronous = OFF", "set up");
     exec(r, schema, "create the tables");
     exec(r, "CREATE TEMP TABLE gone(id INTEGER PRIMARY KEY, from_seq INTEGER NOT NULL DEFAULT 0);"
