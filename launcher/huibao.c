@@ -41,7 +41,7 @@ typedef struct run_opts {
     const char *outdir, *pattern, *meta, *topics, *figures, *pipeline, *listen;
     long jobs, window, window_mb;
     double retry_after;
-    int quiet, verbose, no_progress, resume, force;
+    int quiet, verbose, no_progress, resume, force, no_csv_bom;
 } run_opts_t;
 
 static const hb_opt_t run_options[] = {
@@ -71,6 +71,8 @@ static const hb_opt_t run_options[] = {
     {"resume", 0, HB_OPT_FLAG, offsetof(run_opts_t, resume), NULL, NULL,
      "continue an interrupted run in the output folder (same PATHs and --pattern): skip what "
      "it wrote"},
+    {"no-csv-bom", 0, HB_OPT_FLAG, offsetof(run_opts_t, no_csv_bom), NULL, NULL,
+     "write towns.csv without the UTF-8 byte order mark (Excel needs it to read UTF-8)"},
     {"force", 0, HB_OPT_FLAG, offsetof(run_opts_t, force), NULL, NULL,
      "replace the results of an earlier run in the output folder"},
     {"no-progress", 0, HB_OPT_FLAG, offsetof(run_opts_t, no_progress), NULL, NULL,
@@ -556,6 +558,8 @@ static int cmd_run(int argc, char **argv)
         argv_push(&agg->argv, "--progress");
     if (o.resume)
         argv_push(&agg->argv, "--resume");
+    if (o.no_csv_bom)
+        argv_push(&agg->argv, "--no-csv-bom");
 
     /* Between group g-1 and group g lies boundary g: up[g] is where the
      * workers of g-1 send, down[g] where those of g receive.  The side with

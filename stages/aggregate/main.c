@@ -45,7 +45,7 @@
 typedef struct agg_opts {
     const char *in, *acks, *outdir, *topics, *run;
     long max_msg_mb;
-    int progress, quiet, verbose, resume;
+    int progress, quiet, verbose, resume, no_csv_bom;
 } agg_opts_t;
 
 static const hb_opt_t agg_options[] = {
@@ -64,6 +64,8 @@ static const hb_opt_t agg_options[] = {
      "largest message accepted", 1, 4096},
     {"resume", 0, HB_OPT_FLAG, offsetof(agg_opts_t, resume), NULL, NULL,
      "continue the results in DIR (its resume.tsv) instead of starting afresh"},
+    {"no-csv-bom", 0, HB_OPT_FLAG, offsetof(agg_opts_t, no_csv_bom), NULL, NULL,
+     "write towns.csv without the UTF-8 byte order mark (Excel needs it to read UTF-8)"},
     {"progress", 0, HB_OPT_FLAG, offsetof(agg_opts_t, progress), NULL, NULL,
      "show documents and units done on stderr"},
     {"quiet", 'q', HB_OPT_FLAG, offsetof(agg_opts_t, quiet), NULL, NULL, "log errors only"},
@@ -658,6 +660,8 @@ static int write_final(aggregator_t *a, bool complete)
     a->paragraphs = a->docs = a->errors = NULL;
     a->journal = NULL;
     FILE *f = open_out(a->o->outdir, "towns.csv");
+    if (f && !a->o->no_csv_bom)
+        fputs("\xEF\xBB\xBF", f); /* so that Excel reads UTF-8 */
     if (!f || hb_tally_write_csv(a->tally, f) != 0)
         rc = -1;
     rc |= close_out(f, a->o->outdir, "towns.csv");

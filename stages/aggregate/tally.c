@@ -37,6 +37,7 @@ static const char schema[] =
 
 struct hb_tally {
     char *topic[HB_TALLY_MAX_TOPICS];
+    char *label[HB_TALLY_MAX_TOPICS]; /* Chinese, from the topics config; NULL if none */
     size_t ntopics;
     sqlite3 *db;
     sqlite3_stmt *get, *put; /* one place's row, read and written back */
@@ -86,9 +87,14 @@ hb_tally_t *hb_tally_new(const char *topics_conf)
             hb_tally_free(t);
             return NULL;
         }
-        for (size_t i = 0; i < c->n; i++)
-            if (!strcmp(c->entries[i].section, "topic") && *c->entries[i].name)
-                hb_tally_topic(t, c->entries[i].name, strlen(c->entries[i].name));
+        for (size_t i = 0; i < c->n; i++) {
+            const hb_conf_entry_t *e = &c->entries[i];
+            if (strcmp(e->section, "topic") || !*e->name)
+                continue;
+            int k = hb_tally_topic(t, e->name, strlen(e->name));
+            if (k >= 0 && !strcmp(e->key, "label") && !t->label[k])
+                t->label[k] = hb_strdup(e->value); /* towns.csv's header */
+        }
         hb_conf_free(c);
     }
     return t;
@@ -125,8 +131,10 @@ void hb_tally_free(hb_tally_t *t)
 {
     if (!t)
         return;
-    for (size_t i = 0; i < t->ntopics; i++)
+    for (size_t i = 0; i < t->ntopics; i++) {
         free(t->topic[i]);
+        free(t->label[i]);
+    }
     sqlite3_finalize(t->get);
     sqlite3_finalize(t->put);
     sqlite3_close(t->db);
@@ -368,7 +376,11 @@ int hb_tally_write_csv(hb_tally_t *t, FILE *f)
 {
     fputs("code,province,city,county,town,year,documents,units", f);
     for (size_t i = 0; i < t->ntopics; i++)
-        fprintf(f, ",topic_%s", t->topic[i]);
+        if (t->label[i]) {
+            fputc(',', f);
+            csv_field(f, t->label[i]);
+        } else
+            fprintf(f, ",topic_%s", t->topic[i]);
     for (size_t i = 0; i < HB_TALLY_KINDS; i++)
         fprintf(f, ",kind_%s", kind_names[i]);
     fputc('\n', f);

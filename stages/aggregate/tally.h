@@ -2,8 +2,9 @@
  * as towns.csv (one row per place code, or town name when no code is known,
  * and year) and summary.json when the run ends.
  *
- * Topic columns follow the order of the topics config, then any other topic
- * id met (a custom stage's) in order of first sight.  The rows per town and
+ * Topic columns follow the order of the topics config (headed by their
+ * Chinese label), then any other topic id met (a custom stage's, headed
+ * topic_ID) in order of first sight.  The rows per town and
  * year are kept in a temporary SQLite database with a bounded cache, so
  * memory grows neither with the units nor with the towns × years. */
 #ifndef HB_TALLY_H

@@ -43,7 +43,7 @@ B = "山水河湖江溪桥林田村岭坪塘园港湾洲坝岗冲口店庄营寨
 docs = [json.loads(l) for l in open(out + "/docs.jsonl", encoding="utf-8")]
 units = collections.Counter(json.loads(l)["file"] for l in open(out + "/paragraphs.jsonl", encoding="utf-8"))
 summary = json.load(open(out + "/summary.json", encoding="utf-8"))
-towns = list(csv.DictReader(open(out + "/towns.csv", encoding="utf-8")))
+towns = list(csv.DictReader(open(out + "/towns.csv", encoding="utf-8-sig")))
 print("docs", len(docs) == n and len({d["file"] for d in docs}) == n)
 print("units", sum(units.values()) == n and all(units[d["file"]] == d["units"] == 1 for d in docs))
 def want(d):

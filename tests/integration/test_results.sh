@@ -60,3 +60,10 @@ check "a second run over the same folder starts afresh" \
 "$BIN/huibao" run -q -o "$TMP/again" tests/data/seeds >/dev/null 2>&1
 check "and again: no document twice" \
     [ "$("$PY" -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from documents").fetchone()[0])' "$TMP/again/results.sqlite")" = 5 ]
+
+# towns.csv opens right in Excel: a UTF-8 byte order mark (unless
+# --no-csv-bom) and the topics' Chinese labels in its header.
+check "towns.csv starts with a UTF-8 BOM" [ "$(head -c 3 "$TMP/out/towns.csv" | od -An -tx1 | tr -d ' ')" = efbbbf ]
+check "and heads its topic columns with their Chinese labels" grep -q ",农业与粮食," "$TMP/out/towns.csv"
+"$BIN/huibao" run -q --no-csv-bom -o "$TMP/nobom" tests/data/seeds >/dev/null 2>&1
+check "--no-csv-bom writes it without" [ "$(head -c 5 "$TMP/nobom/towns.csv")" = "code," ]

@@ -28,7 +28,7 @@ print("seqs", all(s == list(range(len(s))) for s in seqs.values()))
 docs = [json.loads(l) for l in open(out + "/docs.jsonl", encoding="utf-8")]
 print("docs", all(d["status"] == "ok" and d["encoding"] == "utf-8" and d["bytes"] > 0 for d in docs)
       and sum(d["units"] for d in docs) == 112)
-rows = list(csv.DictReader(open(out + "/towns.csv", encoding="utf-8")))
+rows = list(csv.DictReader(open(out + "/towns.csv", encoding="utf-8-sig")))
 print("towns", sum(int(r["units"]) for r in rows) == 112 and sum(int(r["documents"]) for r in rows) == 5
       and any(r["town"] == "潭下镇" and r["year"] == "2021" for r in rows))
 s = json.load(open(out + "/summary.json", encoding="utf-8"))
