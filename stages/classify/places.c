@@ -13,10 +13,13 @@ struct hb_places {
     hb_regex_t re; /* anchored: tried only where a name can start */
 };
 
-/* 村 that starts a word (村级, 村党组织, 村两委, 村民, 村道路) ends no name. */
+/* 村 that starts a word (村级, 村党组织, 村两委, 村民, 村道路) ends no name;
+ * a committee names its village (南丰村民委员会, 南丰村委会 -> 南丰村,
+ * 木叶溪社区居民委员会 -> 木叶溪社区), as the official list does. */
 static const char place_re[] =
     "(?:(?<![" HAN "])|(?<=[在对和与及到为将把由从向至]))([" HAN "]{2,3}?(?:村|社区))"
-    "(?!级|党|两委|委|民|干部|集体|支部|组|务|规|道|容|貌|庄|医|卫|社|里|部|居|内)";
+    "(?!级|党|两委|委(?!会)|民(?!委员会)|干部|集体|支部|组|务|规|道|容|貌|庄|医|卫|社|里|部|"
+    "居(?!民委员会|委会)|内)";
 
 /* Words before 村 that make a kind of village, not a name. */
 static bool generic(const char *s, size_t len)

@@ -50,6 +50,14 @@ static void test_kinds_and_words_are_not_names(void **state)
            NULL, 0);
 }
 
+/* Committees as the official list names them: the village is the name. */
+static void test_committees_name_their_village(void **state)
+{
+    (void)state;
+    const char *const w[] = {"南丰村", "百安村", "木叶溪社区"};
+    expect("南丰村民委员会、百安村委会和木叶溪社区居民委员会完成换届。", w, 3);
+}
+
 static void test_empty(void **state)
 {
     (void)state;
@@ -77,6 +85,7 @@ int main(void)
         cmocka_unit_test(test_preposition_is_not_part_of_the_name),
         cmocka_unit_test(test_repeats_counted_once_and_communities),
         cmocka_unit_test(test_kinds_and_words_are_not_names),
+        cmocka_unit_test(test_committees_name_their_village),
         cmocka_unit_test(test_empty),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
