@@ -23,7 +23,7 @@ ifeq ($(SAN),1)
 CFLAGS  += $(SAN_FLAGS)
 LDFLAGS += $(SAN_FLAGS)
 endif
-LIBS    = -lzmq -lmsgpackc -lpcre2-8 -lm -lpthread
+LIBS    = -lzmq -lmsgpackc -lpcre2-8 -lopencc -lm -lpthread
 
 COMMON_SRC = $(wildcard common/*.c)
 COMMON_OBJ = $(COMMON_SRC:%.c=$(BUILD)/%.o)

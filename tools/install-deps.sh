@@ -6,7 +6,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 pkgs="build-essential pkg-config libzmq3-dev libmsgpack-dev libpcre2-dev libuchardet-dev libsqlite3-dev libcsv-dev \
-libcmocka-dev python3 python3-zmq python3-msgpack python3-yaml chromium fonts-wqy-microhei"
+libopencc-dev libopencc-data libcmocka-dev python3 python3-zmq python3-msgpack python3-yaml chromium fonts-wqy-microhei"
 command -v npm >/dev/null 2>&1 || pkgs="$pkgs npm"
 missing=""
 for p in $pkgs; do

@@ -452,7 +452,7 @@ static int on_doc_end(aggregator_t *a, const hb_msg_t *m, uint64_t id)
                                              "code", "level", "place_candidates", NULL};
     static const char *const doc_keys[] = {"encoding", "bytes", NULL};
     /* Written only when split (or a custom stage) says them. */
-    static const char *const doc_keys_opt[] = {"furniture_share", "warning", NULL};
+    static const char *const doc_keys_opt[] = {"furniture_share", "warning", "script", NULL};
     uint64_t units;
     if (hb_msg_u64(m, "units", &units) != 0 || units > UINT32_MAX) {
         hb_warn("doc_end of document %llu without a unit count; dropped", (unsigned long long)id);

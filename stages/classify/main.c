@@ -169,11 +169,17 @@ static void pack_village_codes(hb_pack_t *p, const hb_division_t *div,
     }
 }
 
+/* The place in text of a pointer into view (same offsets); others as they are. */
+static const char *as_written(hb_text_ref_t view, hb_text_ref_t text, const char *p)
+{
+    return p && p >= view.s && p <= view.s + view.len ? text.s + (p - view.s) : p;
+}
+
 static int classify_unit(hb_stage_t *st, void *ctx, const hb_msg_t *m)
 {
     static const char *const skip[] = {"v",        "type",     "topic",         "topics",
                                        "metrics",  "villages", "village_codes", "doc_code",
-                                       NULL};
+                                       "text_s",   NULL};
     classify_ctx_t *c = ctx;
     hb_text_ref_t text, section[16];
     size_t depth = 0;
@@ -197,14 +203,25 @@ static int classify_unit(hb_stage_t *st, void *ctx, const hb_msg_t *m)
     const msgpack_object *kind = hb_msg_get(m, "kind");
     hb_unit_place_t place = {flag(m, "overview") || hb_obj_is_str(kind, "preamble"),
                              flag(m, "kind_cue")};
-    hb_classify(c->cl, section, depth, text, place, &c->topics);
-    size_t nfig = hb_figures_extract_known(c->fig, text.s, text.len,
+    /* A traditional document's unit comes with its simplified form (text_s,
+     * same length, same offsets): the rules read that, and what they find
+     * is cut from the text as written. */
+    hb_text_ref_t view = text;
+    if (hb_msg_str(m, "text_s", &view.s, &view.len) != 0 || view.len != text.len ||
+        !hb_utf8_valid(view.s, view.len, NULL))
+        view = text;
+    hb_classify(c->cl, section, depth, view, place, &c->topics);
+    size_t nfig = hb_figures_extract_known(c->fig, view.s, view.len,
                                            (c->topics.seen & WATCH_NUMERAL_UNIT) != 0,
                                            (c->topics.seen & WATCH_MOU) != 0,
                                            c->figures, HB_MAX_FIGURES);
     size_t nvil = c->topics.seen & WATCH_VILLAGE
-                      ? hb_places_extract(c->places, text.s, text.len, c->villages, HB_MAX_PLACES)
+                      ? hb_places_extract(c->places, view.s, view.len, c->villages, HB_MAX_PLACES)
                       : 0;
+    for (size_t i = 0; view.s != text.s && i < nfig; i++) {
+        c->figures[i].raw = as_written(view, text, c->figures[i].raw);
+        c->figures[i].subject = as_written(view, text, c->figures[i].subject);
+    }
 
     hb_pack_t *p = hb_stage_pack(st);
     hb_pack_header(p, HB_T_UNIT, hb_msg_count_except(m, skip) + 5);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "hb_conf.h"
+#include "hb_script.h"
 #include "hb_stage.h"
 #include "hb_utf8.h"
 #include "splitter.h"
@@ -27,6 +28,9 @@ static const hb_opt_t split_options[] = {
 
 typedef struct split_ctx {
     hb_splitter_t *sp;
+    hb_script_t *script;
+    hb_buf_t simple;  /* the simplified view of a traditional document */
+    bool converted;   /* this document is read through it */
     hb_split_info_t info;
     long max_units;
     hb_stage_t *st;
@@ -49,6 +53,13 @@ static int split_init(hb_stage_t *st, const void *opts, void **ctx_out)
         free(c);
         return -1;
     }
+    c->script = hb_script_new();
+    if (!c->script) {
+        hb_splitter_free(c->sp);
+        free(c);
+        return -1;
+    }
+    hb_buf_init(&c->simple);
     hb_buf_init(&c->info.title);
     c->max_units = o->max_units;
     c->st = st;
@@ -60,6 +71,8 @@ static void split_exit(void *ctx)
 {
     split_ctx_t *c = ctx;
     hb_splitter_free(c->sp);
+    hb_script_free(c->script);
+    hb_buf_release(&c->simple);
     hb_buf_release(&c->info.title);
     free(c);
 }
@@ -70,7 +83,7 @@ static int send_unit(void *arg, const hb_unit_t *u)
     if ((long)u->seq >= c->max_units)
         return 1;
     hb_pack_t *p = hb_stage_pack(c->st);
-    hb_pack_header(p, HB_T_UNIT, 12);
+    hb_pack_header(p, HB_T_UNIT, 12 + c->converted);
     hb_pack_key(p, "run");
     msgpack_pack_object(&p->pk, *c->run);
     hb_pack_key(p, "doc");
@@ -93,12 +106,15 @@ static int send_unit(void *arg, const hb_unit_t *u)
     hb_pack_kv_bool(p, "item", u->item);
     hb_pack_kv_bool(p, "headed", u->headed);
     hb_pack_kv_bool(p, "overview", u->overview);
+    if (c->converted) /* classify's rules read it; same length, same offsets */
+        hb_pack_kv_str(p, "text_s", u->view.s, u->view.len);
     return hb_stage_emit(c->st) ? -1 : 0;
 }
 
 static int split_doc(hb_stage_t *st, void *ctx, const hb_msg_t *m)
 {
-    static const char *const skip[] = {"v", "type", "text", "furniture_share", "warning", NULL};
+    static const char *const skip[] = {"v", "type", "text", "furniture_share", "warning",
+                                       "script", NULL};
     split_ctx_t *c = ctx;
     const char *text;
     size_t len, bad;
@@ -117,7 +133,21 @@ static int split_doc(hb_stage_t *st, void *ctx, const hb_msg_t *m)
     uint64_t year = 0;
     if (hb_msg_u64(m, "year", &year) != 0 || year > 9999)
         year = 0; /* nil or absent: the splitter reads the title's */
-    int rc = hb_splitter_run(c->sp, text, len, (int)year, send_unit, c, &c->info);
+    /* Traditional characters: the rules read the simplified view, made once
+     * here; units stay as written.  A view whose characters do not line up
+     * with the text (a conversion that changed a length) is not used. */
+    c->converted = false;
+    if (hb_script_traditional(text, len) &&
+        hb_script_simplify(c->script, text, len, &c->simple) == 0) {
+        c->converted = c->simple.len == len && hb_script_aligned(text, c->simple.data, len);
+        if (!c->converted) {
+            char file[256];
+            hb_msg_cstr(m, "file", file, sizeof file);
+            hb_debug("%s: its simplified form does not line up with it; read as written", file);
+        }
+    }
+    int rc = hb_splitter_run_view(c->sp, c->converted ? c->simple.data : text, text, len,
+                                  (int)year, send_unit, c, &c->info);
     if (rc == 1) {
         char why[96];
         snprintf(why, sizeof why, "more than %ld units: raise --max-units if this is intended",
@@ -128,7 +158,7 @@ static int split_doc(hb_stage_t *st, void *ctx, const hb_msg_t *m)
         return HB_ERROR;
     hb_pack_t *p = hb_stage_pack(st);
     bool warn = c->info.furniture_warn;
-    hb_pack_header(p, HB_T_DOC_END, hb_msg_count_except(m, skip) + 3 + warn);
+    hb_pack_header(p, HB_T_DOC_END, hb_msg_count_except(m, skip) + 3 + warn + c->converted);
     hb_pack_copy_except(p, m, skip);
     hb_pack_kv_u64(p, "units", c->info.units);
     hb_pack_kv_str(p, "title", c->info.title.data ? c->info.title.data : "", c->info.title.len);
@@ -141,6 +171,8 @@ static int split_doc(hb_stage_t *st, void *ctx, const hb_msg_t *m)
                  len ? 100.0 * c->info.furniture_bytes / len : 0);
         hb_pack_kv_cstr(p, "warning", what);
     }
+    if (c->converted)
+        hb_pack_kv_cstr(p, "script", "traditional");
     return hb_stage_emit(st) ? HB_ERROR : HB_DROP;
 }
 

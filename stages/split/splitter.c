@@ -31,6 +31,12 @@ struct hb_splitter {
     uint8_t *rule_hit;            /* per rule: one of its words is on the line */
     hb_buf_t lower;               /* a line with capitals, lower-cased for the scan */
     hb_buf_t held;                /* an item heading waiting for its paragraph */
+    /* A simplified view (hb_splitter_run_view): rules read view, units and
+     * headings are cut from orig at the same offsets.  Each buffer that
+     * holds a copy of the view has its twin from orig. */
+    const char *view, *orig;
+    size_t len;
+    hb_buf_t joined_orig, held_orig, title_orig;
     size_t held_marker;           /* where its 一是 ends */
     size_t furniture_max;    /* characters: a longer line is never furniture */
     double warn_share;
@@ -382,6 +388,9 @@ hb_splitter_t *hb_splitter_new(const char *furniture_path)
     hb_buf_init(&sp->rule_title);
     hb_buf_init(&sp->lower);
     hb_buf_init(&sp->held);
+    hb_buf_init(&sp->joined_orig);
+    hb_buf_init(&sp->held_orig);
+    hb_buf_init(&sp->title_orig);
     struct {
         hb_regex_t *re;
         const char *pattern;
@@ -422,6 +431,9 @@ void hb_splitter_free(hb_splitter_t *sp)
     hb_buf_release(&sp->rule_title);
     hb_buf_release(&sp->lower);
     hb_buf_release(&sp->held);
+    hb_buf_release(&sp->joined_orig);
+    hb_buf_release(&sp->held_orig);
+    hb_buf_release(&sp->title_orig);
     hb_ac_free(sp->furniture_words);
     for (size_t i = 0; i < sp->nrules; i++)
         hb_regex_free(&sp->rules[i].re);
@@ -448,6 +460,34 @@ static size_t cp_count(const char *s, size_t len)
     for (; i < len; i++)
         cont += ((unsigned char)s[i] & 0xC0) == 0x80;
     return len - cont;
+}
+
+/* The text as written of a span of the view: the same offsets in orig, or
+ * in the twin of the buffer that holds it.  Without a view, span itself. */
+static hb_span_t orig_of(const hb_splitter_t *sp, hb_span_t t)
+{
+    if (sp->orig == sp->view)
+        return t;
+    const struct {
+        const char *from, *to;
+        size_t len;
+    } maps[] = {{sp->view, sp->orig, sp->len},
+                {sp->joined.data, sp->joined_orig.data, sp->joined.len},
+                {sp->held.data, sp->held_orig.data, sp->held.len}};
+    for (size_t i = 0; i < sizeof maps / sizeof maps[0]; i++)
+        if (maps[i].from && t.s >= maps[i].from && t.s + t.len <= maps[i].from + maps[i].len)
+            return (hb_span_t){maps[i].to + (t.s - maps[i].from), t.len};
+    return t;
+}
+
+/* Appends a span of the view to b, and what it stands for in orig to twin. */
+static void append_twin(const hb_splitter_t *sp, hb_buf_t *b, hb_buf_t *twin, hb_span_t t)
+{
+    if (sp->orig != sp->view) {
+        hb_span_t o = orig_of(sp, t);
+        hb_buf_append(twin, o.s, o.len);
+    }
+    hb_buf_append(b, t.s, t.len);
 }
 
 /* U+2000..U+200A typographic spaces, U+200B..U+200D zero-width space and
@@ -576,7 +616,10 @@ static bool is_furniture(hb_splitter_t *sp, hb_span_t line)
             continue;
         PCRE2_SIZE *ov = hb_regex_ovector(&r->re);
         if (r->title && !sp->rule_title.len && ov[2] != PCRE2_UNSET)
-            hb_buf_append(&sp->rule_title, line.s + ov[2], ov[3] - ov[2]);
+        {
+            hb_span_t t = orig_of(sp, (hb_span_t){line.s + ov[2], ov[3] - ov[2]});
+            hb_buf_append(&sp->rule_title, t.s, t.len);
+        }
         sp->info->dropped_lines++;
         sp->info->furniture_bytes += line.len;
         return true;
@@ -708,7 +751,8 @@ static void push_heading(hb_splitter_t *sp, int style, hb_span_t text)
     h->style = style;
     h->kind = under_part ? K_NONE : part_kind(sp, text);
     hb_buf_reset(&h->own);
-    hb_buf_append(&h->own, text.s, text.len);
+    hb_span_t as_written = orig_of(sp, text);
+    hb_buf_append(&h->own, as_written.s, as_written.len);
     h->text = (hb_span_t){h->own.data, h->own.len};
     sp->info->headings++;
 }
@@ -754,7 +798,8 @@ static int emit(hb_splitter_t *sp, hb_span_t text, enum kind kind, bool item, bo
     enum kind section = section_kind_named(sp, &named);
     hb_unit_t u;
     u.seq = sp->seq++;
-    u.text = text;
+    u.text = orig_of(sp, text);
+    u.view = text;
     u.depth = sp->depth;
     for (size_t i = 0; i < sp->depth; i++)
         u.section[i] = sp->stack[i].text;
@@ -1034,7 +1079,8 @@ static int held_item(hb_splitter_t *sp, hb_span_t line, bool joined)
         return rc;
     }
     if (item) {
-        hb_buf_append(&sp->held, line.s, line.len);
+        hb_buf_reset(&sp->held_orig);
+        append_twin(sp, &sp->held, &sp->held_orig, line);
         sp->held_marker = marker_end;
         return 0;
     }
@@ -1080,14 +1126,14 @@ static int process_line(hb_splitter_t *sp, hb_span_t line, bool recheck, bool jo
             return 0;
         }
         if (sp->title_lines == 0 && is_title_line(sp, line)) {
-            hb_buf_append(&info->title, line.s, line.len);
+            append_twin(sp, &info->title, &sp->title_orig, line);
             sp->title_lines = 1;
             sp->title_first = line.len;
             return 0;
         }
         if (sp->title_lines == 1 &&
             is_title_tail(sp, (hb_span_t){info->title.data, info->title.len}, line)) {
-            hb_buf_append(&info->title, line.s, line.len);
+            append_twin(sp, &info->title, &sp->title_orig, line);
             sp->title_lines = 2;
             return 0;
         }
@@ -1192,6 +1238,16 @@ static bool continues(hb_splitter_t *sp, hb_span_t prev, bool prev_joined, bool 
 int hb_splitter_run(hb_splitter_t *sp, const char *text, size_t len, int year, hb_unit_fn fn,
                     void *arg, hb_split_info_t *info)
 {
+    return hb_splitter_run_view(sp, text, text, len, year, fn, arg, info);
+}
+
+int hb_splitter_run_view(hb_splitter_t *sp, const char *text, const char *orig, size_t len,
+                         int year, hb_unit_fn fn, void *arg, hb_split_info_t *info)
+{
+    sp->view = text;
+    sp->orig = orig;
+    sp->len = len;
+    hb_buf_reset(&sp->title_orig);
     sp->year = year;
     sp->depth = 0;
     sp->seq = 0;
@@ -1247,10 +1303,11 @@ int hb_splitter_run(hb_splitter_t *sp, const char *text, size_t len, int year, h
         if (join) {
             if (!pending_joined) {
                 hb_buf_reset(&sp->joined);
-                hb_buf_append(&sp->joined, pending.s, pending.len);
+                hb_buf_reset(&sp->joined_orig);
+                append_twin(sp, &sp->joined, &sp->joined_orig, pending);
                 pending_joined = true;
             }
-            hb_buf_append(&sp->joined, line.s, line.len);
+            append_twin(sp, &sp->joined, &sp->joined_orig, line);
             pending = (hb_span_t){sp->joined.data, sp->joined.len};
             continue;
         }
@@ -1264,6 +1321,10 @@ int hb_splitter_run(hb_splitter_t *sp, const char *text, size_t len, int year, h
         rc = process_line(sp, pending, pending_joined || pending_open, pending_joined);
     if (rc == 0)
         rc = flush_held(sp);
+    if (orig != text) { /* the title as written */
+        hb_buf_reset(&info->title);
+        hb_buf_append(&info->title, sp->title_orig.data, sp->title_orig.len);
+    }
     if (!info->title.len && sp->rule_title.len)
         hb_buf_append(&info->title, sp->rule_title.data, sp->rule_title.len);
     info->furniture_warn = (double)info->furniture_bytes > sp->warn_share * (double)len;

@@ -33,6 +33,7 @@ typedef struct hb_span {
 typedef struct hb_unit {
     uint32_t seq;
     hb_span_t text;                         /* as it stands in the file, its heading included */
+    hb_span_t view;                         /* the same in the view the rules read (run_view) */
     hb_span_t section[HB_SPLIT_MAX_DEPTH];  /* heading texts, top down, numbering removed */
     size_t depth;
     const char *kind;     /* "preamble", "summary", "problem" or "plan" */
@@ -67,5 +68,12 @@ void hb_splitter_free(hb_splitter_t *sp);
  * five-year period are plans or summaries against it. */
 int hb_splitter_run(hb_splitter_t *sp, const char *text, size_t len, int year, hb_unit_fn fn,
                     void *arg, hb_split_info_t *info);
+
+/* Splits a report by the rules run on view, a text of the same length whose
+ * characters start at the same offsets as orig's (its simplified form,
+ * hb_script_aligned): units, headings and the title are cut from orig, each
+ * unit's view span beside its text. */
+int hb_splitter_run_view(hb_splitter_t *sp, const char *view, const char *orig, size_t len,
+                         int year, hb_unit_fn fn, void *arg, hb_split_info_t *info);
 
 #endif

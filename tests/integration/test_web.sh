@@ -1,7 +1,9 @@
 # Reports as saved from government and document-sharing sites (tests/data/web,
 # written for this test): page furniture is dropped before the title is found,
 # a repeated title is one title, a part naming the report's own year is a
-# plan, and docs.jsonl flags a document that is mostly furniture.  Each file's
+# plan, and docs.jsonl flags a document that is mostly furniture.  A report
+# in traditional characters is read through its simplified form: its units,
+# title and figures' raw stay as written, docs.jsonl says script traditional.  Each file's
 # expected title and units (kind, text) are in tests/data/web/expected.jsonl.
 . "$(dirname "$0")/lib.sh"
 
@@ -24,6 +26,10 @@ for e in map(json.loads, open(expected, encoding="utf-8")):
     print(f, "units", got == e["units"], json.dumps(got, ensure_ascii=False))
     print(f, "furniture", isinstance(d.get("furniture_share"), float)
           and ("warning" in d) == e["warning"], d.get("furniture_share"), d.get("warning"))
+    print(f, "script", d.get("script") == e.get("script"), d.get("script"))
+    if "raws" in e:
+        raws = [m["raw"] for u in sorted(units.get(f, []), key=lambda u: u["seq"]) for m in u["metrics"]]
+        print(f, "figures", raws == e["raws"] and all("text_s" not in u for u in units[f]), raws)
 PYEOF
 cat "$TMP/result" >&2
 while read -r file what ok _; do
