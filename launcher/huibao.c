@@ -39,7 +39,7 @@
 
 typedef struct run_opts {
     const char *outdir, *pattern, *meta, *topics, *figures, *pipeline, *listen;
-    long jobs, window, window_mb;
+    long jobs, window, window_mb, attempts;
     double retry_after;
     int quiet, verbose, no_progress, resume, force, no_csv_bom;
 } run_opts_t;
@@ -68,6 +68,9 @@ static const hb_opt_t run_options[] = {
      "no new document while this much text is in flight (one always is)", 1, 100000},
     {"retry-after", 0, HB_OPT_DOUBLE, offsetof(run_opts_t, retry_after), "30", "SECONDS",
      "send a document again when it is not written within this time", 0.05, 86400},
+    {"attempts", 0, HB_OPT_INT, offsetof(run_opts_t, attempts), "5", "N",
+     "give a document up (errors.jsonl) after this many attempts of --retry-after each", 1,
+     1000},
     {"resume", 0, HB_OPT_FLAG, offsetof(run_opts_t, resume), NULL, NULL,
      "continue an interrupted run in the output folder (same PATHs and --pattern): skip what "
      "it wrote"},
@@ -517,10 +520,11 @@ static int cmd_run(int argc, char **argv)
     snprintf(ep_acks, sizeof ep_acks, "ipc://%s/acks", dir);
     snprintf(ep_agg, sizeof ep_agg, "ipc://%s/agg", dir);
     char prog[PATH_MAX + 32], topics_buf[PATH_MAX], figures_buf[PATH_MAX];
-    char window[32], window_mb[32], retry[32];
+    char window[32], window_mb[32], retry[32], attempts[32];
     snprintf(window, sizeof window, "%ld", o.window);
     snprintf(window_mb, sizeof window_mb, "%ld", o.window_mb);
     snprintf(retry, sizeof retry, "%g", o.retry_after);
+    snprintf(attempts, sizeof attempts, "%ld", o.attempts);
     const char *topics = config_path(o.topics, "topics.conf", topics_buf, sizeof topics_buf);
     const char *figures = config_path(o.figures, "figures.conf", figures_buf, sizeof figures_buf);
     const char *level = o.quiet ? "--quiet" : o.verbose ? "--verbose" : NULL;
@@ -616,7 +620,7 @@ static int cmd_run(int argc, char **argv)
     snprintf(prog, sizeof prog, "%s/huibao-read", bindir);
     argv_add(&reader->argv, prog, "--out", ep_docs, "--ctl", ep_agg, "--acks", ep_acks, "--run",
              run_id, "--pattern", o.pattern, "--window", window, "--window-mb", window_mb,
-             "--retry-after", retry, NULL);
+             "--retry-after", retry, "--attempts", attempts, NULL);
     if (o.meta)
         argv_add(&reader->argv, "--meta", o.meta, NULL);
     if (o.resume)

@@ -123,6 +123,7 @@ typedef struct aggregator {
     uint64_t restored, restored_units; /* of the run resumed */
     uint64_t empty;    /* documents without a unit */
     hb_buf_t empty_names; /* the first few of them */
+    uint64_t abandoned; /* documents the stopped reader no longer waits for */
     hb_buf_t line, units_text;
     hb_pack_t pack;
     double started, last_progress;
@@ -204,6 +205,18 @@ static void send_ack(aggregator_t *a, uint64_t doc)
     if (hb_sock_send(a->acks, a->pack.buf.data, a->pack.buf.len, ZMQ_DONTWAIT) != 0)
         hb_debug("ack for document %llu not sent: %s", (unsigned long long)doc,
                  zmq_strerror(errno));
+}
+
+/* The end is in: the reader may leave (everything it sent before the end
+ * on the same connection has been handled). */
+static void send_end_ack(aggregator_t *a)
+{
+    hb_pack_reset(&a->pack);
+    hb_pack_header(&a->pack, HB_T_ACK, 2);
+    hb_pack_kv_cstr(&a->pack, "run", a->run);
+    hb_pack_kv_bool(&a->pack, "end", a->interrupted);
+    if (hb_sock_send(a->acks, a->pack.buf.data, a->pack.buf.len, ZMQ_DONTWAIT) != 0)
+        hb_debug("end acknowledgement not sent: %s", zmq_strerror(errno));
 }
 
 static int write_out(aggregator_t *a, FILE *f, const hb_buf_t *b, const char *name)
@@ -553,7 +566,10 @@ static int on_reject(aggregator_t *a, const hb_msg_t *m)
 
 static bool run_complete(const aggregator_t *a)
 {
-    return a->end_seen && a->next_write >= a->end_docs && a->free_rejects >= a->end_rejects;
+    /* A stopped reader that abandoned documents ends the run now: they are
+     * not written, and --resume does them. */
+    return a->end_seen && (a->abandoned || (a->next_write >= a->end_docs &&
+                                            a->free_rejects >= a->end_rejects));
 }
 
 /* One message, alone or out of a batch (hb_msg_each). */
@@ -579,6 +595,9 @@ static int on_message(void *arg, const hb_msg_t *m)
             a->end_seen = true;
             a->interrupted = stopped && stopped->type == MSGPACK_OBJECT_BOOLEAN &&
                              stopped->via.boolean;
+            if (a->interrupted && hb_msg_u64(m, "abandoned", &a->abandoned) != 0)
+                a->abandoned = 0;
+            send_end_ack(a);
         }
         else
             hb_warn("an end message without docs and rejects counts; dropped");
@@ -705,6 +724,9 @@ out:
         hb_warn("%lu messages were not valid huibao messages and were dropped (the first ten "
                 "are logged above, then a few with the count)", a->bad_frames);
     bool complete = status == 0;
+    if (complete && a->abandoned)
+        hb_warn("stopped with %llu documents in flight: they are not written (--resume does "
+                "them)", (unsigned long long)a->abandoned);
     if (!complete && a->nactive)
         hb_warn("%zu documents were incomplete and are not written; rerun them", a->nactive);
     if (write_final(a, complete && !a->interrupted) != 0)

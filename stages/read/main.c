@@ -14,8 +14,17 @@
  * read tells the aggregator how many documents and rejects it sent ("end")
  * and exits once all are acknowledged.
  *
- * SIGINT/SIGTERM: stop taking files, finish what was handed out (the end
- * message says "stopped"), then exit; a second signal exits at once.
+ * An attempt lasts --retry-after whether or not the document could be
+ * handed out: with no worker connected the queues fill and sends stop going
+ * through, and the run still gives each document up after --attempts.
+ * Once a document is given up while nothing at all was written, the files
+ * not yet read are rejected unread until an acknowledgement comes again: a
+ * run that cannot make progress ends in about --attempts × --retry-after.
+ *
+ * SIGINT/SIGTERM: stop taking files, wait up to STOP_GRACE seconds for what
+ * was handed out, then send the end (it says "stopped" and how many
+ * documents were abandoned: --resume redoes them) and exit; a second signal
+ * exits at once.
  * --skip DIR skips the files an earlier run wrote there (its journal). */
 #include <errno.h>
 #include <stdio.h>
@@ -36,6 +45,9 @@
 #include "hb_utf8.h"
 #include "meta.h"
 #include "walk.h"
+
+/* After a stop, how long the documents handed out may take to be written. */
+#define STOP_GRACE 5.0
 
 typedef struct read_opts {
     const char *out, *ctl, *acks, *run, *pattern, *meta, *skip, *places;
@@ -89,8 +101,11 @@ typedef struct inflight {
     uint64_t doc;
     char *path;
     size_t bytes; /* its text, counted in busy_bytes */
-    double sent_at;
-    int attempts;
+    double sent_at;    /* when the current attempt began */
+    double first_sent; /* when the first one did */
+    int attempts;      /* begun, whether or not the send went through */
+    bool resend;       /* due to be packed and sent again */
+    bool given_up;     /* rejected; kept until the aggregator acknowledges that */
 } inflight_t;
 
 typedef struct reader {
@@ -106,13 +121,19 @@ typedef struct reader {
     uint64_t sent;     /* documents handed out */
     uint64_t rejects;
     uint64_t gave_up;  /* documents given up after --attempts */
-    bool walk_done, end_sent;
+    size_t busy_given_up; /* of them, still waiting for their acknowledgement */
+    bool walk_done, end_sent, stop_sent;
+    bool end_confirmed; /* the aggregator acknowledged the last end sent */
+    double end_at;
     bool stopped;      /* a signal asked to stop taking files */
     hb_map_t *skip;    /* files written by an earlier run: path → its highest id + 1 */
     hb_map_t *skip_pairs; /* "ID PATH" of each of them (a path given twice has two ids) */
     hb_buf_t key;
     uint8_t *skip_ids; /* bitmap of their ids */
     size_t skip_id_bytes;
+    double stopped_at;
+    double last_ack;   /* when a document was last acknowledged */
+    bool stalled;      /* a document was given up while nothing was written */
     uint64_t skipped;
     hb_buf_t raw, text;
     hb_buf_t name;     /* the path as UTF-8, for messages */
@@ -293,6 +314,9 @@ static inflight_t *free_slot(reader_t *r)
 
 static void release(reader_t *r, inflight_t *s)
 {
+    if (s->given_up)
+        r->busy_given_up--;
+    s->given_up = false;
     free(s->path);
     s->path = NULL;
     r->busy--;
@@ -300,36 +324,85 @@ static void release(reader_t *r, inflight_t *s)
     s->bytes = 0;
 }
 
-/* Prepares the next document to send: a new file, or a resend that is due.
+/* An attempt begins, and lasts --retry-after whether or not its send goes
+ * through. */
+static void begin_attempt(inflight_t *s, double now)
+{
+    if (s->attempts++ == 0)
+        s->first_sent = now;
+    s->sent_at = now;
+}
+
+static void set_pending(reader_t *r, inflight_t *s)
+{
+    r->pending = true;
+    r->pending_slot = (size_t)(s - r->slots);
+}
+
+/* Gives a document up after --attempts.  The reason says whether anything
+ * at all was written meanwhile: when nothing was, no worker is taking work. */
+static int give_up(reader_t *r, inflight_t *s)
+{
+    char why[256];
+    if (r->last_ack < s->first_sent) {
+        r->stalled = true;
+        snprintf(why, sizeof why, "not acknowledged after %d attempts, and no document was "
+                 "written meanwhile: no worker was connected, or the pipeline is stuck (are "
+                 "split, classify and aggregate running?)", s->attempts);
+    } else
+        snprintf(why, sizeof why, "not acknowledged after %d attempts (are split, classify "
+                 "and aggregate running?)", s->attempts);
+    if (r->pending && r->pending_slot == (size_t)(s - r->slots))
+        r->pending = false;
+    if (send_reject(r, s->path, s->doc, why) != 0)
+        return -1;
+    r->gave_up++;
+    /* Kept until the aggregator acknowledges the reject: leaving earlier,
+     * the reader could take it down with the closing connection. */
+    s->given_up = true;
+    s->resend = false;
+    r->busy_given_up++;
+    return 0;
+}
+
+/* Prepares the next document to send: a resend that is due, or a new file.
  * Returns -1 on a fatal error. */
 static int prepare(reader_t *r)
 {
     double now = now_s();
-    for (long i = 0; i < r->o->window && !r->pending; i++) {
+    for (long i = 0; i < r->o->window && !r->stopped; i++) {
         inflight_t *s = &r->slots[i];
-        if (!s->path || now - s->sent_at < r->o->retry_after)
+        if (!s->path || s->given_up || now - s->sent_at < r->o->retry_after)
             continue;
         if (s->attempts >= r->o->attempts) {
-            char why[128];
-            snprintf(why, sizeof why, "not acknowledged after %d attempts (are split, classify "
-                     "and aggregate running?)", s->attempts);
-            if (send_reject(r, s->path, s->doc, why) != 0)
+            if (give_up(r, s) != 0)
                 return -1;
-            r->gave_up++;
-            release(r, s);
             continue;
         }
-        hb_warn("%s: document %llu not acknowledged after %.0f s; sending it again", s->path,
-                (unsigned long long)s->doc, now - s->sent_at);
+        if (r->pending && r->pending_slot == (size_t)i)
+            hb_warn("%s: document %llu could not be handed out for %.0f s (is any worker "
+                    "taking work?); attempt %d of %ld", s->path, (unsigned long long)s->doc,
+                    now - s->sent_at, s->attempts + 1, r->o->attempts);
+        else
+            hb_warn("%s: document %llu not acknowledged after %.0f s; sending it again",
+                    s->path, (unsigned long long)s->doc, now - s->sent_at);
+        s->resend = !(r->pending && r->pending_slot == (size_t)i);
+        begin_attempt(s, now);
+    }
+    for (long i = 0; i < r->o->window && !r->pending; i++) {
+        inflight_t *s = &r->slots[i];
+        if (!s->path || !s->resend)
+            continue;
+        s->resend = false;
         int rc = pack_doc(r, s);
         if (rc < 0)
             return -1;
-        if (rc == 1) {
-            release(r, s);
-            continue;
+        if (rc == 1) { /* rejected: kept until that is acknowledged, as give_up() */
+            s->given_up = true;
+            r->busy_given_up++;
+        } else {
+            set_pending(r, s);
         }
-        r->pending = true;
-        r->pending_slot = (size_t)i;
     }
     while (!r->pending && !r->walk_done && r->busy < (size_t)r->o->window &&
            r->busy_bytes >> 20 < (size_t)r->o->window_mb) {
@@ -354,10 +427,19 @@ static int prepare(reader_t *r)
                 return -1;
             continue;
         }
+        if (r->stalled) { /* not read: the documents before it went nowhere */
+            if (send_reject(r, path, id, "not handed out: documents before it were given up "
+                            "while no document was written, so no worker was connected "
+                            "(--resume tries it again)") != 0)
+                return -1;
+            continue;
+        }
         inflight_t *s = free_slot(r);
         s->path = hb_strdup(path);
         s->attempts = 0;
         s->doc = id;
+        s->resend = false;
+        s->given_up = false;
         r->busy++;
         int rc = pack_doc(r, s);
         if (rc < 0)
@@ -367,20 +449,24 @@ static int prepare(reader_t *r)
             continue;
         }
         r->sent++;
-        r->pending = true;
-        r->pending_slot = (size_t)(s - r->slots);
+        begin_attempt(s, now);
+        set_pending(r, s);
     }
     return 0;
 }
 
+/* An ack: a document written or rejected, or the end received ("end": the
+ * "stopped" of the end it answers). */
 static void on_ack(reader_t *r, zmq_msg_t *frame)
 {
     hb_msg_t m;
     const char *why;
-    uint64_t doc;
+    uint64_t doc = UINT64_MAX;
     hb_msg_init(&m);
+    const msgpack_object *end = NULL;
     if (hb_msg_decode(&m, zmq_msg_data(frame), zmq_msg_size(frame), &why) != 0 ||
-        !hb_msg_is(&m, HB_T_ACK) || hb_msg_u64(&m, "doc", &doc) != 0) {
+        !hb_msg_is(&m, HB_T_ACK) ||
+        (hb_msg_u64(&m, "doc", &doc) != 0 && !(end = hb_msg_get(&m, "end")))) {
         hb_warn("ignored a message on the ack socket that is not an ack");
         hb_msg_done(&m);
         return;
@@ -389,13 +475,23 @@ static void on_ack(reader_t *r, zmq_msg_t *frame)
     size_t runlen;
     bool ours = hb_msg_str(&m, "run", &run, &runlen) == 0 && runlen == strlen(r->o->run) &&
                 !memcmp(run, r->o->run, runlen);
+    bool end_stopped = end && end->type == MSGPACK_OBJECT_BOOLEAN && end->via.boolean;
     hb_msg_done(&m);
     if (!ours)
         return;
+    if (end) {
+        if (r->end_sent && end_stopped == r->stop_sent)
+            r->end_confirmed = true;
+        return;
+    }
     for (long i = 0; i < r->o->window; i++)
         if (r->slots[i].path && r->slots[i].doc == doc && r->slots[i].attempts > 0) {
             if (r->pending && r->pending_slot == (size_t)i)
                 r->pending = false; /* acknowledged while waiting to be resent */
+            if (!r->slots[i].given_up) {
+                r->last_ack = now_s();
+                r->stalled = false;
+            }
             release(r, &r->slots[i]);
             return;
         }
@@ -407,33 +503,50 @@ static int run_reader(reader_t *r)
     for (;;) {
         if (hb_stop_requested() && !r->stopped) {
             r->stopped = true;
+            r->stopped_at = now_s();
             r->walk_done = true; /* take no more files; finish what is out */
-            hb_warn("stopping: finishing the %zu documents handed out (signal again to quit "
-                    "at once)", r->busy);
+            r->pending = false;  /* not handed out: --resume redoes it */
+            hb_warn("stopping: waiting up to %.0f s for the %zu documents handed out (signal "
+                    "again to quit at once)", STOP_GRACE, r->busy);
         }
         if (prepare(r) != 0)
             return 1;
-        if (r->walk_done && !r->pending && !r->end_sent) {
+        /* The end goes once every file is out.  Stopped, another end waits
+         * for what is out (or the grace) and says how many documents were
+         * abandoned: the aggregator then ends at once.  Each end is sent
+         * again until the aggregator confirms it, and the reader leaves only
+         * then: nothing it sent is lost with its closing connection. */
+        bool end_due = !r->end_sent && r->walk_done && !r->pending && !r->stopped;
+        bool stop_due = r->stopped && !r->stop_sent &&
+                        (r->busy == 0 || now_s() - r->stopped_at >= STOP_GRACE);
+        bool again = r->end_sent && !r->end_confirmed && now_s() - r->end_at >= r->o->retry_after;
+        if (end_due || stop_due || again) {
+            size_t abandoned = r->busy - r->busy_given_up;
             unsigned long others = hb_walk_unmatched(r->walk);
-            if (r->next_doc == 0 && !r->stopped && others)
+            if (end_due && r->next_doc == 0 && others)
                 hb_error("no file to read: none of the %lu files in the folders given matches "
                          "--pattern '%s'", others, r->o->pattern);
-            else if (r->next_doc == 0 && !r->stopped)
+            else if (end_due && r->next_doc == 0)
                 hb_error("no file to read: the folders given hold no file");
             hb_pack_reset(&r->pack);
-            hb_pack_header(&r->pack, HB_T_END, 4);
+            hb_pack_header(&r->pack, HB_T_END, r->stopped ? 5 : 4);
             hb_pack_kv_cstr(&r->pack, "run", r->o->run);
             hb_pack_kv_u64(&r->pack, "docs", r->next_doc);
             hb_pack_kv_u64(&r->pack, "rejects", 0); /* every reject has its id */
             hb_pack_kv_bool(&r->pack, "stopped", r->stopped);
+            if (r->stopped)
+                hb_pack_kv_u64(&r->pack, "abandoned", abandoned);
             if (send_ctl(r) != 0)
                 return 1;
             r->end_sent = true;
-            hb_debug("sent end: %llu ids, %llu documents, %llu rejects",
+            r->stop_sent = r->stopped;
+            r->end_confirmed = false;
+            r->end_at = now_s();
+            hb_debug("sent end: %llu ids, %llu documents, %llu rejects, %zu abandoned",
                      (unsigned long long)r->next_doc, (unsigned long long)r->sent,
-                     (unsigned long long)r->rejects);
+                     (unsigned long long)r->rejects, r->stopped ? abandoned : 0);
         }
-        if (r->end_sent && r->busy == 0)
+        if (r->end_confirmed && (r->stop_sent || r->busy == 0))
             return 0;
         zmq_pollitem_t items[] = {{r->acks, 0, ZMQ_POLLIN, 0},
                                   {r->out, 0, ZMQ_POLLOUT, 0}};
@@ -453,9 +566,6 @@ static int run_reader(reader_t *r)
         }
         if (r->pending && (items[1].revents & ZMQ_POLLOUT)) {
             if (hb_sock_send(r->out, r->pack.buf.data, r->pack.buf.len, ZMQ_DONTWAIT) == 0) {
-                inflight_t *s = &r->slots[r->pending_slot];
-                s->sent_at = now_s();
-                s->attempts++;
                 r->pending = false;
             } else if (errno != EAGAIN) {
                 hb_error("cannot send a document: %s", zmq_strerror(errno));
