@@ -15,7 +15,7 @@ struct hb_stage {
     void *out;
     hb_pack_t pack;
     hb_batch_t batch; /* what the frames received at once produced, sent as one frame */
-    unsigned long n_in, n_out, n_bad;
+    unsigned long n_in, n_out, n_bad, n_dropped;
 };
 
 typedef struct common_opts {
@@ -94,13 +94,37 @@ static bool wants(const hb_filter_t *f, const hb_msg_t *m)
     return false;
 }
 
+/* A unit dropped without a replacement leaves a "dropped" record with its
+ * identity, so that its document's count still adds up. */
+static int emit_dropped(hb_stage_t *st, const hb_msg_t *m)
+{
+    static const char *const keep[] = {"run", "doc", "seq", "part", "parts", NULL};
+    hb_pack_t *p = hb_stage_pack(st);
+    size_t n = 0;
+    for (const char *const *k = keep; *k; k++)
+        n += hb_msg_get(m, *k) != NULL;
+    hb_pack_header(p, HB_T_DROPPED, n);
+    for (const char *const *k = keep; *k; k++) {
+        const msgpack_object *o = hb_msg_get(m, *k);
+        if (o) {
+            hb_pack_key(p, *k);
+            msgpack_pack_object(&p->pk, *o);
+        }
+    }
+    st->n_dropped++;
+    return hb_stage_emit(st);
+}
+
 /* One message: to the stage, or forwarded untouched. */
 static int handle(void *arg, const hb_msg_t *m)
 {
     hb_stage_t *st = arg;
     st->n_in++;
+    unsigned long out_before = st->n_out;
     int verdict = wants(st->f, m) ? st->f->on_message(st, st->ctx, m) : HB_PASS;
-    if (verdict == HB_PASS) {
+    if (verdict == HB_DROP && st->n_out == out_before && hb_msg_is(m, HB_T_UNIT)) {
+        emit_dropped(st, m);
+    } else if (verdict == HB_PASS) {
         if (hb_batch_add(&st->batch, st->out, m->raw, m->raw_len) == 0)
             st->n_out++;
     } else if (verdict == HB_ERROR) {
@@ -205,8 +229,8 @@ int hb_filter_main(const hb_filter_t *f, int argc, char **argv)
     }
     zmq_msg_close(&frame);
     status = 0;
-    hb_debug("stopping: %lu in, %lu out in %lu frames, %lu dropped", st.n_in, st.n_out,
-             st.batch.frames, st.n_bad);
+    hb_debug("stopping: %lu in, %lu out in %lu frames, %lu units dropped, %lu bad", st.n_in,
+             st.n_out, st.batch.frames, st.n_dropped, st.n_bad);
     if (f->exit)
         f->exit(st.ctx);
     hb_batch_flush(&st.batch, st.out); /* what exit emitted */

@@ -36,9 +36,18 @@
 
 typedef struct hb_stage hb_stage_t;
 
+/* Units are counted per document, so dropping and adding follow a rule
+ * (docs/messages.md, "Dropping and adding units"):
+ *  - HB_DROP for a unit with nothing emitted drops it: the runtime sends a
+ *    "dropped" record in its place and the document completes without it;
+ *  - a unit replaced by N > 1 units: each keeps the unit's "seq" and says
+ *    "part" (0 … N-1) and "parts" (N, at most HB_MAX_PARTS), and the
+ *    document's count grows by N - 1 (a unit that already has parts is not
+ *    split again). */
+
 enum hb_verdict {
     HB_PASS = 0,  /* forward the input message unchanged */
-    HB_DROP = 1,  /* the input is consumed (the stage emitted its replacement, or nothing) */
+    HB_DROP = 1,  /* the input is consumed: replaced by what the stage emitted, or dropped */
     HB_ERROR = -1 /* the message could not be handled; the runtime logs and drops it */
 };
 

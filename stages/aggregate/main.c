@@ -79,7 +79,14 @@ typedef struct unit_ref {
     uint32_t seq, len;
     int16_t topic;
     int8_t kind;
+    uint8_t part;      /* of a unit a stage turned into several (HB_MAX_PARTS) */
 } unit_ref_t;
+
+/* A seq a stage turned into several units: which parts are in. */
+typedef struct split_seq {
+    uint32_t seq, parts;
+    uint64_t got;
+} split_seq_t;
 
 /* A document's output held in memory; the rest waits in a temporary file. */
 #define DOC_MEMORY (256u * 1024u)
@@ -90,8 +97,11 @@ typedef struct doc {
     hb_spool_t json;   /* the units' JSON fields, back to back */
     unit_ref_t *units;
     size_t n, cap;
-    uint8_t *have;     /* bitmap of seqs received */
+    uint8_t *have;     /* bitmap of seqs settled: a unit, all its parts, or dropped */
     size_t have_bytes;
+    size_t settled;    /* bits set in have */
+    split_seq_t *splits; /* seqs with parts still coming */
+    size_t nsplits;
     hb_buf_t head;     /* "file":…,"doc":N, written before each unit's seq */
     hb_buf_t place;    /* "town":…,"county":…,"year":…,"title":… */
     hb_buf_t docline;  /* the docs.jsonl object, or the errors.jsonl one */
@@ -192,6 +202,7 @@ static void drop_doc(aggregator_t *a, doc_t *d)
     hb_buf_release(&d->docline);
     free(d->units);
     free(d->have);
+    free(d->splits);
     free(d);
 }
 
@@ -232,7 +243,9 @@ static int write_out(aggregator_t *a, FILE *f, const hb_buf_t *b, const char *na
 static int by_seq(const void *x, const void *y)
 {
     const unit_ref_t *p = x, *q = y;
-    return (p->seq > q->seq) - (p->seq < q->seq);
+    if (p->seq != q->seq)
+        return (p->seq > q->seq) - (p->seq < q->seq);
+    return (p->part > q->part) - (p->part < q->part);
 }
 
 /* Writes a document whose units are all here. */
@@ -264,6 +277,21 @@ static int write_doc(aggregator_t *a, doc_t *d)
         if (a->line.len >= 64 * 1024 || i + 1 == d->n) {
             rc = write_out(a, a->paragraphs, &a->line, "paragraphs.jsonl");
             hb_buf_reset(&a->line);
+        }
+    }
+    /* The units written: fewer than announced when a stage dropped some. */
+    hb_buf_printf(&d->docline, ",\"units\":%zu,\"status\":", d->n);
+    if (d->n) {
+        hb_buf_puts(&d->docline, "\"ok\"}\n");
+    } else {
+        hb_buf_puts(&d->docline, d->expected ? "\"empty\",\"reason\":\"every unit was dropped "
+                                               "by a filter stage\"}\n"
+                                             : "\"empty\",\"reason\":\"no paragraph of report "
+                                               "text: split kept no unit (too short, not "
+                                               "Chinese, or only furniture)\"}\n");
+        if (a->empty++ < 3) {
+            hb_buf_puts(&a->empty_names, a->empty > 1 ? ", " : "");
+            hb_utf8_sanitize(&a->empty_names, d->file, strlen(d->file));
         }
     }
     if (rc == 0)
@@ -363,12 +391,60 @@ static void obj_str(const hb_msg_t *m, const char *key, const char **s, size_t *
     }
 }
 
-static int on_unit(aggregator_t *a, const hb_msg_t *m, uint64_t id)
+/* The seq and, for a unit a stage turned into several, its part and parts
+ * (1 part otherwise).  -1 when they are not valid. */
+static int unit_id(const hb_msg_t *m, uint64_t *seq, uint64_t *part, uint64_t *parts)
+{
+    *part = 0;
+    *parts = 1;
+    if (hb_msg_u64(m, "seq", seq) != 0 || *seq >= UINT32_MAX)
+        return -1;
+    if (!hb_msg_get(m, "parts"))
+        return 0;
+    if (hb_msg_u64(m, "parts", parts) != 0 || hb_msg_u64(m, "part", part) != 0 || *parts < 1 ||
+        *parts > HB_MAX_PARTS || *part >= *parts)
+        return -1;
+    return 0;
+}
+
+/* Counts a seq, or one of its parts, in: false when it is already in. */
+static bool take(doc_t *d, uint32_t seq, uint32_t part, uint32_t parts)
+{
+    if (bit(d->have, d->have_bytes, seq))
+        return false;
+    if (parts > 1) {
+        split_seq_t *sp = NULL;
+        for (size_t i = 0; i < d->nsplits && !sp; i++)
+            if (d->splits[i].seq == seq)
+                sp = &d->splits[i];
+        if (!sp) {
+            d->splits = hb_realloc(d->splits, (d->nsplits + 1) * sizeof *d->splits);
+            sp = &d->splits[d->nsplits++];
+            *sp = (split_seq_t){.seq = seq, .parts = parts};
+        }
+        if (sp->parts != parts || (sp->got >> part & 1))
+            return false;
+        sp->got |= 1ull << part;
+        if ((uint32_t)__builtin_popcountll(sp->got) < parts)
+            return true;
+    }
+    set_bit(&d->have, &d->have_bytes, seq);
+    d->settled++;
+    return true;
+}
+
+static bool doc_complete(const doc_t *d)
+{
+    return d->expected >= 0 && d->settled == (size_t)d->expected;
+}
+
+static int on_unit(aggregator_t *a, const hb_msg_t *m, uint64_t id, bool dropped)
 {
     static const char *const internal[] = {"v", "type", "run", "doc", "seq", "doc_code", NULL};
-    uint64_t seq;
-    if (hb_msg_u64(m, "seq", &seq) != 0 || seq >= UINT32_MAX) {
-        hb_warn("a unit of document %llu without a valid seq; dropped", (unsigned long long)id);
+    uint64_t seq, part, parts;
+    if (unit_id(m, &seq, &part, &parts) != 0) {
+        hb_warn("a %s of document %llu without a valid seq (or part of parts); dropped",
+                dropped ? "dropped record" : "unit", (unsigned long long)id);
         return 0;
     }
     if (bit(a->done, a->done_bytes, id))
@@ -379,11 +455,13 @@ static int on_unit(aggregator_t *a, const hb_msg_t *m, uint64_t id)
                  MAX_ACTIVE_DOCS);
         return -1;
     }
-    if (d->rejected || bit(d->have, d->have_bytes, seq) ||
-        (d->expected >= 0 && (int64_t)seq >= d->expected))
+    if (d->rejected || (d->expected >= 0 && (int64_t)seq >= d->expected) ||
+        !take(d, (uint32_t)seq, (uint32_t)part, (uint32_t)parts))
         return 0; /* rejected, duplicate, or beyond the announced count */
-    set_bit(&d->have, &d->have_bytes, seq);
-    if (hb_results_unit(a->results, id, seq, m) != 0)
+    if (dropped)
+        return doc_complete(d) ? finish_doc(a, d) : 0;
+    /* results.sqlite has one row per seq: of a unit turned into parts, the first */
+    if (part == 0 && hb_results_unit(a->results, id, seq, m) != 0)
         return -1;
     if (d->n == d->cap) {
         d->cap = d->cap ? d->cap * 2 : 32;
@@ -391,6 +469,7 @@ static int on_unit(aggregator_t *a, const hb_msg_t *m, uint64_t id)
     }
     unit_ref_t *u = &d->units[d->n++];
     u->seq = (uint32_t)seq;
+    u->part = (uint8_t)part;
     u->off = hb_spool_size(&d->json);
     hb_buf_t *json = hb_spool_buf(&d->json);
     /* The unit's own fields, in its order, minus the internal keys. */
@@ -417,9 +496,7 @@ static int on_unit(aggregator_t *a, const hb_msg_t *m, uint64_t id)
     u->topic = (int16_t)hb_tally_topic(a->tally, s, len);
     obj_str(m, "kind", &s, &len);
     u->kind = (int8_t)hb_tally_kind(s, len);
-    if (d->expected >= 0 && d->n == (size_t)d->expected)
-        return finish_doc(a, d);
-    return 0;
+    return doc_complete(d) ? finish_doc(a, d) : 0;
 }
 
 /* The document-level keys of doc_end, copied into the head of every unit. */
@@ -506,17 +583,6 @@ static int on_doc_end(aggregator_t *a, const hb_msg_t *m, uint64_t id)
     for (size_t i = 0; doc_keys_opt[i]; i++)
         if (hb_msg_get(m, doc_keys_opt[i]))
             json_field(&d->docline, m, doc_keys_opt[i], false);
-    hb_buf_printf(&d->docline, ",\"units\":%llu,\"status\":", (unsigned long long)units);
-    if (units) {
-        hb_buf_puts(&d->docline, "\"ok\"}\n");
-    } else {
-        hb_buf_puts(&d->docline, "\"empty\",\"reason\":\"no paragraph of report text: split "
-                                 "kept no unit (too short, not Chinese, or only furniture)\"}\n");
-        if (a->empty++ < 3) {
-            hb_buf_puts(&a->empty_names, a->empty > 1 ? ", " : "");
-            hb_utf8_sanitize(&a->empty_names, d->file, strlen(d->file));
-        }
-    }
     /* Units beyond the count (a rogue peer) are forgotten. */
     size_t kept = 0;
     for (size_t i = 0; i < d->n; i++)
@@ -525,9 +591,10 @@ static int on_doc_end(aggregator_t *a, const hb_msg_t *m, uint64_t id)
     if (kept < d->n && hb_results_drop(a->results, id, units) != 0)
         return -1;
     d->n = kept;
-    if (d->n == units)
-        return finish_doc(a, d);
-    return 0;
+    d->settled = 0;
+    for (uint64_t seq = 0; seq < units && seq / 8 < d->have_bytes; seq++)
+        d->settled += bit(d->have, d->have_bytes, seq);
+    return doc_complete(d) ? finish_doc(a, d) : 0;
 }
 
 static int on_reject(aggregator_t *a, const hb_msg_t *m)
@@ -582,7 +649,10 @@ static int on_message(void *arg, const hb_msg_t *m)
         /* logged */
     } else if (hb_msg_is(m, HB_T_UNIT)) {
         if (doc_id(a, m, &id))
-            rc = on_unit(a, m, id);
+            rc = on_unit(a, m, id, false);
+    } else if (hb_msg_is(m, HB_T_DROPPED)) {
+        if (doc_id(a, m, &id))
+            rc = on_unit(a, m, id, true);
     } else if (hb_msg_is(m, HB_T_DOC_END)) {
         if (doc_id(a, m, &id))
             rc = on_doc_end(a, m, id);
