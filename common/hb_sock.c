@@ -21,6 +21,7 @@ static int set_int(void *s, int opt, int v)
 }
 
 struct hb_security {
+    int heartbeat_ms;
     bool on;
     char public_key[41], secret_key[41], server_key[41]; /* Z85 */
     uint8_t (*allowed)[32];
@@ -31,18 +32,30 @@ struct hb_security {
 };
 
 const hb_opt_t hb_security_options[] = {
+    {"heartbeat", 0, HB_OPT_DOUBLE, offsetof(hb_security_opts_t, heartbeat), "5", "SECONDS",
+     "heartbeat every connection this often; a peer silent for 3 heartbeats is dropped and "
+     "dialled again (0: off)", 0, 3600},
     {"curve-key", 0, HB_OPT_STR, offsetof(hb_security_opts_t, key), NULL, "FILE",
      "encrypt and authenticate tcp with CURVE using this key pair (huibao keygen NAME)"},
     {"curve-server", 0, HB_OPT_STR, offsetof(hb_security_opts_t, server), NULL, "FILE",
-     "the public key (.pub) of the side this program connects to"},
+     "the public key (.pub, or its 40 characters) of the side this program connects to; "
+     "alone, without --curve-key, this program makes a key pair of its own"},
     {"curve-allow", 0, HB_OPT_STR, offsetof(hb_security_opts_t, allow), NULL, "FILE",
      "accept only clients whose public keys are listed (public = … lines)"},
     HB_OPT_END,
 };
 
-/* Reads the "public" (and "secret") key of a key file written by keygen. */
+/* Reads the "public" (and "secret") key of a key file written by keygen.
+ * For a public key alone, path may also be the key itself (40 Z85
+ * characters, as `huibao run --listen` prints it). */
 static int read_keys(const char *path, char *public_key, char *secret_key)
 {
+    uint8_t raw[32];
+    if (!secret_key && strlen(path) == 40 && access(path, F_OK) != 0 &&
+        zmq_z85_decode(raw, path)) {
+        memcpy(public_key, path, 41);
+        return 0;
+    }
     hb_conf_t *c = hb_conf_load(path);
     if (!c)
         return -1;
@@ -152,13 +165,15 @@ hb_security_t *hb_security_load(void *ctx, const hb_security_opts_t *o)
 {
     hb_security_t *sec = hb_calloc(1, sizeof *sec);
     sec->ctx = ctx;
+    sec->heartbeat_ms = (int)(o->heartbeat * 1000);
     if (!o->key) {
-        if (o->server || o->allow) {
-            hb_error("--curve-server and --curve-allow need --curve-key (this program's keys)");
+        if (o->allow) {
+            hb_error("--curve-allow needs --curve-key (this program's keys)");
             free(sec);
             return NULL;
         }
-        return sec;
+        if (!o->server)
+            return sec;
     }
     if (!zmq_has("curve")) {
         hb_error("this libzmq was built without CURVE: encryption is not available");
@@ -166,7 +181,11 @@ hb_security_t *hb_security_load(void *ctx, const hb_security_opts_t *o)
         return NULL;
     }
     sec->on = true;
-    if (read_keys(o->key, sec->public_key, sec->secret_key) != 0 ||
+    /* A client with the server's key and none of its own gets a fresh pair:
+     * it is then sure of the server, and the server admits it unless it
+     * has an allow-list. */
+    if ((o->key ? read_keys(o->key, sec->public_key, sec->secret_key)
+                : zmq_curve_keypair(sec->public_key, sec->secret_key)) != 0 ||
         read_keys(o->server ? o->server : o->key, sec->server_key, NULL) != 0 ||
         (o->allow && load_allowed(sec, o->allow) != 0)) {
         free(sec->allowed);
@@ -243,6 +262,19 @@ static int apply_curve(void *s, const hb_security_t *sec, bool bind)
            zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, sec->secret_key, 40);
 }
 
+/* Heartbeats (ZMTP PING/PONG) every ms, a peer silent for three of them
+ * dropped; TCP keepalive probes on tcp; reconnects back off up to 2 s. */
+static int set_liveness(void *s, int ms)
+{
+    if (ms <= 0)
+        return 0;
+    return set_int(s, ZMQ_HEARTBEAT_IVL, ms) || set_int(s, ZMQ_HEARTBEAT_TTL, 3 * ms) ||
+           set_int(s, ZMQ_HEARTBEAT_TIMEOUT, 3 * ms) || set_int(s, ZMQ_TCP_KEEPALIVE, 1) ||
+           set_int(s, ZMQ_TCP_KEEPALIVE_IDLE, ms / 1000 > 0 ? ms / 1000 : 1) ||
+           set_int(s, ZMQ_TCP_KEEPALIVE_INTVL, ms / 1000 > 0 ? ms / 1000 : 1) ||
+           set_int(s, ZMQ_TCP_KEEPALIVE_CNT, 3) || set_int(s, ZMQ_RECONNECT_IVL_MAX, 2000);
+}
+
 void *hb_sock_open(void *ctx, int type, const char *spec, const hb_sock_opts_t *o)
 {
     if (!spec || !*spec) {
@@ -259,7 +291,8 @@ void *hb_sock_open(void *ctx, int type, const char *spec, const hb_sock_opts_t *
     if (set_int(s, ZMQ_SNDHWM, o->hwm) || set_int(s, ZMQ_RCVHWM, o->hwm) ||
         set_int(s, ZMQ_LINGER, o->linger_ms) ||
         (o->immediate && set_int(s, ZMQ_IMMEDIATE, 1)) ||
-        (maxmsg > 0 && zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg))) {
+        (maxmsg > 0 && zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg)) ||
+        set_liveness(s, o->sec ? o->sec->heartbeat_ms : 0)) {
         hb_error("cannot set socket options: %s", zmq_strerror(zmq_errno()));
         zmq_close(s);
         return NULL;

@@ -7,7 +7,10 @@
  *
  * Every socket gets explicit high-water marks, a bounded linger and, where it
  * receives, a maximum message size; data sockets that push work set
- * ZMQ_IMMEDIATE so no work is queued for a peer that is not there.
+ * ZMQ_IMMEDIATE so no work is queued for a peer that is not there.  Every
+ * socket sends ZMTP heartbeats (--heartbeat) and, on tcp, TCP keepalives, so
+ * a peer that vanished without a word (host down, link cut) is dropped
+ * within a few heartbeats and a connecting socket dials again.
  *
  * Sockets belong to one thread.  Create the context after fork(). */
 #ifndef HB_SOCK_H
@@ -26,12 +29,15 @@
  * thread (its own socket) admits only the listed client keys, this
  * process's own included. */
 typedef struct hb_security_opts {
+    double heartbeat;   /* seconds between ZMTP heartbeats on every socket; 0: none */
     const char *key;    /* NAME.key from `huibao keygen`: own key pair */
-    const char *server; /* the binding side's NAME.pub (or .key), for connecting */
+    const char *server; /* the binding side's NAME.pub (or .key, or the key itself), for
+                         * connecting; without key, this process makes a fresh pair */
     const char *allow;  /* file of allowed client keys ("public = …" lines) */
 } hb_security_opts_t;
 
-/* Options every program declares: --curve-key, --curve-server, --curve-allow. */
+/* Options every program declares: --heartbeat, --curve-key, --curve-server,
+ * --curve-allow (the process's network settings, kept by hb_security_t). */
 extern const hb_opt_t hb_security_options[];
 
 typedef struct hb_security hb_security_t;

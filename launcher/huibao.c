@@ -41,7 +41,7 @@ typedef struct run_opts {
     const char *outdir, *pattern, *meta, *topics, *figures, *pipeline, *listen;
     long jobs, window, window_mb, attempts;
     double retry_after;
-    int quiet, verbose, no_progress, resume, force, no_csv_bom;
+    int quiet, verbose, no_progress, resume, force, no_csv_bom, insecure;
 } run_opts_t;
 
 static const hb_opt_t run_options[] = {
@@ -53,7 +53,9 @@ static const hb_opt_t run_options[] = {
      "classify workers on this machine (default: one per core; with --listen, none)", -1, 255},
     {"listen", 'l', HB_OPT_STR, offsetof(run_opts_t, listen), NULL, "HOST:PORT",
      "also take classify workers from other hosts: split's output on tcp PORT, the "
-     "aggregator's input on PORT+1"},
+     "aggregator's input on PORT+1; CURVE on, keys in the output folder"},
+    {"insecure", 0, HB_OPT_FLAG, offsetof(run_opts_t, insecure), NULL, NULL,
+     "with --listen: no CURVE (whoever reaches the ports can read and change the run)"},
     {"pattern", 'p', HB_OPT_STR, offsetof(run_opts_t, pattern), "*.txt", "GLOB",
      "file names to take inside folders"},
     {"meta", 'm', HB_OPT_STR, offsetof(run_opts_t, meta), NULL, "CSV",
@@ -448,6 +450,31 @@ static int check_configs(const group_t *groups, size_t ngroups, const char *topi
     return 0;
 }
 
+/* --listen without keys: the run's key pair in the output folder
+ * (listen.key, listen.pub), made once and kept, so that workers given its
+ * public key rejoin a resumed run.  0, or -1 (logged). */
+static int listen_keys(const char *outdir, char *key, size_t keylen, char *pub)
+{
+    char base[PATH_MAX - 8];
+    if ((size_t)snprintf(base, sizeof base, "%s/listen", outdir) >= sizeof base ||
+        (size_t)snprintf(key, keylen, "%s.key", base) >= keylen) {
+        hb_error("%s: path too long", outdir);
+        return -1;
+    }
+    if (access(key, F_OK) != 0 && hb_security_keygen(base) != 0)
+        return -1;
+    hb_conf_t *c = hb_conf_load(key);
+    const char *p = c ? hb_conf_get(c, "", "public", NULL) : NULL;
+    if (!p || strlen(p) != 40) {
+        hb_error("%s: not a key pair from `huibao keygen`; remove it to get a new one", key);
+        hb_conf_free(c);
+        return -1;
+    }
+    memcpy(pub, p, 41);
+    hb_conf_free(c);
+    return 0;
+}
+
 static int cmd_run(int argc, char **argv)
 {
     run_opts_t o;
@@ -515,16 +542,18 @@ static int cmd_run(int argc, char **argv)
         free(paths);
         return 1;
     }
-    char ep_docs[PATH_MAX + 8], ep_acks[PATH_MAX + 8], ep_agg[PATH_MAX + 8];
+    char ep_docs[PATH_MAX + 8], ep_acks[PATH_MAX + 8], ep_agg[PATH_MAX + 8], ep_ctl[PATH_MAX + 8];
     snprintf(ep_docs, sizeof ep_docs, "ipc://%s/docs", dir);
     snprintf(ep_acks, sizeof ep_acks, "ipc://%s/acks", dir);
     snprintf(ep_agg, sizeof ep_agg, "ipc://%s/agg", dir);
+    snprintf(ep_ctl, sizeof ep_ctl, "ipc://%s/ctl", dir);
     char prog[PATH_MAX + 32], topics_buf[PATH_MAX], figures_buf[PATH_MAX];
-    char window[32], window_mb[32], retry[32], attempts[32];
+    char window[32], window_mb[32], retry[32], attempts[32], heartbeat[32];
     snprintf(window, sizeof window, "%ld", o.window);
     snprintf(window_mb, sizeof window_mb, "%ld", o.window_mb);
     snprintf(retry, sizeof retry, "%g", o.retry_after);
     snprintf(attempts, sizeof attempts, "%ld", o.attempts);
+    snprintf(heartbeat, sizeof heartbeat, "%g", so.heartbeat);
     const char *topics = config_path(o.topics, "topics.conf", topics_buf, sizeof topics_buf);
     const char *figures = config_path(o.figures, "figures.conf", figures_buf, sizeof figures_buf);
     const char *level = o.quiet ? "--quiet" : o.verbose ? "--verbose" : NULL;
@@ -535,6 +564,14 @@ static int cmd_run(int argc, char **argv)
                  check_configs(groups, ngroups, topics, figures, o.meta, level) != 0
              ? 2
              : claim_outdir(&o, run_id, paths, (size_t)npaths);
+    char listen_key[PATH_MAX], server_pub[41] = "";
+    if (rc == 0 && o.listen && !so.key && !o.insecure) {
+        rc = listen_keys(o.outdir, listen_key, sizeof listen_key, server_pub) != 0;
+        so.key = listen_key;
+    } else if (rc == 0 && o.listen && !so.key) {
+        hb_warn("--insecure: whoever reaches ports %d and %d can read every report and change "
+                "the results", listen_port, listen_port + 1);
+    }
     if (rc != 0) {
         remove_tree(dir);
         free(paths);
@@ -556,8 +593,8 @@ static int cmd_run(int argc, char **argv)
     if (o.listen)
         snprintf(agg_in + strlen(agg_in), sizeof agg_in - strlen(agg_in), ",@tcp://%s:%d",
                  listen_host, listen_port + 1);
-    argv_add(&agg->argv, prog, "--in", agg_in, "--acks", ep_acks, "-o", o.outdir, "--topics",
-             topics, "--run", run_id, NULL);
+    argv_add(&agg->argv, prog, "--in", agg_in, "--ctl", ep_ctl, "--acks", ep_acks, "-o", o.outdir, "--topics",
+             topics, "--run", run_id, "--heartbeat", heartbeat, NULL);
     if (!o.no_progress && isatty(2))
         argv_push(&agg->argv, "--progress");
     if (o.resume)
@@ -590,7 +627,8 @@ static int cmd_run(int argc, char **argv)
             snprintf(up[b], sizeof up[b], ">ipc://%s/b%zu.in", dir, b);
             snprintf(down[b], sizeof down[b], ">ipc://%s/b%zu.out", dir, b);
             snprintf(prog, sizeof prog, "%s/huibao", bindir);
-            argv_add(&relay->argv, prog, "relay", "--in", up[b], "--out", down[b], NULL);
+            argv_add(&relay->argv, prog, "relay", "--in", up[b], "--out", down[b], "--heartbeat",
+                     heartbeat, NULL);
             relay->argv.v[3][0] = '@'; /* the relay binds both ends */
             relay->argv.v[5][0] = '@';
         }
@@ -612,15 +650,17 @@ static int cmd_run(int argc, char **argv)
             argv_add(&c->argv, "--in", down[g], "--out", up[g + 1], NULL);
             if (gr->builtin && !strcmp(gr->name, "classify"))
                 argv_add(&c->argv, "--topics", topics, "--figures", figures, NULL);
+            if (gr->builtin)
+                argv_add(&c->argv, "--heartbeat", heartbeat, NULL);
             argv_words(&c->argv, gr->options);
         }
     }
     child_t *reader = &kids[n++];
     snprintf(reader->role, sizeof reader->role, "read");
     snprintf(prog, sizeof prog, "%s/huibao-read", bindir);
-    argv_add(&reader->argv, prog, "--out", ep_docs, "--ctl", ep_agg, "--acks", ep_acks, "--run",
+    argv_add(&reader->argv, prog, "--out", ep_docs, "--ctl", ep_ctl, "--acks", ep_acks, "--run",
              run_id, "--pattern", o.pattern, "--window", window, "--window-mb", window_mb,
-             "--retry-after", retry, "--attempts", attempts, NULL);
+             "--retry-after", retry, "--attempts", attempts, "--heartbeat", heartbeat, NULL);
     if (o.meta)
         argv_add(&reader->argv, "--meta", o.meta, NULL);
     if (o.resume)
@@ -652,9 +692,10 @@ static int cmd_run(int argc, char **argv)
             set_str(host, sizeof host, listen_host);
         host[sizeof host - 1] = '\0';
         printf("classify workers on other hosts join this run with:\n"
-               "  huibao-classify --in '>tcp://%s:%d' --out '>tcp://%s:%d'%s\n",
+               "  huibao-classify --in '>tcp://%s:%d' --out '>tcp://%s:%d'%s%s%s\n",
                host, listen_port, host, listen_port + 1,
-               so.key ? " --curve-key WORKER.key --curve-server THIS_RUN.pub" : "");
+               server_pub[0] ? " --curve-server '" : so.key ? " --curve-key WORKER.key "
+               "--curve-server THIS_RUN.pub" : "", server_pub, server_pub[0] ? "'" : "");
         fflush(stdout);
     }
 

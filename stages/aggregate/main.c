@@ -43,14 +43,16 @@
 #define MAX_ACTIVE_DOCS 65536
 
 typedef struct agg_opts {
-    const char *in, *acks, *outdir, *topics, *run;
+    const char *in, *ctl, *acks, *outdir, *topics, *run;
     long max_msg_mb;
     int progress, quiet, verbose, resume, no_csv_bom;
 } agg_opts_t;
 
 static const hb_opt_t agg_options[] = {
     {"in", 'i', HB_OPT_STR, offsetof(agg_opts_t, in), NULL, "ENDPOINTS",
-     "where units, doc_end, rejects and the reader's end count arrive (default: bind)"},
+     "where units, doc_end and rejects arrive from the stages (default: bind)"},
+    {"ctl", 'c', HB_OPT_STR, offsetof(agg_opts_t, ctl), NULL, "ENDPOINTS",
+     "the reader's control channel: its rejects and end count (default: bind)"},
     {"acks", 'a', HB_OPT_STR, offsetof(agg_opts_t, acks), NULL, "ENDPOINTS",
      "the reader's acknowledgement socket (default: connect)"},
     {"output", 'o', HB_OPT_STR, offsetof(agg_opts_t, outdir), "out", "DIR",
@@ -114,7 +116,8 @@ typedef struct doc {
 
 typedef struct aggregator {
     const agg_opts_t *o;
-    void *in, *acks;
+    void *in, *ctl, *acks;
+    bool from_ctl;     /* the message being handled came over ctl */
     char run[128];
     bool have_run;
     doc_t **active;
@@ -139,6 +142,7 @@ typedef struct aggregator {
     double started, last_progress;
     uint64_t dropped;
     uint64_t foreign; /* messages of types the aggregator does not handle */
+    uint64_t data_ends; /* end messages on the data socket (ignored) */
     unsigned long bad_frames; /* messages that were not valid msgpack messages */
 } aggregator_t;
 
@@ -627,7 +631,8 @@ static int on_reject(aggregator_t *a, const hb_msg_t *m)
         return finish_doc(a, d);
     }
     hb_tally_reject(a->tally);
-    a->free_rejects++;
+    if (a->from_ctl)
+        a->free_rejects++; /* the reader's, counted by its end */
     return write_out(a, a->errors, line, "errors.jsonl");
 }
 
@@ -658,6 +663,10 @@ static int on_message(void *arg, const hb_msg_t *m)
             rc = on_doc_end(a, m, id);
     } else if (hb_msg_is(m, HB_T_REJECT)) {
         rc = on_reject(a, m);
+    } else if (hb_msg_is(m, HB_T_END) && !a->from_ctl) {
+        if (a->data_ends++ == 0)
+            hb_warn("an end message arrived on --in; ignored: the run's end comes from the "
+                    "reader over --ctl only");
     } else if (hb_msg_is(m, HB_T_END)) {
         if (hb_msg_u64(m, "docs", &a->end_docs) == 0 &&
             hb_msg_u64(m, "rejects", &a->end_rejects) == 0) {
@@ -768,18 +777,21 @@ static int aggregate(aggregator_t *a)
     zmq_msg_init(&frame);
     int status = 1;
     while (!hb_stop_requested()) {
-        zmq_pollitem_t item = {a->in, 0, ZMQ_POLLIN, 0};
-        int rc = zmq_poll(&item, 1, 500);
+        zmq_pollitem_t items[] = {{a->ctl, 0, ZMQ_POLLIN, 0}, {a->in, 0, ZMQ_POLLIN, 0}};
+        int rc = zmq_poll(items, 2, 500);
         if (rc < 0 && zmq_errno() != EINTR) {
             hb_error("poll failed: %s", zmq_strerror(zmq_errno()));
             break;
         }
-        while (rc > 0 && zmq_msg_recv(&frame, a->in, ZMQ_DONTWAIT) >= 0) {
-            if (hb_msg_each(zmq_msg_data(&frame), zmq_msg_size(&frame), on_message, a,
-                            &a->bad_frames) != 0)
-                goto out;
-            if (run_complete(a))
-                break;
+        for (int i = 0; i < 2 && rc > 0 && !run_complete(a); i++) {
+            a->from_ctl = i == 0;
+            while (zmq_msg_recv(&frame, items[i].socket, ZMQ_DONTWAIT) >= 0) {
+                if (hb_msg_each(zmq_msg_data(&frame), zmq_msg_size(&frame), on_message, a,
+                                &a->bad_frames) != 0)
+                    goto out;
+                if (run_complete(a))
+                    break;
+            }
         }
         progress(a, false);
         if (run_complete(a)) {
@@ -860,7 +872,8 @@ int main(int argc, char **argv)
     void *targets[] = {&o, &so, NULL};
     int rc = hb_opt_parse(tables, targets, argc, argv, 1, NULL, NULL);
     if (rc == HB_OPT_HELP) {
-        hb_opt_usage(stdout, "huibao-aggregate --in ENDPOINTS --acks ENDPOINTS [-o DIR] [options]",
+        hb_opt_usage(stdout, "huibao-aggregate --in ENDPOINTS --ctl ENDPOINTS --acks ENDPOINTS "
+                     "[-o DIR] [options]",
                      "Collect units per document and write each document when all its units "
                      "are in: results.sqlite, paragraphs.jsonl, docs.jsonl and errors.jsonl as "
                      "the run goes, "
@@ -870,9 +883,9 @@ int main(int argc, char **argv)
                      tables);
         return 0;
     }
-    if (rc != HB_OPT_OK || !o.in || !o.acks) {
+    if (rc != HB_OPT_OK || !o.in || !o.ctl || !o.acks) {
         if (rc == HB_OPT_OK)
-            fprintf(stderr, "huibao-aggregate: --in and --acks are required (see --help)\n");
+            fprintf(stderr, "huibao-aggregate: --in, --ctl and --acks are required (see --help)\n");
         return 2;
     }
     hb_log_set_level(o.quiet ? HB_LOG_ERROR : o.verbose ? HB_LOG_DEBUG : HB_LOG_INFO);
@@ -906,6 +919,8 @@ int main(int argc, char **argv)
      * happened to be in flight (+16-18% from 100 MB to 1 GB of input). */
     hb_sock_opts_t in_o = {.hwm = 4, .linger_ms = 0, .max_msg_bytes = o.max_msg_mb << 20,
                            .bind_default = true, .sec = sec};
+    hb_sock_opts_t ctl_o = {.hwm = 100000, .linger_ms = 0, .max_msg_bytes = 1 << 16,
+                            .bind_default = true, .sec = sec};
     hb_sock_opts_t ack_o = {.hwm = 100000, .linger_ms = 1000, .bind_default = false,
                             .sec = sec};
     char topics[4096];
@@ -937,7 +952,8 @@ int main(int argc, char **argv)
     if (!a.paragraphs || !a.docs || !a.errors)
         goto done;
     a.in = hb_sock_open(zctx, ZMQ_PULL, o.in, &in_o);
-    a.acks = a.in ? hb_sock_open(zctx, ZMQ_PUSH, o.acks, &ack_o) : NULL;
+    a.ctl = a.in ? hb_sock_open(zctx, ZMQ_PULL, o.ctl, &ctl_o) : NULL;
+    a.acks = a.ctl ? hb_sock_open(zctx, ZMQ_PUSH, o.acks, &ack_o) : NULL;
     if (!a.acks)
         goto done;
     status = aggregate(&a);
@@ -950,6 +966,7 @@ done:
     free(a.done);
     hb_tally_free(a.tally);
     hb_sock_close(a.in);
+    hb_sock_close(a.ctl);
     hb_sock_close(a.acks);
     zmq_ctx_term(zctx);
     hb_security_free(sec);

@@ -60,7 +60,7 @@ static const hb_opt_t read_options[] = {
     {"out", 'o', HB_OPT_STR, offsetof(read_opts_t, out), NULL, "ENDPOINTS",
      "where documents go, to the split workers (default: bind)"},
     {"ctl", 'c', HB_OPT_STR, offsetof(read_opts_t, ctl), NULL, "ENDPOINTS",
-     "the aggregator's input, for rejects and the end count (default: connect)"},
+     "the aggregator's --ctl, for rejects and the end count (default: connect)"},
     {"acks", 'a', HB_OPT_STR, offsetof(read_opts_t, acks), NULL, "ENDPOINTS",
      "where the aggregator's acknowledgements arrive (default: bind)"},
     {"run", 'r', HB_OPT_STR, offsetof(read_opts_t, run), NULL, "ID",

@@ -63,6 +63,76 @@ check "the results equal a plain run" \
 check "nothing the keyless injector sent reached the aggregator" not grep -q "another run" "$TMP/run.err"
 
 printf 'secret = %s\n' "$(sed -n 's/^secret = //p' "$TMP/core.key")" >"$TMP/bad-allow"
-"$BIN/huibao-aggregate" --in @tcp://127.0.0.1:1 --acks '>tcp://127.0.0.1:2' -o "$TMP/x" \
+"$BIN/huibao-aggregate" --in @tcp://127.0.0.1:1 --ctl @tcp://127.0.0.1:3 --acks '>tcp://127.0.0.1:2' -o "$TMP/x" \
     --curve-key "$TMP/core.key" --curve-allow "$TMP/bad-allow" 2>"$TMP/err"
 check "a secret key in an allow-list is refused, naming file and line" grep -q "bad-allow:1" "$TMP/err"
+
+# --listen is secure by default (issue 17.4): CURVE on with a key pair made in
+# the output folder, the join command printed with the server's key.
+pair_port() {
+    local p
+    p=$(free_port)
+    while ! "$PY" -c "import socket; s=socket.socket(); s.bind(('127.0.0.1',$((p + 1))))" 2>/dev/null; do
+        p=$(free_port)
+    done
+    echo "$p"
+}
+port=$(pair_port)
+"$BIN/huibao" run --no-progress --listen "127.0.0.1:$port" -o "$TMP/dflt" tests/data/seeds \
+    >"$TMP/dflt.out" 2>"$TMP/dflt.err" &
+run=$!
+for _ in $(seq 1 100); do [ -s "$TMP/dflt.out" ] && break; sleep 0.1; done
+check "--listen makes the run's key pair in the output folder, private" \
+    [ "$(stat -c %a "$TMP/dflt/listen.key" 2>/dev/null)" = 600 ]
+check "the join command carries the server's public key" \
+    grep -qF -- "--curve-server '$(sed -n 's/^public = //p' "$TMP/dflt/listen.pub" 2>/dev/null)'" "$TMP/dflt.out"
+"$PY" - "$port" <<'PYEOF' >"$TMP/dflt.intruder"
+import sys, zmq
+ctx = zmq.Context()
+steal = ctx.socket(zmq.PULL); steal.connect("tcp://127.0.0.1:%s" % sys.argv[1]); steal.RCVTIMEO = 2000
+try:
+    steal.recv(); print("stole a message")
+except zmq.Again:
+    print("read nothing")
+PYEOF
+check "a peer without the key reads nothing" grep -q "read nothing" "$TMP/dflt.intruder"
+join=$(sed -n 's/^  huibao-classify //p' "$TMP/dflt.out")
+eval "exec \"\$BIN/huibao-classify\" -q $join" &
+worker=$!
+for _ in $(seq 1 300); do kill -0 $run 2>/dev/null || break; sleep 0.1; done
+wait $run
+check "a worker started with the printed command does the run, status 0" [ $? -eq 0 ]
+kill $worker 2>/dev/null
+check "its results equal a plain run" \
+    cmp -s <(sorted_units "$TMP/plain/paragraphs.jsonl") <(sorted_units "$TMP/dflt/paragraphs.jsonl")
+
+# --insecure opts out, with a warning; even then a forged "end" on a data port
+# cannot end the run: the end comes from the reader's own counts over ipc.
+port=$(pair_port)
+"$BIN/huibao" run --no-progress --insecure --listen "127.0.0.1:$port" -o "$TMP/forged" tests/data/seeds \
+    >"$TMP/forged.out" 2>"$TMP/forged.err" &
+run=$!
+"$PY" - "$port" <<'PYEOF' >"$TMP/forger"
+import msgpack, sys, zmq
+port = int(sys.argv[1])
+ctx = zmq.Context()
+pull = ctx.socket(zmq.PULL); pull.connect("tcp://127.0.0.1:%d" % port); pull.RCVTIMEO = 10000
+push = ctx.socket(zmq.PUSH); push.connect("tcp://127.0.0.1:%d" % (port + 1))
+m = msgpack.unpackb(pull.recv(), raw=False)
+if m.get("type") == "batch":
+    m = msgpack.unpackb(m["msgs"][0], raw=False)
+push.send(msgpack.packb({"v": 1, "type": "end", "run": m["run"], "docs": 0, "rejects": 0}))
+pull.close(linger=0)
+push.close(linger=2000)
+print("forged an end for run", m["run"])
+PYEOF
+check "the forger learnt the run id" grep -q "forged an end" "$TMP/forger"
+check "--insecure warns" grep -q -- "--insecure: whoever reaches ports" "$TMP/forged.err"
+"$BIN/huibao-classify" -q --in ">tcp://127.0.0.1:$port" --out ">tcp://127.0.0.1:$((port + 1))" &
+worker=$!
+for _ in $(seq 1 600); do kill -0 $run 2>/dev/null || break; sleep 0.1; done
+wait $run
+check "after a forged end the run still completes with 0" [ $? -eq 0 ]
+kill $worker 2>/dev/null
+check "with all five documents" [ "$(wc -l <"$TMP/forged/docs.jsonl")" -eq 5 ]
+check "the forged end was ignored, and said so" grep -q "the run's end comes from the reader" "$TMP/forged.err"

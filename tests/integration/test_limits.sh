@@ -151,14 +151,14 @@ units("units_at_limit.txt", 1000)
 units("units_over.txt", 1001)
 units("units_far_over.txt", 5000)
 PYEOF
-"$BIN/huibao-aggregate" -q --in "@ipc://$TMP/agg" --acks ">ipc://$TMP/acks" -o "$TMP/limout" \
+"$BIN/huibao-aggregate" -q --in "@ipc://$TMP/agg" --ctl "@ipc://$TMP/ctl" --acks ">ipc://$TMP/acks" -o "$TMP/limout" \
     --run lim --topics configs/topics.conf >"$TMP/lim.out" 2>"$TMP/lim.agg.err" &
 agg=$!
 "$BIN/huibao-split" -q --max-units 1000 --in ">ipc://$TMP/docs" --out "@ipc://$TMP/split" 2>"$TMP/lim.split.err" &
 split=$!
 "$BIN/huibao-classify" -q --in ">ipc://$TMP/split" --out ">ipc://$TMP/agg" 2>"$TMP/lim.classify.err" &
 classify=$!
-"$BIN/huibao-read" -q --run lim --max-mb 1 --out "@ipc://$TMP/docs" --ctl ">ipc://$TMP/agg" \
+"$BIN/huibao-read" -q --run lim --max-mb 1 --out "@ipc://$TMP/docs" --ctl ">ipc://$TMP/ctl" \
     --acks "@ipc://$TMP/acks" "$lim" 2>"$TMP/lim.read.err" &
 reader=$!
 for _ in $(seq 1 600); do kill -0 $agg 2>/dev/null || break; sleep 0.1; done
@@ -215,13 +215,15 @@ check "limits: the seeds are written beside the rejects" grep -q "^seeds True" "
 check "limits: exactly the four over-limit files are in errors.jsonl" grep -q "^errors True" "$TMP/lim.result"
 
 # ---- a message over huibao-aggregate's --max-msg-mb from a rogue peer ------
-p_agg=$(free_port); p_acks=$(free_port)
+p_agg=$(free_port); p_acks=$(free_port); p_ctl=$(free_port)
 "$BIN/huibao-aggregate" --max-msg-mb 1 --in "@tcp://127.0.0.1:$p_agg" --acks ">tcp://127.0.0.1:$p_acks" \
-    -o "$TMP/rogue" --run good --topics configs/topics.conf >"$TMP/rogue.out" 2>"$TMP/rogue.err" &
+    --ctl "@tcp://127.0.0.1:$p_ctl" -o "$TMP/rogue" --run good --topics configs/topics.conf \
+    >"$TMP/rogue.out" 2>"$TMP/rogue.err" &
 agg=$!
-"$PY" - "$p_agg" "$p_acks" <<'PYEOF' >"$TMP/rogue.result"
+"$PY" - "$p_agg" "$p_acks" "$p_ctl" <<'PYEOF' >"$TMP/rogue.result"
 import msgpack, sys, zmq, time
 ctx = zmq.Context()
+ctl = ctx.socket(zmq.PUSH); ctl.connect("tcp://127.0.0.1:%s" % sys.argv[3])
 good = ctx.socket(zmq.PUSH); good.connect("tcp://127.0.0.1:%s" % sys.argv[1])
 rogue = ctx.socket(zmq.PUSH); rogue.connect("tcp://127.0.0.1:%s" % sys.argv[1])
 acks = ctx.socket(zmq.PULL); acks.bind("tcp://127.0.0.1:%s" % sys.argv[2]); acks.RCVTIMEO = 10000
@@ -235,11 +237,13 @@ rogue.send(unit(1, "巨" * (700 * 1024)))
 time.sleep(0.7)
 for m in (unit(1, "第二段"),
           P({"v": 1, "type": "doc_end", "run": "good", "doc": 0, "units": 2, "file": "a.txt",
-             "title": "", "town": None, "county": None, "year": None}),
-          P({"v": 1, "type": "end", "run": "good", "docs": 1, "rejects": 0})):
+             "title": "", "town": None, "county": None, "year": None})):
     good.send(m)
+ctl.send(P({"v": 1, "type": "end", "run": "good", "docs": 1, "rejects": 0}))
 try:
     ack = msgpack.unpackb(acks.recv())
+    while "doc" not in ack:   # the end's own acknowledgement
+        ack = msgpack.unpackb(acks.recv())
     print("ack", ack["type"] == "ack" and ack["doc"] == 0)
 except zmq.Again:
     print("ack False (none within 10 s)")
@@ -297,5 +301,5 @@ st=$(usage "$BIN/huibao-read" -q --max-mb -1 --out "@ipc://$TMP/u1" --ctl ">ipc:
 check "huibao-read --max-mb -1 is a usage error (got $st)" [ "$st" -eq 2 ]
 st=$(usage "$BIN/huibao-read" -q --window 99999999999 --out "@ipc://$TMP/u4" --ctl ">ipc://$TMP/u5" --acks "@ipc://$TMP/u6" "$seeds")
 check "huibao-read --window 99999999999 is a usage error (got $st)" [ "$st" -eq 2 ]
-st=$(usage "$BIN/huibao-aggregate" -q --max-msg-mb 9000000000000 --in "@ipc://$TMP/u7" --acks ">ipc://$TMP/u8" -o "$TMP/u9")
+st=$(usage "$BIN/huibao-aggregate" -q --max-msg-mb 9000000000000 --in "@ipc://$TMP/u7" --ctl "@ipc://$TMP/u10" --acks ">ipc://$TMP/u8" -o "$TMP/u9")
 check "huibao-aggregate --max-msg-mb 9000000000000 is a usage error (got $st)" [ "$st" -eq 2 ]

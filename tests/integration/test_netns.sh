@@ -26,11 +26,14 @@ check "the links are up, one per worker host" grep -q "10.88.2.1/24" <(ip -n "$a
 in=$TMP/in
 seed_corpus "$in" 20
 port=5555
+# The run's key pair, made ahead so the workers can start first (--listen
+# uses OUT/listen.key when it is there).
+mkdir -p "$TMP/multi" && "$BIN/huibao" keygen "$TMP/multi/listen" >/dev/null
 ip netns exec "$b" "$BIN/huibao-classify" -v --in ">tcp://10.88.1.1:$port" \
-    --out ">tcp://10.88.1.1:$((port + 1))" 2>"$TMP/b.err" &
+    --out ">tcp://10.88.1.1:$((port + 1))" --curve-server "$TMP/multi/listen.pub" 2>"$TMP/b.err" &
 wb=$!
 ip netns exec "$c" "$BIN/huibao-classify" -v --in ">tcp://10.88.2.1:$port" \
-    --out ">tcp://10.88.2.1:$((port + 1))" 2>"$TMP/c.err" &
+    --out ">tcp://10.88.2.1:$((port + 1))" --curve-server "$TMP/multi/listen.pub" 2>"$TMP/c.err" &
 wc_=$!
 ip netns exec "$a" "$BIN/huibao" run --no-progress --listen "0.0.0.0:$port" -o "$TMP/multi" \
     "$in" >"$TMP/a.out" 2>"$TMP/a.err"

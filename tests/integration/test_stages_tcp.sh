@@ -2,8 +2,9 @@
 # user spreading them over machines would: same results as the launcher.
 . "$(dirname "$0")/lib.sh"
 
-p_docs=$(free_port); p_split=$(free_port); p_agg=$(free_port); p_acks=$(free_port)
+p_docs=$(free_port); p_split=$(free_port); p_agg=$(free_port); p_acks=$(free_port); p_ctl=$(free_port)
 "$BIN/huibao-aggregate" -q --in "@tcp://127.0.0.1:$p_agg" --acks ">tcp://127.0.0.1:$p_acks" \
+    --ctl "@tcp://127.0.0.1:$p_ctl" \
     -o "$TMP/tcp" --topics configs/topics.conf >"$TMP/agg.out" 2>&1 &
 agg=$!
 "$BIN/huibao-split" -q --in ">tcp://127.0.0.1:$p_docs" --out "@tcp://127.0.0.1:$p_split" &
@@ -11,7 +12,7 @@ split=$!
 for i in 1 2; do
     "$BIN/huibao-classify" -q --in ">tcp://127.0.0.1:$p_split" --out ">tcp://127.0.0.1:$p_agg" &
 done
-"$BIN/huibao-read" -q --out "@tcp://127.0.0.1:$p_docs" --ctl ">tcp://127.0.0.1:$p_agg" \
+"$BIN/huibao-read" -q --out "@tcp://127.0.0.1:$p_docs" --ctl ">tcp://127.0.0.1:$p_ctl" \
     --acks "@tcp://127.0.0.1:$p_acks" tests/data/seeds &
 reader=$!
 for _ in $(seq 1 200); do kill -0 $agg 2>/dev/null || break; sleep 0.1; done
