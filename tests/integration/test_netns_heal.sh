@@ -44,7 +44,7 @@ core() { # core EXTRA...: the run on host A
 }
 core >"$TMP/a1.out" 2>"$TMP/a1.err" &
 first=$!
-for _ in $(seq 1 600); do [ "$(wc -l <"$TMP/out/docs.jsonl" 2>/dev/null)" -ge 20 ] && break; sleep 0.1; done
+for _ in $(seq 1 600); do [ "$(cat "$TMP/out/docs.jsonl" 2>/dev/null | wc -l)" -ge 20 ] && break; sleep 0.1; done
 n=$(wc -l <"$TMP/out/docs.jsonl")
 # The core host vanishes: links down first, the core killed outright, then
 # the whole namespace deleted (its sockets with it: nothing will ever answer
