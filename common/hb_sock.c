@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <pthread.h>
@@ -303,6 +304,10 @@ void *hb_sock_open(void *ctx, int type, const char *spec, const hb_sock_opts_t *
         zmq_close(s);
         return NULL;
     }
+    if (o->monitor && !(*o->monitor = hb_monitor_new(ctx, s, o->monitor_name, o->monitor_level))) {
+        zmq_close(s);
+        return NULL;
+    }
     char *copy = hb_strdup(spec);
     char *save = NULL;
     for (char *ep = strtok_r(copy, ",", &save); ep; ep = strtok_r(NULL, ",", &save)) {
@@ -314,6 +319,10 @@ void *hb_sock_open(void *ctx, int type, const char *spec, const hb_sock_opts_t *
         if (o->sec && o->sec->on && bind != first_binds) {
             hb_error("%s: with CURVE a socket either binds or connects, not both", spec);
             free(copy);
+            if (o->monitor) {
+                hb_monitor_free(*o->monitor);
+                *o->monitor = NULL;
+            }
             zmq_close(s);
             return NULL;
         }
@@ -325,12 +334,127 @@ void *hb_sock_open(void *ctx, int type, const char *spec, const hb_sock_opts_t *
                          ? " (another huibao run or program uses it: pick another port/path)"
                          : "");
             free(copy);
+            if (o->monitor) {
+                hb_monitor_free(*o->monitor);
+                *o->monitor = NULL;
+            }
             zmq_close(s);
             return NULL;
         }
     }
     free(copy);
     return s;
+}
+
+const char *hb_security_public(const hb_security_t *sec)
+{
+    return sec && sec->on ? sec->public_key : NULL;
+}
+
+struct hb_monitor {
+    void *pair;
+    char name[32];
+    int level;
+    unsigned long connected; /* peers whose handshake succeeded, still there */
+    int last_event;   /* the last failure logged, and when */
+    double last_at;
+    unsigned long repeats;
+};
+
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+hb_monitor_t *hb_monitor_new(void *ctx, void *sock, const char *name, int level)
+{
+    static unsigned counter;
+    char ep[64];
+    snprintf(ep, sizeof ep, "inproc://hb-monitor-%d-%u", (int)getpid(), counter++);
+    int events = ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_DISCONNECTED |
+                 ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
+                 ZMQ_EVENT_HANDSHAKE_FAILED_AUTH;
+    hb_monitor_t *m = hb_calloc(1, sizeof *m);
+    snprintf(m->name, sizeof m->name, "%s", name);
+    m->level = level;
+    m->pair = zmq_socket(ctx, ZMQ_PAIR);
+    int linger = 0;
+    if (!m->pair || zmq_socket_monitor(sock, ep, events) != 0 ||
+        zmq_setsockopt(m->pair, ZMQ_LINGER, &linger, sizeof linger) != 0 ||
+        zmq_connect(m->pair, ep) != 0) {
+        hb_error("cannot watch the %s socket's connections: %s", name, zmq_strerror(zmq_errno()));
+        hb_monitor_free(m);
+        return NULL;
+    }
+    return m;
+}
+
+void *hb_monitor_socket(hb_monitor_t *m)
+{
+    return m->pair;
+}
+
+void hb_monitor_read(hb_monitor_t *m)
+{
+    zmq_msg_t head, addr;
+    zmq_msg_init(&head);
+    zmq_msg_init(&addr);
+    while (zmq_msg_recv(&head, m->pair, ZMQ_DONTWAIT) >= 0) {
+        if (!zmq_msg_more(&head) || zmq_msg_recv(&addr, m->pair, 0) < 0 ||
+            zmq_msg_size(&head) < 6)
+            continue;
+        uint16_t event;
+        uint32_t value;
+        memcpy(&event, zmq_msg_data(&head), 2);
+        memcpy(&value, (char *)zmq_msg_data(&head) + 2, 4);
+        int eplen = (int)zmq_msg_size(&addr);
+        const char *ep = zmq_msg_data(&addr);
+        if (event == ZMQ_EVENT_HANDSHAKE_SUCCEEDED) {
+            hb_log(m->level, "%s: connected (%.*s)", m->name, eplen, ep);
+            m->connected++;
+            m->last_event = 0;
+            continue;
+        }
+        if (event == ZMQ_EVENT_DISCONNECTED) { /* after a failed handshake: said already */
+            if (m->connected && m->connected--)
+                hb_log(m->level, "%s: disconnected (%.*s)", m->name, eplen, ep);
+            continue;
+        }
+        double now = mono_s();
+        if (event == m->last_event && now - m->last_at < 60) {
+            m->repeats++;
+            continue;
+        }
+        char again[64] = "";
+        if (m->repeats)
+            snprintf(again, sizeof again, " (and %lu times more)", m->repeats);
+        m->last_event = event;
+        m->last_at = now;
+        m->repeats = 0;
+        if (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
+            hb_warn("%s: handshake with %.*s refused: status %u (a CURVE key not in the "
+                    "other side's allow-list)%s", m->name, eplen, ep, value, again);
+        else if (event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL)
+            hb_warn("%s: handshake with %.*s failed: protocol error 0x%x (a wrong "
+                    "--curve-server key, or CURVE on one side only?)%s", m->name, eplen, ep,
+                    value, again);
+        else
+            hb_warn("%s: handshake with %.*s failed: %s (a wrong --curve-server key?)%s",
+                    m->name, eplen, ep, zmq_strerror((int)value), again);
+    }
+    zmq_msg_close(&head);
+    zmq_msg_close(&addr);
+}
+
+void hb_monitor_free(hb_monitor_t *m)
+{
+    if (!m)
+        return;
+    if (m->pair)
+        zmq_close(m->pair);
+    free(m);
 }
 
 void hb_sock_close(void *sock)

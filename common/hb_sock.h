@@ -41,11 +41,14 @@ typedef struct hb_security_opts {
 extern const hb_opt_t hb_security_options[];
 
 typedef struct hb_security hb_security_t;
+typedef struct hb_monitor hb_monitor_t;
 
 /* NULL opts->key: no CURVE (returns a disabled security, never NULL on
  * success).  NULL after logging "FILE: problem" on a bad key file. */
 hb_security_t *hb_security_load(void *ctx, const hb_security_opts_t *opts);
 void hb_security_free(hb_security_t *sec); /* NULL-safe; after zmq_ctx_term */
+/* This process's public key (40 Z85 characters), NULL without CURVE. */
+const char *hb_security_public(const hb_security_t *sec);
 /* Writes NAME.key and NAME.pub; returns 0 or -1 (logged). */
 int hb_security_keygen(const char *name);
 
@@ -56,6 +59,10 @@ typedef struct hb_sock_opts {
     bool immediate;      /* ZMQ_IMMEDIATE */
     bool bind_default;   /* endpoints without '@' or '>' bind */
     const hb_security_t *sec; /* NULL or disabled: plain sockets */
+    struct hb_monitor **monitor; /* when set: gets a monitor of the socket (hb_monitor_new),
+                                  * made before it binds or connects; caller frees it */
+    const char *monitor_name;
+    int monitor_level;
 } hb_sock_opts_t;
 
 #define HB_MAX_MSG_DEFAULT (256L << 20)
@@ -68,6 +75,18 @@ void hb_sock_close(void *sock);
 /* Sends one frame.  Returns 0, or -1 with errno (EAGAIN with ZMQ_DONTWAIT,
  * ETERM, EINTR when a stop was requested). */
 int hb_sock_send(void *sock, const void *data, size_t len, int flags);
+
+/* Watches one socket's connections and logs them: "NAME: connected to EP"
+ * (handshake done, CURVE included), "disconnected", and failed handshakes
+ * with their reason (a refused or wrong key).  A failure repeated within a
+ * minute is logged again only once a minute, with a count.  Poll the
+ * monitor's socket (hb_monitor_socket) and call hb_monitor_read when it is
+ * readable.  Free it before the socket it watches is closed. */
+/* level: of the connected and disconnected lines (failures are warnings). */
+hb_monitor_t *hb_monitor_new(void *ctx, void *sock, const char *name, int level); /* NULL: logged */
+void *hb_monitor_socket(hb_monitor_t *m);
+void hb_monitor_read(hb_monitor_t *m);
+void hb_monitor_free(hb_monitor_t *m); /* NULL-safe */
 
 /* Signals: the first SIGINT/SIGTERM sets the stop flag (blocking calls return
  * EINTR and loops end), a second one exits at once with status 130. */

@@ -4,6 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "hb_batch.h"
 #include "hb_mem.h"
@@ -16,6 +19,8 @@ struct hb_stage {
     hb_pack_t pack;
     hb_batch_t batch; /* what the frames received at once produced, sent as one frame */
     unsigned long n_in, n_out, n_bad, n_dropped;
+    unsigned long n_docs; /* documents seen: "doc" or "doc_end" messages */
+    int level;            /* of the start, connection and count lines */
 };
 
 typedef struct common_opts {
@@ -23,6 +28,7 @@ typedef struct common_opts {
     const char *out;
     long hwm;
     long max_msg_mb;
+    double stats_every;
     int quiet;
     int verbose;
     int check;
@@ -41,6 +47,9 @@ static const hb_opt_t common_options[] = {
      "high-water mark of each socket, in messages", 1, 1000000},
     {"max-msg-mb", 0, HB_OPT_INT, offsetof(common_opts_t, max_msg_mb), "256", "MB",
      "largest message accepted; larger ones are refused by ZeroMQ", 1, 4096},
+    {"stats-every", 0, HB_OPT_DOUBLE, offsetof(common_opts_t, stats_every), "0", "SECONDS",
+     "log the counts (messages in and out, documents, CPU) this often; 0: only at exit", 0,
+     86400},
     {"quiet", 'q', HB_OPT_FLAG, offsetof(common_opts_t, quiet), NULL, NULL, "log errors only"},
     {"verbose", 'v', HB_OPT_FLAG, offsetof(common_opts_t, verbose), NULL, NULL,
      "log debug details"},
@@ -120,6 +129,7 @@ static int handle(void *arg, const hb_msg_t *m)
 {
     hb_stage_t *st = arg;
     st->n_in++;
+    st->n_docs += hb_msg_is(m, HB_T_DOC) || hb_msg_is(m, HB_T_DOC_END);
     unsigned long out_before = st->n_out;
     int verdict = wants(st->f, m) ? st->f->on_message(st, st->ctx, m) : HB_PASS;
     if (verdict == HB_DROP && st->n_out == out_before && hb_msg_is(m, HB_T_UNIT)) {
@@ -132,6 +142,25 @@ static int handle(void *arg, const hb_msg_t *m)
         hb_warn("could not handle a \"%.*s\" message; dropped it", (int)m->type_len, m->type);
     }
     return 0;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* One line of counts: what the stage did, and the CPU it took. */
+static void log_stats(const hb_stage_t *st, const char *what)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    double cpu = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+                 (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+    hb_log(st->level, "%s: %lu messages in, %lu out in %lu frames, %lu documents, %lu units "
+           "dropped, %lu bad, %.2f s CPU", what, st->n_in, st->n_out, st->batch.frames, st->n_docs,
+            st->n_dropped, st->n_bad, cpu);
 }
 
 int hb_filter_main(const hb_filter_t *f, int argc, char **argv)
@@ -197,6 +226,15 @@ int hb_filter_main(const hb_filter_t *f, int argc, char **argv)
                            .sec = sec};
     hb_sock_opts_t out_o = {.hwm = (int)co.hwm, .linger_ms = 2000, .immediate = true,
                             .bind_default = f->out_bind, .sec = sec};
+    /* Start, connections and counts: info on a network (a tcp endpoint: who
+     * did what across hosts), debug on one machine. */
+    st.level = strstr(co.in, "tcp://") || strstr(co.out, "tcp://") ? HB_LOG_INFO : HB_LOG_DEBUG;
+    hb_monitor_t *mon_in = NULL, *mon_out = NULL;
+    in_o.monitor = &mon_in;
+    in_o.monitor_name = "in";
+    in_o.monitor_level = out_o.monitor_level = st.level;
+    out_o.monitor = &mon_out;
+    out_o.monitor_name = "out";
     void *in = sec ? hb_sock_open(zctx, ZMQ_PULL, co.in, &in_o) : NULL;
     st.out = in ? hb_sock_open(zctx, ZMQ_PUSH, co.out, &out_o) : NULL;
     if (!st.out)
@@ -206,7 +244,12 @@ int hb_filter_main(const hb_filter_t *f, int argc, char **argv)
         goto done;
     }
     hb_batch_flush(&st.batch, st.out); /* what init emitted */
-    hb_debug("ready: in %s, out %s", co.in, co.out);
+    char host[256] = "?";
+    gethostname(host, sizeof host - 1);
+    const char *key = hb_security_public(sec);
+    hb_log(st.level, "started: in %s, out %s, pid %d on %s, %s%.8s%s", co.in, co.out,
+           (int)getpid(), host, key ? "CURVE key " : "no CURVE", key ? key : "", key ? "…" : "");
+    double next_stats = co.stats_every > 0 ? now_s() + co.stats_every : 0;
 
     /* What a frame produces joins one outgoing batch, and so does what the
      * frames already waiting produce: every frame costs wake-ups of the I/O
@@ -215,26 +258,40 @@ int hb_filter_main(const hb_filter_t *f, int argc, char **argv)
     zmq_msg_t frame;
     zmq_msg_init(&frame);
     while (!hb_stop_requested()) {
-        if (zmq_msg_recv(&frame, in, 0) < 0) {
+        zmq_pollitem_t items[] = {{in, 0, ZMQ_POLLIN, 0},
+                                  {hb_monitor_socket(mon_in), 0, ZMQ_POLLIN, 0},
+                                  {hb_monitor_socket(mon_out), 0, ZMQ_POLLIN, 0}};
+        long wait_ms = next_stats ? (long)((next_stats - now_s()) * 1000) + 1 : -1;
+        if (zmq_poll(items, 3, wait_ms < 0 && next_stats ? 0 : wait_ms) < 0) {
             if (zmq_errno() == EINTR)
                 continue;
-            hb_error("receive failed: %s", zmq_strerror(zmq_errno()));
+            hb_error("poll failed: %s", zmq_strerror(zmq_errno()));
             break;
         }
-        do
+        if (items[1].revents & ZMQ_POLLIN)
+            hb_monitor_read(mon_in);
+        if (items[2].revents & ZMQ_POLLIN)
+            hb_monitor_read(mon_out);
+        if (next_stats && now_s() >= next_stats) {
+            log_stats(&st, "so far");
+            next_stats = now_s() + co.stats_every;
+        }
+        if (!(items[0].revents & ZMQ_POLLIN))
+            continue;
+        while (!hb_stop_requested() && zmq_msg_recv(&frame, in, ZMQ_DONTWAIT) >= 0)
             hb_msg_each(zmq_msg_data(&frame), zmq_msg_size(&frame), handle, &st, &st.n_bad);
-        while (!hb_stop_requested() && zmq_msg_recv(&frame, in, ZMQ_DONTWAIT) >= 0);
         if (hb_batch_flush(&st.batch, st.out) != 0)
             break;
     }
     zmq_msg_close(&frame);
     status = 0;
-    hb_debug("stopping: %lu in, %lu out in %lu frames, %lu units dropped, %lu bad", st.n_in,
-             st.n_out, st.batch.frames, st.n_dropped, st.n_bad);
+    log_stats(&st, "stopping");
     if (f->exit)
         f->exit(st.ctx);
     hb_batch_flush(&st.batch, st.out); /* what exit emitted */
 done:
+    hb_monitor_free(mon_in);
+    hb_monitor_free(mon_out);
     hb_sock_close(in);
     hb_sock_close(st.out);
     zmq_ctx_term(zctx);

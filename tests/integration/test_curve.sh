@@ -55,6 +55,7 @@ wait $intruder
 check "a peer without a key reads nothing" grep -q "read nothing" "$TMP/intruder"
 kill $worker $stranger 2>/dev/null
 check "a worker with an unlisted key is refused" grep -q "refused a CURVE client" "$TMP/run.err"
+check "and the refused worker says so on its side" grep -q "handshake with tcp://127.0.0.1:$port" "$TMP/stranger.err"
 "$BIN/huibao" run -q -o "$TMP/plain" tests/data/seeds >/dev/null 2>&1
 check "the results equal a plain run" \
     cmp -s <(sorted_units "$TMP/plain/paragraphs.jsonl") <(sorted_units "$TMP/out/paragraphs.jsonl")

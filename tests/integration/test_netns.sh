@@ -44,6 +44,11 @@ wait $wb $wc_ 2>/dev/null
 check "its units equal a single-host run's" \
     cmp -s <(sorted_units "$TMP/single/paragraphs.jsonl") <(sorted_units "$TMP/multi/paragraphs.jsonl")
 check "its towns.csv equals a single-host run's" cmp -s "$TMP/single/towns.csv" "$TMP/multi/towns.csv"
-worked() { grep -Eq "stopping: [1-9][0-9]* in" "$1"; }
+worked() { grep -Eq "stopping: [1-9][0-9]* messages in" "$1"; }
 check "the worker on host B did work" worked "$TMP/b.err"
 check "the worker on host C did work" worked "$TMP/c.err"
+check "a worker logs its start: endpoints, pid and host, key" \
+    grep -q "started: in >tcp://10.88.1.1:$port, out >tcp://10.88.1.1:$((port + 1)), pid [0-9]* on .*, CURVE key" "$TMP/b.err"
+check "its connections" grep -q "in: connected (tcp://10.88.1.1:$port)" "$TMP/b.err"
+check "and its counts and CPU time at exit" grep -Eq "stopping: .* [0-9]+ documents, .* s CPU" "$TMP/b.err"
+check "split logs each worker's connection" [ "$(grep -c "huibao-split: info: out: connected (tcp://" "$TMP/a.err")" -ge 2 ]
