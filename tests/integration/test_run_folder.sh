@@ -44,7 +44,7 @@ done
 run --force -o "$busy" tests/data/seeds >/dev/null 2>"$TMP/err"
 check "a run into a folder in use is refused with 2" [ $? -eq 2 ]
 check "naming the holder's pid" grep -q "in use by another run (pid 4242 run r1-4242)" "$TMP/err"
-"$BIN/huibao-aggregate" --in "@ipc://$TMP/agg" --acks ">ipc://$TMP/acks" -o "$busy" >/dev/null 2>"$TMP/err"
+"$BIN/huibao-aggregate" --in "@ipc://$TMP/agg" --ctl "@ipc://$TMP/ctl" --acks ">ipc://$TMP/acks" -o "$busy" >/dev/null 2>"$TMP/err"
 check "the aggregator on its own refuses it too" [ $? -eq 2 ] && grep -q "pid 4242" "$TMP/err"
 check "nothing was written there" [ ! -e "$busy/docs.jsonl" ]
 kill "$holder"
