@@ -264,7 +264,8 @@ static int apply_curve(void *s, const hb_security_t *sec, bool bind)
 }
 
 /* Heartbeats (ZMTP PING/PONG) every ms, a peer silent for three of them
- * dropped; TCP keepalive probes on tcp; reconnects back off up to 2 s. */
+ * dropped; TCP keepalive probes on tcp.  Reconnects keep ZeroMQ's 100 ms
+ * interval: a worker waiting for a core joins it as soon as it is up. */
 static int set_liveness(void *s, int ms)
 {
     if (ms <= 0)
@@ -273,7 +274,7 @@ static int set_liveness(void *s, int ms)
            set_int(s, ZMQ_HEARTBEAT_TIMEOUT, 3 * ms) || set_int(s, ZMQ_TCP_KEEPALIVE, 1) ||
            set_int(s, ZMQ_TCP_KEEPALIVE_IDLE, ms / 1000 > 0 ? ms / 1000 : 1) ||
            set_int(s, ZMQ_TCP_KEEPALIVE_INTVL, ms / 1000 > 0 ? ms / 1000 : 1) ||
-           set_int(s, ZMQ_TCP_KEEPALIVE_CNT, 3) || set_int(s, ZMQ_RECONNECT_IVL_MAX, 2000);
+           set_int(s, ZMQ_TCP_KEEPALIVE_CNT, 3);
 }
 
 void *hb_sock_open(void *ctx, int type, const char *spec, const hb_sock_opts_t *o)

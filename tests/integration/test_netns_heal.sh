@@ -54,6 +54,8 @@ kill -9 $first
 wait $first 2>/dev/null
 for _ in $(seq 1 50); do pgrep -f "huibao-.*$TMP/out" >/dev/null || break; sleep 0.1; done
 check "the core died mid-run ($n of 200 documents written)" [ "$n" -gt 0 ] && [ "$n" -lt 200 ]
+# (the links first, at once: a namespace is deleted asynchronously)
+ip -n "$b" link del "hh1${$}b" && ip -n "$c" link del "hh2${$}b"
 ip netns del "$a" && ip netns add "$a" && ip -n "$a" link set lo up
 link "$a" 10.89.1.1 "$b" 10.89.1.2 "hh1$$" && link "$a" 10.89.2.1 "$c" 10.89.2.2 "hh2$$"
 timeout 120 bash -c "$(declare -f core); a=$a BIN=$BIN port=$port TMP=$TMP in=$in core --resume" \
