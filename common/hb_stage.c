@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -29,6 +30,7 @@ typedef struct common_opts {
     long hwm;
     long max_msg_mb;
     double stats_every;
+    double stall_timeout;
     int quiet;
     int verbose;
     int check;
@@ -50,6 +52,9 @@ static const hb_opt_t common_options[] = {
     {"stats-every", 0, HB_OPT_DOUBLE, offsetof(common_opts_t, stats_every), "0", "SECONDS",
      "log the counts (messages in and out, documents, CPU) this often; 0: only at exit", 0,
      86400},
+    {"stall-timeout", 0, HB_OPT_DOUBLE, offsetof(common_opts_t, stall_timeout), "600",
+     "SECONDS", "a message held longer than this by the stage ends the process (status 70) so "
+     "that its supervisor restarts it and the document is sent again; 0: never", 0, 86400},
     {"quiet", 'q', HB_OPT_FLAG, offsetof(common_opts_t, quiet), NULL, NULL, "log errors only"},
     {"verbose", 'v', HB_OPT_FLAG, offsetof(common_opts_t, verbose), NULL, NULL,
      "log debug details"},
@@ -124,6 +129,41 @@ static int emit_dropped(hb_stage_t *st, const hb_msg_t *m)
     return hb_stage_emit(st);
 }
 
+/* The watchdog: a thread that ends the process when the stage has held one
+ * message longer than --stall-timeout (a hung stage stalls every document
+ * queued behind it).  The main thread notes when a message went in and of
+ * which document; the thread looks once a second. */
+#define HB_EXIT_STALLED 70
+
+static struct {
+    double timeout;
+    int64_t since_ms; /* when the message being handled went in; 0: none */
+    int64_t doc;      /* its document, -1 when it has none */
+} watch;
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void *watchdog(void *arg)
+{
+    (void)arg;
+    for (;;) {
+        sleep(1);
+        int64_t since = __atomic_load_n(&watch.since_ms, __ATOMIC_RELAXED);
+        if (since && mono_ms() - since > (int64_t)(watch.timeout * 1000)) {
+            hb_error("held one message (document %lld) for more than %g s (--stall-timeout): "
+                     "exiting so that it is restarted and the document sent again",
+                     (long long)__atomic_load_n(&watch.doc, __ATOMIC_RELAXED), watch.timeout);
+            _exit(HB_EXIT_STALLED);
+        }
+    }
+    return NULL;
+}
+
 /* One message: to the stage, or forwarded untouched. */
 static int handle(void *arg, const hb_msg_t *m)
 {
@@ -131,7 +171,18 @@ static int handle(void *arg, const hb_msg_t *m)
     st->n_in++;
     st->n_docs += hb_msg_is(m, HB_T_DOC) || hb_msg_is(m, HB_T_DOC_END);
     unsigned long out_before = st->n_out;
-    int verdict = wants(st->f, m) ? st->f->on_message(st, st->ctx, m) : HB_PASS;
+    int verdict = HB_PASS;
+    if (wants(st->f, m)) {
+        if (watch.timeout > 0) {
+            uint64_t doc;
+            __atomic_store_n(&watch.doc, hb_msg_u64(m, "doc", &doc) ? -1 : (int64_t)doc,
+                             __ATOMIC_RELAXED);
+            __atomic_store_n(&watch.since_ms, mono_ms(), __ATOMIC_RELAXED);
+        }
+        verdict = st->f->on_message(st, st->ctx, m);
+        if (watch.timeout > 0)
+            __atomic_store_n(&watch.since_ms, 0, __ATOMIC_RELAXED);
+    }
     if (verdict == HB_DROP && st->n_out == out_before && hb_msg_is(m, HB_T_UNIT)) {
         emit_dropped(st, m);
     } else if (verdict == HB_PASS) {
@@ -250,6 +301,14 @@ int hb_filter_main(const hb_filter_t *f, int argc, char **argv)
     hb_log(st.level, "started: in %s, out %s, pid %d on %s, %s%.8s%s", co.in, co.out,
            (int)getpid(), host, key ? "CURVE key " : "no CURVE", key ? key : "", key ? "…" : "");
     double next_stats = co.stats_every > 0 ? now_s() + co.stats_every : 0;
+    pthread_t watcher;
+    watch.timeout = co.stall_timeout;
+    if (watch.timeout > 0 && pthread_create(&watcher, NULL, watchdog, NULL) != 0) {
+        hb_error("cannot start the --stall-timeout watchdog");
+        goto done;
+    }
+    if (watch.timeout > 0)
+        pthread_detach(watcher);
 
     /* What a frame produces joins one outgoing batch, and so does what the
      * frames already waiting produce: every frame costs wake-ups of the I/O
