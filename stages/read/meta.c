@@ -686,7 +686,9 @@ void hb_meta_derive(hb_meta_t *m, const char *path, const char *text, size_t len
      * the path's, else the metadata's. */
     char town[64] = "";
     size_t at = find_town(m, &m->town, text, head, town, sizeof town);
-    bool masked = find_at(&m->masked, text, head) < at;
+    /* At the same start too: 某某镇 has the shape of a name as well. */
+    size_t masked_at = find_at(&m->masked, text, head);
+    bool masked = masked_at < head && masked_at <= at;
     if (masked)
         town[0] = '\0';
     if (!town[0] && plen)

@@ -128,6 +128,11 @@ static void test_masked_town_never_guessed(void **state)
     assert_string_equal(dm.city, "巴中市"); /* what the text names, and no more */
     assert_string_equal(dm.county, "");
     assert_string_equal(dm.code, "5119");
+    /* 某某镇 is also the shape of a name (two Han before 镇): still masked. */
+    dm = derive(meta, "a.txt", "来源：某某镇人民政府\n今年以来，我镇坚持……");
+    assert_string_equal(dm.town, "");
+    dm = derive(meta, "a.txt", "某某乡2022年上半年工作总结\n治坪村……");
+    assert_string_equal(dm.town, "");
 }
 
 static void test_town_names_from_paths(void **state)
