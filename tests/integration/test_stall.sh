@@ -29,7 +29,7 @@ static const hb_filter_t f = {.name = "hang", .summary = "hangs", .description =
                               .types = types, .on_message = hang};
 int main(int argc, char **argv) { return hb_filter_main(&f, argc, argv); }
 CEOF
-cc -Icommon -o "$TMP/hb-hang" "$TMP/hang.c" "$B/libhuibao.a" -lzmq -lmsgpackc -lpcre2-8 -lm -lpthread
+cc ${HB_SAN_FLAGS:-} -Icommon -o "$TMP/hb-hang" "$TMP/hang.c" "$B/libhuibao.a" -lzmq -lmsgpackc -lpcre2-8 -lopencc -lm -lpthread
 check "the hanging stage builds" [ -x "$TMP/hb-hang" ]
 cat >"$TMP/hang.conf" <<EOF2
 [stage hang]
