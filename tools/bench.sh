@@ -157,7 +157,7 @@ if [ "${1:-}" = profile ]; then
     fi
     CPROF=$(corpus "$PROFILE_MB")
     d=$W/pcap; mkdir -p "$d"
-    "$BIN/huibao-aggregate" -q --in "@ipc://$d/agg" --acks ">ipc://$d/acks" -o "$d/out" \
+    "$BIN/huibao-aggregate" -q --in "@ipc://$d/agg" --ctl "@ipc://$d/ctl" --acks ">ipc://$d/acks" -o "$d/out" \
         >/dev/null &
     agg=$!; PIDS+=("$agg")
     "$TOOLS/hb-sink" -q --in "@ipc://$d/units" --save "$W/units.frames" \
@@ -168,7 +168,7 @@ if [ "${1:-}" = profile ]; then
     "$TOOLS/hb-sink" -q --in ">ipc://$d/docs" --save "$W/docs.frames" \
         --forward "@ipc://$d/split" >"$d/docs.out" &
     PIDS+=("$!")
-    "$BIN/huibao-read" -q --out "@ipc://$d/docs" --ctl ">ipc://$d/agg" --acks "@ipc://$d/acks" \
+    "$BIN/huibao-read" -q --out "@ipc://$d/docs" --ctl ">ipc://$d/ctl" --acks "@ipc://$d/acks" \
         "$CPROF" &
     PIDS+=("$!")
     wait "$agg" || die "the capture run failed"
@@ -265,7 +265,7 @@ run_stages() {   # label corpus: every stage by hand over ipc, each under /usr/b
     # /usr/bin/time itself in the background (no function or subshell between),
     # so $! is time's pid and stop_timed finds the program as its child.
     /usr/bin/time -o "$d/aggregate.time" -f "$TIMEFMT" "$BIN/huibao-aggregate" -q \
-        --in "@ipc://$d/agg" --acks ">ipc://$d/acks" -o "$d/out" --topics configs/topics.conf \
+        --in "@ipc://$d/agg" --ctl "@ipc://$d/ctl" --acks ">ipc://$d/acks" -o "$d/out" --topics configs/topics.conf \
         >"$d/aggregate.out" &
     agg=$!; PIDS+=("$agg")
     /usr/bin/time -o "$d/split.time" -f "$TIMEFMT" "$BIN/huibao-split" -q \
@@ -278,7 +278,7 @@ run_stages() {   # label corpus: every stage by hand over ipc, each under /usr/b
     done
     t0=$(now)
     /usr/bin/time -o "$d/read.time" -f "$TIMEFMT" "$BIN/huibao-read" -q \
-        --out "@ipc://$d/docs" --ctl ">ipc://$d/agg" --acks "@ipc://$d/acks" "$corpus" &
+        --out "@ipc://$d/docs" --ctl ">ipc://$d/ctl" --acks "@ipc://$d/acks" "$corpus" &
     rd=$!; PIDS+=("$rd")
     wait "$agg" || die "the aggregator failed in the $1 run (status $?)"
     t1=$(now)
@@ -303,7 +303,7 @@ FRAMES=$W/units.frames
 capture() {
     local d=$W/capture agg sp sink rd
     mkdir -p "$d"
-    "$BIN/huibao-aggregate" -q --in "@ipc://$d/agg" --acks ">ipc://$d/acks" -o "$d/out" \
+    "$BIN/huibao-aggregate" -q --in "@ipc://$d/agg" --ctl "@ipc://$d/ctl" --acks ">ipc://$d/acks" -o "$d/out" \
         >"$d/aggregate.out" &
     agg=$!; PIDS+=("$agg")
     "$TOOLS/hb-sink" -q --types --in "@ipc://$d/tee" --save "$FRAMES" --forward ">ipc://$d/agg" \
@@ -312,7 +312,7 @@ capture() {
     "$BIN/huibao-split" -q --in ">ipc://$d/docs" --out ">ipc://$d/tee" &
     sp=$!; PIDS+=("$sp")
     t0=$(now)
-    "$BIN/huibao-read" -q --out "@ipc://$d/docs" --ctl ">ipc://$d/agg" --acks "@ipc://$d/acks" \
+    "$BIN/huibao-read" -q --out "@ipc://$d/docs" --ctl ">ipc://$d/ctl" --acks "@ipc://$d/acks" \
         "$C" &
     rd=$!; PIDS+=("$rd")
     wait "$agg" || die "the aggregator failed during the capture (status $?)"
