@@ -12,6 +12,15 @@ export PKG_CONFIG_PATH=$prefix/lib/pkgconfig
 cc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror ${HB_SAN_FLAGS:-} examples/stages/tag.c \
     $(pkg-config --cflags --libs huibao) -o "$TMP/hb-tag" 2>"$TMP/cc.err"
 check "a custom stage builds with pkg-config --cflags --libs huibao" [ -x "$TMP/hb-tag" ]
+# Both include forms find the installed header with pkg-config's flags alone.
+for form in '<huibao/hb_stage.h>' '<hb_stage.h>'; do
+    sed "s|^#include \"hb_stage.h\"|#include $form|" examples/stages/tag.c >"$TMP/tag-form.c"
+    rm -f "$TMP/hb-tag-form"
+    grep -qF "#include $form" "$TMP/tag-form.c" &&
+        cc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror ${HB_SAN_FLAGS:-} "$TMP/tag-form.c" \
+            $(pkg-config --cflags --libs huibao) -o "$TMP/hb-tag-form" 2>>"$TMP/cc.err"
+    check "a stage with #include $form builds against the installed tree" [ -x "$TMP/hb-tag-form" ]
+done
 printf '[stage split]\n[stage classify]\nworkers = 1\n[stage tag]\ncommand = %s\n' "$TMP/hb-tag" >"$TMP/p.conf"
 (cd "$TMP" && "$prefix/bin/huibao" run -q -c "$TMP/p.conf" -o "$TMP/out" "$OLDPWD/tests/data/seeds" >/dev/null 2>&1)
 check "the installed huibao runs it, with its installed configs" [ $? -eq 0 ]
