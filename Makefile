@@ -12,6 +12,9 @@ BIN     ?= bin
 PREFIX  ?= /usr/local
 SHARED  ?= $(abspath ../shared)
 
+# The version every program's --version says: set in common/hb_version.h only.
+VERSION := $(shell sed -n 's/^\#define HB_VERSION "\(.*\)"/\1/p' common/hb_version.h)
+
 CC      ?= cc
 OPT     ?= -O2
 CFLAGS  ?= $(OPT) -g
@@ -118,7 +121,7 @@ install: all
 	install -m 644 common/*.h $(DESTDIR)$(PREFIX)/include/huibao/
 	install -m 644 configs/* $(DESTDIR)$(PREFIX)/share/huibao/configs/
 	$(if $(wildcard $(DIVISION_IDX)),install -m 644 $(DIVISION_IDX) $(DESTDIR)$(PREFIX)/share/huibao/)
-	sed -e 's|@PREFIX@|$(PREFIX)|' tools/huibao.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/huibao.pc
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' tools/huibao.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/huibao.pc
 
 clean:
 	rm -rf build build-asan bin out

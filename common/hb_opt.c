@@ -1,11 +1,14 @@
 #include "hb_opt.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hb_log.h"
+#include "hb_mem.h"
+#include "hb_version.h"
 
 static int set_value(const hb_opt_t *o, void *target, const char *val)
 {
@@ -54,78 +57,124 @@ static int set_value(const hb_opt_t *o, void *target, const char *val)
     return -1;
 }
 
-static const hb_opt_t *find(const hb_opt_t *const *tables, void *const *targets, const char *name,
-                            size_t namelen, char short_name, void **target)
+static const hb_opt_t *find(const hb_opt_t *const *tables, void *const *targets, char short_name,
+                            void **target)
 {
     for (size_t t = 0; tables[t]; t++)
-        for (const hb_opt_t *o = tables[t]; o->name; o++) {
-            bool hit = short_name ? o->short_name == short_name
-                                  : strlen(o->name) == namelen && !strncmp(o->name, name, namelen);
-            if (hit) {
+        for (const hb_opt_t *o = tables[t]; o->name; o++)
+            if (o->short_name == short_name) {
                 *target = targets[t];
                 return o;
             }
-        }
+    return NULL;
+}
+
+/* The long options' val: LONG_VAL + their index over all tables, then
+ * --help and --version. */
+enum { LONG_VAL = 256 };
+
+/* The option getopt_long returned as val (a short name or LONG_VAL + i). */
+static const hb_opt_t *by_val(const hb_opt_t *const *tables, void *const *targets, int val,
+                              void **target)
+{
+    if (val < LONG_VAL)
+        return val > 0 ? find(tables, targets, (char)val, target) : NULL;
+    int i = LONG_VAL;
+    for (size_t t = 0; tables[t]; t++)
+        for (const hb_opt_t *o = tables[t]; o->name; o++)
+            if (i++ == val) {
+                *target = targets[t];
+                return o;
+            }
     return NULL;
 }
 
 int hb_opt_parse(const hb_opt_t *const *tables, void *const *targets, int argc, char **argv,
                  int first, char **args, int *nargs)
 {
+    size_t count = 0;
     for (size_t t = 0; tables[t]; t++)
-        for (const hb_opt_t *o = tables[t]; o->name; o++)
+        for (const hb_opt_t *o = tables[t]; o->name; o++, count++)
             if (o->def && set_value(o, targets[t], o->def) != 0)
                 abort(); /* a bad default is a programming error */
-    int n = 0;
-    bool only_args = false;
-    for (int i = first; i < argc; i++) {
-        char *a = argv[i];
-        if (only_args || a[0] != '-' || a[1] == '\0') {
-            if (!args) {
-                fprintf(stderr, "%s: unexpected argument \"%s\" (see --help)\n", hb_log_program(), a);
-                return HB_OPT_USAGE;
+    /* getopt_long's tables from ours: "-" hands operands back in order (no
+     * permuting, whatever POSIXLY_CORRECT says), ":" reports a missing value
+     * as ':' so that every message is ours. */
+    struct option *longs = hb_calloc(count + 3, sizeof *longs);
+    char *shorts = hb_calloc(3 * count + 5, 1);
+    size_t nl = 0, ns = 0;
+    shorts[ns++] = '-';
+    shorts[ns++] = ':';
+    shorts[ns++] = 'h';
+    const int help = LONG_VAL + (int)count, version = help + 1;
+    for (size_t t = 0; tables[t]; t++)
+        for (const hb_opt_t *o = tables[t]; o->name; o++, nl++) {
+            int has_arg = o->type == HB_OPT_FLAG ? no_argument : required_argument;
+            longs[nl] = (struct option){o->name, has_arg, NULL, LONG_VAL + (int)nl};
+            if (o->short_name) {
+                shorts[ns++] = o->short_name;
+                if (has_arg)
+                    shorts[ns++] = ':';
             }
-            args[n++] = a;
-            continue;
         }
-        if (!strcmp(a, "--")) {
-            only_args = true;
-            continue;
-        }
-        if (!strcmp(a, "--help") || !strcmp(a, "-h"))
-            return HB_OPT_HELP;
-        const char *name = a[1] == '-' ? a + 2 : a + 1;
-        const char *eq = a[1] == '-' ? strchr(name, '=') : NULL;
-        size_t namelen = eq ? (size_t)(eq - name) : strlen(name);
+    longs[nl++] = (struct option){"help", no_argument, NULL, help};
+    longs[nl++] = (struct option){"version", no_argument, NULL, version};
+
+    /* getopt_long reads base[1..]: base[0] is the program or the command. */
+    char **base = argv + first - 1;
+    int nbase = argc - first + 1, n = 0, rc = HB_OPT_OK, c;
+    optind = 0; /* start afresh, as the unit tests parse more than once */
+    opterr = 0;
+    while (rc == HB_OPT_OK && (c = getopt_long(nbase, base, shorts, longs, NULL)) != -1) {
         void *target = NULL;
-        const hb_opt_t *o = a[1] == '-' ? find(tables, targets, name, namelen, 0, &target)
-                            : a[2] == '\0' ? find(tables, targets, NULL, 0, a[1], &target)
-                                           : NULL;
-        if (!o) {
-            fprintf(stderr, "%s: unknown option \"%s\" (see --help)\n", hb_log_program(), a);
-            return HB_OPT_USAGE;
+        const hb_opt_t *o = by_val(tables, targets, c == '?' || c == ':' ? optopt : c, &target);
+        if (c == 1 && !args) {
+            fprintf(stderr, "%s: unexpected argument \"%s\" (see --help)\n", hb_log_program(),
+                    optarg);
+            rc = HB_OPT_USAGE;
+        } else if (c == 1) {
+            args[n++] = optarg;
+        } else if (c == 'h' || c == help) {
+            rc = HB_OPT_HELP;
+        } else if (c == version) {
+            printf("%s %s\n", hb_log_program(), HB_VERSION);
+            fflush(stdout);
+            exit(0);
+        } else if (c == ':' && o) {
+            fprintf(stderr, "%s: --%s needs a value (%s)\n", hb_log_program(), o->name,
+                    o->metavar ? o->metavar : "see --help");
+            rc = HB_OPT_USAGE;
+        } else if (c == '?' && optopt >= LONG_VAL) {
+            fprintf(stderr, "%s: --%s takes no value\n", hb_log_program(),
+                    longs[optopt - LONG_VAL].name);
+            rc = HB_OPT_USAGE;
+        } else if (c == '?' || !o) {
+            if (optopt > 0)
+                fprintf(stderr, "%s: unknown option \"-%c\" (see --help)\n", hb_log_program(),
+                        optopt);
+            else
+                fprintf(stderr, "%s: unknown option \"%s\" (see --help)\n", hb_log_program(),
+                        base[optind - 1]);
+            rc = HB_OPT_USAGE;
+        } else if (set_value(o, target, o->type == HB_OPT_FLAG ? "1" : optarg) != 0) {
+            rc = HB_OPT_USAGE;
         }
-        const char *val = eq ? eq + 1 : NULL;
-        if (o->type == HB_OPT_FLAG) {
-            if (eq) {
-                fprintf(stderr, "%s: --%s takes no value\n", hb_log_program(), o->name);
-                return HB_OPT_USAGE;
-            }
-            val = "1";
-        } else if (!val) {
-            if (i + 1 >= argc) {
-                fprintf(stderr, "%s: --%s needs a value (%s)\n", hb_log_program(), o->name,
-                        o->metavar ? o->metavar : "see --help");
-                return HB_OPT_USAGE;
-            }
-            val = argv[++i];
-        }
-        if (set_value(o, target, val) != 0)
-            return HB_OPT_USAGE;
     }
+    /* What follows "--" is operands, even when it starts with '-'. */
+    for (int i = optind; rc == HB_OPT_OK && i < nbase; i++) {
+        if (!args) {
+            fprintf(stderr, "%s: unexpected argument \"%s\" (see --help)\n", hb_log_program(),
+                    base[i]);
+            rc = HB_OPT_USAGE;
+        } else {
+            args[n++] = base[i];
+        }
+    }
+    free(longs);
+    free(shorts);
     if (nargs)
         *nargs = n;
-    return HB_OPT_OK;
+    return rc;
 }
 
 void hb_opt_usage(FILE *out, const char *synopsis, const char *description,
@@ -146,4 +195,5 @@ void hb_opt_usage(FILE *out, const char *synopsis, const char *description,
             fputc('\n', out);
         }
     fprintf(out, "  %-30s %s\n", "-h, --help", "show this help and exit");
+    fprintf(out, "  %-30s %s\n", "    --version", "show the version and exit");
 }

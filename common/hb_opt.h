@@ -34,11 +34,16 @@ typedef struct hb_opt {
 
 enum { HB_OPT_OK = 0, HB_OPT_HELP = 1, HB_OPT_USAGE = -1 };
 
-/* Parses argv[first..argc).  Non-option arguments are moved, in order, to
- * args[0..*nargs) (args must have room for argc entries; may be NULL when
- * the program takes none).  Every table is applied in order; a name found in
- * none is a usage error.  "--help"/"-h" returns HB_OPT_HELP.
- * Errors are printed to stderr as "PROGRAM: ..." and return HB_OPT_USAGE. */
+/* Parses argv[first..argc) with getopt_long, so as GNU tools do: "-j2",
+ * "-j 2", "--jobs=2", "--jobs 2", bundled flags ("-qv"), an unambiguous
+ * prefix of a long name ("--verb"), and "--" ending the options.
+ * Non-option arguments are copied, in order, to args[0..*nargs) (args must
+ * have room for argc entries; may be NULL when the program takes none).
+ * Every table is applied in order; a name found in none is a usage error.
+ * "--help"/"-h" returns HB_OPT_HELP; "--version" prints "PROGRAM VERSION"
+ * (hb_log_program(), hb_version.h) on stdout and exits 0.  Errors are
+ * printed to stderr as "PROGRAM: ..." and return HB_OPT_USAGE.  Not
+ * reentrant (getopt's state is global); argv is not reordered. */
 int hb_opt_parse(const hb_opt_t *const *tables, void *const *targets, int argc, char **argv,
                  int first, char **args, int *nargs);
 

@@ -33,6 +33,7 @@
 #include "hb_opt.h"
 #include "hb_rundir.h"
 #include "hb_sock.h"
+#include "hb_version.h"
 
 #define MAX_WORKERS 256
 #define MAX_RESTARTS 20
@@ -121,7 +122,8 @@ static void usage_main(FILE *out)
                  "  run [options] PATH...   run the whole pipeline on files and folders\n"
                  "  relay --in EP --out EP  forward messages between two groups of workers\n"
                  "  keygen NAME             make NAME.key and NAME.pub for CURVE encryption\n"
-                 "  help                    show this help\n\n"
+                 "  version                 show the version (also --version)\n"
+                 "  help [COMMAND]          show this help, or COMMAND's (as COMMAND --help)\n\n"
                  "Each stage is also a program of its own (huibao-read, huibao-split,\n"
                  "huibao-classify, huibao-aggregate) for runs across machines; see their --help.\n");
 }
@@ -514,6 +516,15 @@ static int cmd_run(int argc, char **argv)
         free(paths);
         return 2;
     }
+    if (!strcmp(o.outdir, "-")) {
+        /* A run writes a folder (several results, a lock, resume.tsv), not a stream. */
+        fprintf(stderr, "huibao run: -o - is not supported: a run writes a folder "
+                "(paragraphs.jsonl, results.sqlite, report.html… and a lock); give a folder and "
+                "read DIR/paragraphs.jsonl from it, e.g. huibao run -q -o DIR PATH && cat "
+                "DIR/paragraphs.jsonl\n");
+        free(paths);
+        return 2;
+    }
     for (int i = 0; i < npaths; i++)
         if (access(paths[i], F_OK) != 0) {
             fprintf(stderr, "huibao run: %s: %s\n", paths[i], strerror(errno));
@@ -847,6 +858,10 @@ static int cmd_relay(int argc, char **argv)
 /* huibao keygen NAME: a CURVE key pair for a host or a party of a run. */
 static int cmd_keygen(int argc, char **argv)
 {
+    if (argc == 3 && !strcmp(argv[2], "--version")) {
+        printf("huibao %s\n", HB_VERSION);
+        return 0;
+    }
     if (argc != 3 || argv[2][0] == '-') {
         fprintf(argc == 3 && !strcmp(argv[2], "--help") ? stdout : stderr,
                 "usage: huibao keygen NAME\n\nWrites NAME.key (this party's key pair: keep it "
@@ -855,6 +870,39 @@ static int cmd_keygen(int argc, char **argv)
         return argc == 3 && !strcmp(argv[2], "--help") ? 0 : 2;
     }
     return hb_security_keygen(argv[2]) == 0 ? 0 : 1;
+}
+
+typedef struct command {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+} command_t;
+
+static const command_t commands[] = {
+    {"run", cmd_run}, {"relay", cmd_relay}, {"keygen", cmd_keygen}, {NULL, NULL}};
+
+static const command_t *find_command(const char *name)
+{
+    for (const command_t *c = commands; c->name; c++)
+        if (!strcmp(c->name, name))
+            return c;
+    return NULL;
+}
+
+/* huibao help [COMMAND]: the list of commands, or COMMAND --help. */
+static int cmd_help(int argc, char **argv)
+{
+    if (argc < 3 || !strcmp(argv[2], "help") || !strcmp(argv[2], "version")) {
+        usage_main(stdout);
+        return 0;
+    }
+    const command_t *c = find_command(argv[2]);
+    if (!c || argc > 3) {
+        fprintf(stderr, "huibao: %s \"%s\" (see huibao help)\n",
+                c ? "help takes one command, not" : "no command", argv[c ? 3 : 2]);
+        return 2;
+    }
+    char *sub[] = {argv[0], argv[2], "--help", NULL};
+    return c->fn(3, sub);
 }
 
 int main(int argc, char **argv)
@@ -869,17 +917,19 @@ int main(int argc, char **argv)
     } else {
         snprintf(bindir, sizeof bindir, ".");
     }
-    if (argc < 2 || !strcmp(argv[1], "help") || !strcmp(argv[1], "--help") ||
-        !strcmp(argv[1], "-h")) {
-        usage_main(argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
+    if (argc < 2) {
+        usage_main(stderr);
+        return 2;
     }
-    if (!strcmp(argv[1], "run"))
-        return cmd_run(argc, argv);
-    if (!strcmp(argv[1], "relay"))
-        return cmd_relay(argc, argv);
-    if (!strcmp(argv[1], "keygen"))
-        return cmd_keygen(argc, argv);
+    if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
+        return cmd_help(argc, argv);
+    if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
+        printf("huibao %s\n", HB_VERSION);
+        return 0;
+    }
+    const command_t *c = find_command(argv[1]);
+    if (c)
+        return c->fn(argc, argv);
     fprintf(stderr, "huibao: unknown command \"%s\" (see huibao help)\n", argv[1]);
     return 2;
 }

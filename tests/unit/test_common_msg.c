@@ -1324,8 +1324,8 @@ static void test_opt_usage_errors(void **state)
     expect_usage(a1, args, "unknown option \"--bogus\"");
     char *a2[] = {"prog", "-x", NULL};
     expect_usage(a2, args, "unknown option \"-x\"");
-    char *a3[] = {"prog", "-vq", NULL}; /* short options do not bundle */
-    expect_usage(a3, args, "unknown option");
+    char *a3[] = {"prog", "-vx", NULL}; /* bundled, the second unknown */
+    expect_usage(a3, args, "unknown option \"-x\"");
     char *a4[] = {"prog", "a.txt", "--output", NULL};
     expect_usage(a4, args, "--output needs a value (DIR)");
     char *a5[] = {"prog", "-j", NULL};
@@ -1338,7 +1338,7 @@ static void test_opt_usage_errors(void **state)
     expect_usage(a8, args, "expects a number");
     char *a9[] = {"prog", "--verbose=1", NULL};
     expect_usage(a9, args, "takes no value");
-    char *a10[] = {"prog", "--output-dir", "x", NULL}; /* no prefix matching */
+    char *a10[] = {"prog", "--output-dir", "x", NULL}; /* longer than any name */
     expect_usage(a10, args, "unknown option");
     char *a11[] = {"prog", "stray", NULL}; /* a program that takes no arguments */
     expect_usage(a11, NULL, "unexpected argument \"stray\"");
