@@ -37,7 +37,8 @@ from collections import defaultdict
 
 SECTION = re.compile(r"^\s*\[\s*(\w+)(?:\s+([^\]\s]+))?\s*\]\s*$")
 SCORING = {"heading_weight": 3.0, "parent_heading_weight": 1.0, "min_score": 1.0,
-           "multi_label_ratio": 0.4, "multi_label_score": 5.0, "overview_general_weight": 2.0}
+           "multi_label_ratio": 0.4, "multi_label_score": 5.0, "overview_general_weight": 2.0,
+           "sentence_score": 4.0}
 LO, HI = 0.1, 10.0
 
 

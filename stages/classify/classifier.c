@@ -28,25 +28,61 @@ struct hb_classifier {
     double multi_ratio;    /* a topic is reported when it has this share of the best score */
     double multi_score;    /* ... or at least this score in its own text, whatever the best */
     double overview_general; /* an overview unit's general evidence counts this many times */
+    double sentence_score;   /* an area that a sentence is about, with this score in it */
     /* scratch for one unit */
     double score[HB_MAX_TOPICS];
     double text_score[HB_MAX_TOPICS]; /* the part of score from the unit's own text */
+    double sent[HB_MAX_TOPICS];       /* the evidence of the sentence being scanned */
+    bool said[HB_MAX_TOPICS];         /* areas that a sentence of the unit is about */
+    const char *text;                 /* the unit text being scanned; NULL for a heading */
+    size_t text_len, sent_end;        /* end of the sentence being scanned */
     uint32_t *hits;    /* per keyword: times found in the text being scanned */
     uint32_t *touched; /* keywords with hits != 0, to add up and reset */
     size_t ntouched;
     uint32_t seen; /* watch words found, as hb_topics_t.seen */
 };
 
+/* The offset just past the sentence end (。；！？) at or after from, or len. */
+static size_t sentence_end(const char *s, size_t len, size_t from)
+{
+    for (size_t i = from; i + 3 <= len; i++) {
+        const unsigned char *p = (const unsigned char *)s + i;
+        if ((p[0] == 0xE3 && p[1] == 0x80 && p[2] == 0x82) || /* 。 */
+            (p[0] == 0xEF && p[1] == 0xBC && (p[2] == 0x9B || p[2] == 0x81 || p[2] == 0x9F)))
+            return i + 3; /* ；！？ */
+    }
+    return len;
+}
+
+/* Ends the sentence scanned: the area with the most evidence in it (the
+ * general words aside) is one the unit speaks of, if it has enough. */
+static void end_sentence(hb_classifier_t *c)
+{
+    size_t best = 0;
+    for (size_t t = 1; t < c->ntopics; t++)
+        if ((int)best == c->general || ((int)t != c->general && c->sent[t] > c->sent[best]))
+            best = t;
+    if ((int)best != c->general && c->sent[best] >= c->sentence_score && c->sent[best] > 0)
+        c->said[best] = true;
+    memset(c->sent, 0, sizeof(double) * c->ntopics);
+}
+
 static void on_hit(void *arg, uint32_t id, size_t end)
 {
     hb_classifier_t *c = arg;
-    (void)end;
     if (id >= c->nkw) { /* a watch word: ids after the keywords */
         c->seen |= 1u << (id - c->nkw);
         return;
     }
     if (c->hits[id]++ == 0)
         c->touched[c->ntouched++] = id;
+    if (!c->text)
+        return;
+    if (end > c->sent_end) { /* hits come in order of their end */
+        end_sentence(c);
+        c->sent_end = sentence_end(c->text, c->text_len, end);
+    }
+    c->sent[c->kw[id].topic] += c->kw[id].weight;
 }
 
 /* Scans one text and adds its evidence times factor.  A keyword found n times
@@ -60,7 +96,17 @@ static void score_text(hb_classifier_t *c, const char *s, size_t len, double fac
 {
     c->ntouched = 0;
     c->seen = 0;
+    /* The unit's own text is also read sentence by sentence (said[]). */
+    c->text = heading ? NULL : s;
+    if (!heading) {
+        c->text_len = len;
+        c->sent_end = sentence_end(s, len, 0);
+        memset(c->sent, 0, sizeof(double) * c->ntopics);
+        memset(c->said, 0, sizeof(bool) * c->ntopics);
+    }
     hb_ac_scan(c->ac, s, len, on_hit, c);
+    if (!heading)
+        end_sentence(c);
     for (size_t i = 0; i < c->ntouched; i++) {
         uint32_t id = c->touched[i];
         double n = c->hits[id];
@@ -150,6 +196,7 @@ hb_classifier_t *hb_classifier_load(const char *path, const char *const *watch)
     c->multi_ratio = 0.4;
     c->multi_score = 5;
     c->overview_general = 2;
+    c->sentence_score = 4;
     struct {
         const char *key;
         double *field;
@@ -157,6 +204,7 @@ hb_classifier_t *hb_classifier_load(const char *path, const char *const *watch)
         {"heading_weight", &c->heading_weight}, {"parent_heading_weight", &c->parent_weight},
         {"min_score", &c->min_score},           {"multi_label_ratio", &c->multi_ratio},
         {"multi_label_score", &c->multi_score}, {"overview_general_weight", &c->overview_general},
+        {"sentence_score", &c->sentence_score},
     };
     for (size_t i = 0; i < conf->n; i++) {
         const hb_conf_entry_t *e = &conf->entries[i];
@@ -301,8 +349,10 @@ void hb_classify(hb_classifier_t *c, const hb_text_ref_t *section, size_t depth,
         return;
     }
     /* Keep the best area, and beside it the areas the unit's own text names:
-     * those close to the best, and those with much evidence in the text (a
-     * long paragraph covers several areas).  The heading is shared by its
+     * those close to the best, those with much evidence in the text, and
+     * those that a sentence of the text is about (a long paragraph covers
+     * several areas: 推进“两学一做”学习教育常态化制度化。 in a paragraph on
+     * integrity).  The heading is shared by its
      * whole section: it makes no secondary area of its own.  Report their
      * shares of the evidence. */
     size_t kept = 0;
@@ -310,7 +360,7 @@ void hb_classify(hb_classifier_t *c, const hb_text_ref_t *section, size_t depth,
         double own = c->text_score[out->t[i].topic];
         if ((i == 0 && best >= c->min_score) ||
             (out->t[i].score >= c->multi_ratio * best && own >= c->min_score) ||
-            own >= c->multi_score)
+            own >= c->multi_score || c->said[out->t[i].topic])
             out->t[kept++] = (hb_topic_score_t){out->t[i].topic,
                                                 round(out->t[i].score / total * 1000) / 1000};
     }

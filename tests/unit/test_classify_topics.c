@@ -208,6 +208,52 @@ static void test_secondary_topics_from_the_text(void **state)
     hb_classifier_free(c);
 }
 
+/* An area that one sentence of a long paragraph is about is a secondary
+ * topic, however much the paragraph says about its main area; an area named
+ * in passing inside another area's sentence is not. */
+static void test_secondary_topic_from_a_sentence(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/hb_test_topics_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    static const char conf[] = "[scoring]\nmulti_label_ratio = 0.5\nmulti_label_score = 100\n"
+                               "sentence_score = 4\n[topic general]\nkeywords = 汇报如下:3\n"
+                               "[topic party]\nkeywords = 党建:3\n"
+                               "[topic agri]\nkeywords = 粮食:2 耕地:2\n";
+    assert_int_equal(write(fd, conf, sizeof conf - 1), (ssize_t)(sizeof conf - 1));
+    close(fd);
+    hb_classifier_t *c = hb_classifier_load(path, NULL);
+    unlink(path);
+    assert_non_null(c);
+    hb_topics_t t;
+    /* party 3 * sqrt(9) = 9; agri 4, below half the best, but a sentence of its own */
+    const char *own = "党建党建党建党建党建党建党建党建党建。粮食耕地；";
+    hb_classify(c, NULL, 0, (hb_text_ref_t){own, strlen(own)}, (hb_unit_place_t){0}, &t);
+    assert_int_equal(t.n, 2);
+    assert_string_equal(hb_classifier_topic_id(c, t.t[1].topic), "agri");
+    /* the same words inside the party's sentence */
+    const char *inside = "党建党建党建党建党建党建党建党建党建，粮食耕地。";
+    hb_classify(c, NULL, 0, (hb_text_ref_t){inside, strlen(inside)}, (hb_unit_place_t){0}, &t);
+    assert_int_equal(t.n, 1);
+    /* a sentence with less than sentence_score of evidence */
+    const char *weak = "党建党建党建党建党建党建党建党建党建！粮食？";
+    hb_classify(c, NULL, 0, (hb_text_ref_t){weak, strlen(weak)}, (hb_unit_place_t){0}, &t);
+    assert_int_equal(t.n, 1);
+    hb_classifier_free(c);
+
+    /* the shipped rules: a paragraph on integrity with a sentence on party education */
+    const char *text = "严格落实全面从严治党主体责任，持之以恒纠治“四风”，深化警示教育。"
+                       "推进“两学一做”学习教育常态化制度化。一体推进不敢腐、不能腐、不想腐，"
+                       "严肃查处违纪违法案件，加强廉洁政府建设。";
+    hb_classify(cls, NULL, 0, (hb_text_ref_t){text, strlen(text)}, (hb_unit_place_t){0}, &t);
+    assert_string_equal(hb_classifier_topic_id(cls, (uint32_t)t.main), "integrity");
+    bool party = false;
+    for (size_t i = 0; i < t.n; i++)
+        party |= !strcmp(hb_classifier_topic_id(cls, t.t[i].topic), "party_building");
+    assert_true(party);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -217,6 +263,7 @@ int main(void)
         cmocka_unit_test(test_placed_by_meaning),
         cmocka_unit_test(test_closing_is_general),
         cmocka_unit_test(test_secondary_topics_from_the_text),
+        cmocka_unit_test(test_secondary_topic_from_a_sentence),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
