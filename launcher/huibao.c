@@ -78,7 +78,7 @@ static const hb_opt_t run_options[] = {
      "continue an interrupted run in the output folder (same PATHs and --pattern): skip what "
      "it wrote"},
     {"no-csv-bom", 0, HB_OPT_FLAG, offsetof(run_opts_t, no_csv_bom), NULL, NULL,
-     "write towns.csv without the UTF-8 byte order mark (Excel needs it to read UTF-8)"},
+     "write the CSV files without the UTF-8 byte order mark (Excel needs it to read UTF-8)"},
     {"force", 0, HB_OPT_FLAG, offsetof(run_opts_t, force), NULL, NULL,
      "replace the results of an earlier run in the output folder"},
     {"no-progress", 0, HB_OPT_FLAG, offsetof(run_opts_t, no_progress), NULL, NULL,
@@ -285,8 +285,67 @@ typedef struct group {
 
 #define MAX_GROUPS 16
 
+/* A program named without a '/': found in $PATH, as execvp would. */
+static bool in_path(const char *name)
+{
+    const char *path = getenv("PATH");
+    char buf[PATH_MAX];
+    for (const char *p = path ? path : "/usr/bin:/bin"; *p;) {
+        size_t n = strcspn(p, ":");
+        if (snprintf(buf, sizeof buf, "%.*s/%s", (int)n, n ? p : ".", name) < (int)sizeof buf &&
+            access(buf, X_OK) == 0)
+            return true;
+        p += n + (p[n] == ':');
+    }
+    return false;
+}
+
+/* The words of a pipeline config's command or options, with the paths in
+ * them resolved against the config's folder and checked, into out: the
+ * command's program (the first word when program) must run; any other word
+ * (or --name=VALUE's value) with a '/' in it, not an endpoint, is a file to
+ * read.  0, or -1 after saying which, with the config's file and line. */
+static int resolve_words(const char *conf, int line, const char *dir, const char *words,
+                         bool program, char *out, size_t outlen)
+{
+    char *copy = hb_strdup(words), *save = NULL;
+    size_t len = 0;
+    int rc = 0;
+    out[0] = '\0';
+    for (char *w = strtok_r(copy, " \t", &save); w && rc == 0; w = strtok_r(NULL, " \t", &save)) {
+        char *val = w, path[PATH_MAX];
+        if (w[0] == '-')
+            val = strchr(w, '=') ? strchr(w, '=') + 1 : w + strlen(w);
+        const char *rel = strncmp(val, "./", 2) ? val : val + 2;
+        bool is_path = program || (strchr(val, '/') && !strstr(val, "://"));
+        if (!is_path || (program && !strchr(val, '/')) || val[0] == '/' || !strcmp(dir, "."))
+            snprintf(path, sizeof path, "%s", val);
+        else
+            snprintf(path, sizeof path, "%s/%s", dir, rel);
+        if (program && !strchr(val, '/') ? !in_path(val)
+            : is_path && access(path, program ? X_OK : R_OK) != 0) {
+            hb_error("%s:%d: %s: %s%s", conf, line, path,
+                     program && !strchr(val, '/') ? "no such program in $PATH" : strerror(errno),
+                     program ? " (the stage's program must run)" : "");
+            rc = -1;
+        }
+        int n = snprintf(out + len, outlen - len, "%s%.*s%s", len ? " " : "", (int)(val - w), w,
+                         path);
+        if (n < 0 || (size_t)n >= outlen - len) {
+            hb_error("%s:%d: too long once its paths are resolved", conf, line);
+            rc = -1;
+        }
+        len += rc == 0 ? (size_t)n : 0;
+        program = false;
+    }
+    free(copy);
+    return rc;
+}
+
 /* The stages from a pipeline config ([stage NAME] sections in order, with
- * command, workers, options), or the built-in split → classify. */
+ * command, workers, options), or the built-in split → classify.  Relative
+ * paths in a command or options are the config folder's, and every path is
+ * checked here, before any stage starts. */
 static int load_pipeline(const char *path, group_t *g, size_t *n)
 {
     *n = 0;
@@ -299,6 +358,15 @@ static int load_pipeline(const char *path, group_t *g, size_t *n)
     hb_conf_t *c = hb_conf_load(path);
     if (!c)
         return -1;
+    char dir[PATH_MAX];
+    set_str(dir, sizeof dir, path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    else
+        set_str(dir, sizeof dir, ".");
+    if (!dir[0])
+        set_str(dir, sizeof dir, "/");
     for (size_t i = 0; i < c->nsections; i++) {
         const hb_conf_section_t *sec = &c->sections[i];
         if (strcmp(sec->section, "stage") || !*sec->name) {
@@ -319,7 +387,12 @@ static int load_pipeline(const char *path, group_t *g, size_t *n)
             if (e->section != sec->section)
                 continue; /* entries share their section's strings */
             if (!strcmp(e->key, "command")) {
-                set_str(cur->command, sizeof cur->command, e->value);
+                if (!*e->value || resolve_words(path, e->line, dir, e->value, true, cur->command,
+                                                sizeof cur->command) != 0) {
+                    if (!*e->value)
+                        hb_error("%s:%d: command is empty", path, e->line);
+                    goto fail;
+                }
                 cur->builtin = false;
             } else if (!strcmp(e->key, "workers")) {
                 char *end;
@@ -330,7 +403,9 @@ static int load_pipeline(const char *path, group_t *g, size_t *n)
                     goto fail;
                 }
             } else if (!strcmp(e->key, "options")) {
-                set_str(cur->options, sizeof cur->options, e->value);
+                if (resolve_words(path, e->line, dir, e->value, false, cur->options,
+                                  sizeof cur->options) != 0)
+                    goto fail;
             } else {
                 hb_error("%s:%d: unknown key \"%s\"; expected command, workers or options",
                          path, e->line, e->key);
@@ -492,7 +567,8 @@ static int cmd_run(int argc, char **argv)
         hb_opt_usage(stdout, "huibao run [options] PATH...",
                      "Run read → split → classify ×N → aggregate on this machine over the files "
                      "and folders given (folders recursively). Results go to the output folder: "
-                     "paragraphs.jsonl, docs.jsonl, towns.csv, summary.json, errors.jsonl.\n"
+                     "results.sqlite, report.html, paragraphs.jsonl, docs.jsonl, towns.csv, figures.csv, "
+                     "unit_topics.csv, summary.json, errors.jsonl.\n"
                      "Exit status: 0 every input used, 3 some inputs rejected (the rest written), "
                      "1 fatal error, 2 usage error.",
                      tables);

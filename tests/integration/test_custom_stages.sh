@@ -4,7 +4,7 @@
 # through a relay.
 . "$(dirname "$0")/lib.sh"
 
-EX=${BUILD:-build}/examples
+EX=$(cd "${BUILD:-build}/examples" && pwd)   # a config's relative paths are its folder's
 in=$TMP/in
 mkdir -p "$in/a镇" "$in/b镇"
 cp tests/data/seeds/*.txt "$in/a镇/"
@@ -19,7 +19,7 @@ command = $EX/hb-mask_names
 [stage classify]
 workers = 2
 [stage add_chars]
-command = $PY examples/stages/add_chars.py
+command = $PY $PWD/examples/stages/add_chars.py
 workers = 2
 EOF2
 "$BIN/huibao" run -q -c "$TMP/pipeline.conf" -o "$TMP/out" "$in" >"$TMP/stdout" 2>"$TMP/stderr"
@@ -53,3 +53,31 @@ printf '[stage mystery]\nworkers = 1\n' >"$TMP/bad.conf"
 "$BIN/huibao" run -q -c "$TMP/bad.conf" -o "$TMP/bad" tests/data/seeds >/dev/null 2>"$TMP/err"
 check "a stage with no command is refused with status 2" [ $? -eq 2 ]
 check "and the message names it" grep -q 'mystery' "$TMP/err"
+
+# Relative paths in a pipeline config are its folder's, wherever huibao runs,
+# and every one is checked before any stage starts, with file and line.
+mkdir -p "$TMP/conf/stages"
+cp "$EX/hb-tag" "$TMP/conf/stages/"
+cp examples/stages/add_chars.py "$TMP/conf/stages/"
+printf '[stage split]\n[stage tag]\ncommand = stages/hb-tag\n[stage classify]\nworkers = 1\n[stage add_chars]\ncommand = %s ./stages/add_chars.py\n' "$PY" >"$TMP/conf/rel.conf"
+(cd /tmp && "$BIN/huibao" run -q --no-progress -c "$TMP/conf/rel.conf" -o "$TMP/rel" "$OLDPWD/tests/data/seeds" >/dev/null 2>"$TMP/err")
+check "relative paths are the config folder's: the run works from elsewhere" [ $? -eq 0 ]
+check "and every stage ran" "$PY" -c "import json,sys; u=[json.loads(l) for l in open('$TMP/rel/paragraphs.jsonl')]; sys.exit(not u or not all('source' in x and 'chars' in x for x in u))"
+check "examples/pipeline-custom.conf names paths from its own folder" grep -q '^command = \.\./build/examples/hb-dedupe' examples/pipeline-custom.conf
+printf '[stage split]\n[stage gone]\ncommand = stages/hb-gone --x\n[stage classify]\n' >"$TMP/conf/missing.conf"
+"$BIN/huibao" run -q -c "$TMP/conf/missing.conf" -o "$TMP/missing" tests/data/seeds >/dev/null 2>"$TMP/err"
+check "a missing stage program is refused with status 2" [ $? -eq 2 ]
+check "naming the config's file:line and the path resolved" grep -q "missing.conf:3: $TMP/conf/stages/hb-gone: No such file" "$TMP/err"
+check "before anything starts (no output folder)" [ ! -e "$TMP/missing" ]
+chmod -x "$TMP/conf/stages/hb-tag"
+"$BIN/huibao" run -q -c "$TMP/conf/rel.conf" -o "$TMP/noexec" tests/data/seeds >/dev/null 2>"$TMP/err"
+check "a program that cannot run is refused with status 2, file:line" \
+    sh -c '[ $1 -eq 2 ] && grep -q "rel.conf:3: .*hb-tag: Permission denied" "$2"' _ $? "$TMP/err"
+printf '[stage split]\n[stage classify]\noptions = --topics ../nowhere/t.conf\n' >"$TMP/conf/opt.conf"
+"$BIN/huibao" run -q -c "$TMP/conf/opt.conf" -o "$TMP/opt" tests/data/seeds >/dev/null 2>"$TMP/err"
+check "a missing file in options is refused with file:line" \
+    sh -c '[ $1 -eq 2 ] && grep -q "opt.conf:3: $2/conf/../nowhere/t.conf: No such file" "$3"' _ $? "$TMP" "$TMP/err"
+printf '[stage split]\n[stage x]\ncommand = no-such-program-%s\n[stage classify]\n' $$ >"$TMP/conf/path.conf"
+"$BIN/huibao" run -q -c "$TMP/conf/path.conf" -o "$TMP/path" tests/data/seeds >/dev/null 2>"$TMP/err"
+check "a program not in \$PATH is refused with file:line" \
+    sh -c '[ $1 -eq 2 ] && grep -q "path.conf:3: no-such-program-.*: no such program in \$PATH" "$2"' _ $? "$TMP/err"
