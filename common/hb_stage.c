@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <pthread.h>
+#include <signal.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,6 +23,8 @@ struct hb_stage {
     unsigned long n_in, n_out, n_bad, n_dropped;
     unsigned long n_docs; /* documents seen: "doc" or "doc_end" messages */
     int level;            /* of the start, connection and count lines */
+    void *zctx, *in;      /* for the watchdog, which closes them when it fires */
+    hb_monitor_t *mon_in, *mon_out;
 };
 
 typedef struct common_opts {
@@ -70,9 +73,15 @@ hb_pack_t *hb_stage_pack(hb_stage_t *st)
     return &st->pack;
 }
 
+static bool sockets_take(void);
+static void sockets_give(bool taken);
+
 int hb_stage_emit(hb_stage_t *st)
 {
-    if (hb_batch_add(&st->batch, st->out, st->pack.buf.data, st->pack.buf.len) != 0)
+    bool taken = sockets_take();
+    int rc = hb_batch_add(&st->batch, st->out, st->pack.buf.data, st->pack.buf.len);
+    sockets_give(taken);
+    if (rc != 0)
         return -1;
     st->n_out++;
     return 0;
@@ -131,15 +140,54 @@ static int emit_dropped(hb_stage_t *st, const hb_msg_t *m)
 
 /* The watchdog: a thread that ends the process when the stage has held one
  * message longer than --stall-timeout (a hung stage stalls every document
- * queued behind it).  The main thread notes when a message went in and of
- * which document; the thread looks once a second. */
+ * queued behind it).  Before it goes it says so downstream: a "stalled"
+ * message with the document and the stage's name reaches the aggregator,
+ * which tells the reader, so that the document, when finally given up, is
+ * rejected in this stage's name.
+ *
+ * The sockets belong to the main thread; the watchdog may use them only
+ * while the stage's own code runs and is not sending.  watch.state says
+ * who has them, and moves by compare-and-swap (a full barrier, as ZeroMQ
+ * asks of a socket changing threads):
+ *   IDLE   the runtime is using them (receiving, flushing, not in the stage)
+ *   STAGE  the stage's on_message runs: the watchdog may take them
+ *   SEND   the stage is sending (hb_stage_emit): it may not
+ *   FIRED  the watchdog took them: the main thread never touches them again */
 #define HB_EXIT_STALLED 70
+
+enum { WATCH_IDLE, WATCH_STAGE, WATCH_SEND, WATCH_FIRED };
 
 static struct {
     double timeout;
-    int64_t since_ms; /* when the message being handled went in; 0: none */
-    int64_t doc;      /* its document, -1 when it has none */
+    int state;
+    int64_t since_ms;     /* when the message being handled went in */
+    const hb_msg_t *msg;  /* that message: alive while the stage holds it */
+    hb_stage_t *st;
 } watch;
+
+static bool cas_state(int from, int to)
+{
+    return __atomic_compare_exchange_n(&watch.state, &from, to, false, __ATOMIC_SEQ_CST,
+                                       __ATOMIC_SEQ_CST);
+}
+
+/* The stage is about to send from inside on_message: true when it then
+ * holds the sockets (give them back with sockets_give).  When the watchdog
+ * has taken them the process is ending: the stage waits for that. */
+static bool sockets_take(void)
+{
+    if (watch.timeout <= 0 || cas_state(WATCH_STAGE, WATCH_SEND))
+        return watch.timeout > 0;
+    while (__atomic_load_n(&watch.state, __ATOMIC_SEQ_CST) == WATCH_FIRED)
+        pause();
+    return false; /* IDLE: sent from init, exit or the runtime itself */
+}
+
+static void sockets_give(bool taken)
+{
+    if (taken)
+        cas_state(WATCH_SEND, WATCH_STAGE);
+}
 
 static int64_t mono_ms(void)
 {
@@ -148,18 +196,69 @@ static int64_t mono_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+static void exit_stalled(int sig)
+{
+    (void)sig;
+    _exit(HB_EXIT_STALLED);
+}
+
+/* The sockets are the watchdog's: what the stage emitted for earlier
+ * messages goes on, then the "stalled" notice, and the process ends once
+ * they are handed to the network (at most a few seconds). */
+static void say_stalled(hb_stage_t *st, const hb_msg_t *m)
+{
+    static const char *const keep[] = {"run", "doc", "file", NULL};
+    signal(SIGALRM, exit_stalled);
+    alarm(5);
+    /* Nothing more comes in: what the reader sends on hearing of the stall
+     * goes to the process that replaces this one. */
+    hb_monitor_free(st->mon_in);
+    hb_sock_close(st->in);
+    int timeout_ms = 2000;
+    zmq_setsockopt(st->out, ZMQ_SNDTIMEO, &timeout_ms, sizeof timeout_ms);
+    hb_batch_flush(&st->batch, st->out);
+    hb_pack_t p;
+    hb_pack_init(&p);
+    size_t n = 0;
+    for (const char *const *k = keep; *k; k++)
+        n += hb_msg_get(m, *k) != NULL;
+    hb_pack_header(&p, HB_T_STALLED, n + 2);
+    for (const char *const *k = keep; *k; k++) {
+        const msgpack_object *o = hb_msg_get(m, *k);
+        if (o) {
+            hb_pack_key(&p, *k);
+            msgpack_pack_object(&p.pk, *o);
+        }
+    }
+    hb_pack_kv_cstr(&p, "stage", st->f->name);
+    hb_pack_key(&p, "seconds");
+    msgpack_pack_double(&p.pk, watch.timeout);
+    hb_sock_send(st->out, p.buf.data, p.buf.len, 0);
+    hb_pack_release(&p);
+    hb_monitor_free(st->mon_out);
+    hb_sock_close(st->out); /* lingers until what it holds is sent */
+    zmq_ctx_term(st->zctx);
+}
+
 static void *watchdog(void *arg)
 {
     (void)arg;
     for (;;) {
         sleep(1);
-        int64_t since = __atomic_load_n(&watch.since_ms, __ATOMIC_RELAXED);
-        if (since && mono_ms() - since > (int64_t)(watch.timeout * 1000)) {
-            hb_error("held one message (document %lld) for more than %g s (--stall-timeout): "
-                     "exiting so that it is restarted and the document sent again",
-                     (long long)__atomic_load_n(&watch.doc, __ATOMIC_RELAXED), watch.timeout);
-            _exit(HB_EXIT_STALLED);
-        }
+        /* The state first: since_ms is set before it, so it is this message's. */
+        if (__atomic_load_n(&watch.state, __ATOMIC_SEQ_CST) == WATCH_IDLE ||
+            mono_ms() - __atomic_load_n(&watch.since_ms, __ATOMIC_SEQ_CST) <=
+                (int64_t)(watch.timeout * 1000))
+            continue;
+        const hb_msg_t *m = __atomic_load_n(&watch.msg, __ATOMIC_SEQ_CST);
+        uint64_t doc;
+        bool taken = cas_state(WATCH_STAGE, WATCH_FIRED);
+        hb_error("held one message (document %lld) for more than %g s (--stall-timeout): "
+                 "exiting so that it is restarted and the document sent again",
+                 hb_msg_u64(m, "doc", &doc) ? -1LL : (long long)doc, watch.timeout);
+        if (taken) /* else the stage is sending: it goes unannounced */
+            say_stalled(watch.st, m);
+        _exit(HB_EXIT_STALLED);
     }
     return NULL;
 }
@@ -174,14 +273,14 @@ static int handle(void *arg, const hb_msg_t *m)
     int verdict = HB_PASS;
     if (wants(st->f, m)) {
         if (watch.timeout > 0) {
-            uint64_t doc;
-            __atomic_store_n(&watch.doc, hb_msg_u64(m, "doc", &doc) ? -1 : (int64_t)doc,
-                             __ATOMIC_RELAXED);
-            __atomic_store_n(&watch.since_ms, mono_ms(), __ATOMIC_RELAXED);
+            __atomic_store_n(&watch.msg, m, __ATOMIC_SEQ_CST);
+            __atomic_store_n(&watch.since_ms, mono_ms(), __ATOMIC_SEQ_CST);
+            __atomic_store_n(&watch.state, WATCH_STAGE, __ATOMIC_SEQ_CST);
         }
         verdict = st->f->on_message(st, st->ctx, m);
-        if (watch.timeout > 0)
-            __atomic_store_n(&watch.since_ms, 0, __ATOMIC_RELAXED);
+        if (watch.timeout > 0 && !cas_state(WATCH_STAGE, WATCH_IDLE))
+            for (;;) /* the watchdog fired meanwhile and has the sockets */
+                pause();
     }
     if (verdict == HB_DROP && st->n_out == out_before && hb_msg_is(m, HB_T_UNIT)) {
         emit_dropped(st, m);
@@ -302,6 +401,11 @@ int hb_filter_main(const hb_filter_t *f, int argc, char **argv)
            (int)getpid(), host, key ? "CURVE key " : "no CURVE", key ? key : "", key ? "…" : "");
     double next_stats = co.stats_every > 0 ? now_s() + co.stats_every : 0;
     pthread_t watcher;
+    st.zctx = zctx;
+    st.in = in;
+    st.mon_in = mon_in;
+    st.mon_out = mon_out;
+    watch.st = &st;
     watch.timeout = co.stall_timeout;
     if (watch.timeout > 0 && pthread_create(&watcher, NULL, watchdog, NULL) != 0) {
         hb_error("cannot start the --stall-timeout watchdog");

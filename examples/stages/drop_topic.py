@@ -8,7 +8,7 @@ place, so its document still completes with the units that are left
 (docs/messages.md, "Dropping and adding units").  Batches are answered with
 batches, as in add_chars.py.
 
-usage: drop_topic.py --in ENDPOINTS --out ENDPOINTS [--topic IDS]
+usage: drop_topic.py --in ENDPOINTS --out ENDPOINTS [--topic IDS] [--stall-timeout SECONDS]
 Needs python3-zmq and python3-msgpack (Debian).
 """
 import argparse
@@ -18,7 +18,7 @@ import sys
 import msgpack
 import zmq
 
-from add_chars import open_socket
+from add_chars import Watchdog, open_socket
 
 KEEP = ("run", "doc", "seq", "part", "parts")
 
@@ -45,6 +45,8 @@ def main():
     ap.add_argument("--in", dest="inp", required=True, help="where messages come from")
     ap.add_argument("--out", required=True, help="where they go")
     ap.add_argument("--topic", default="general", help="topic ids to drop, comma-separated")
+    ap.add_argument("--stall-timeout", type=float, default=600, metavar="SECONDS",
+                    help="end the process (status 70) when one frame takes longer; 0: never")
     ap.add_argument("-q", "--quiet", action="store_true")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
@@ -53,6 +55,7 @@ def main():
     ctx = zmq.Context()
     inp = open_socket(ctx, zmq.PULL, args.inp)
     out = open_socket(ctx, zmq.PUSH, args.out)
+    watch = Watchdog("drop_topic", ctx, inp, out, args.stall_timeout)
     while True:
         frame = inp.recv()
         try:
@@ -60,11 +63,13 @@ def main():
         except Exception:
             print("drop_topic: dropped a message that is not msgpack", file=sys.stderr)
             continue
+        watch.hold(msg)
         if isinstance(msg, dict) and msg.get("v") == 2 and msg.get("type") == "batch":
             msgs = [filter_one(m, drop) for m in msg.get("msgs", [])]
             out.send(msgpack.packb({"v": 2, "type": "batch", "msgs": msgs}, use_bin_type=True))
         else:
             out.send(filter_one(frame, drop, msg))
+        watch.release()
 
 
 if __name__ == "__main__":

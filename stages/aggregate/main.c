@@ -141,6 +141,7 @@ typedef struct aggregator {
     hb_pack_t pack;
     double started, last_progress;
     uint64_t dropped;
+    uint64_t stalls;  /* "stalled" notices: a stage's watchdog fired */
     uint64_t foreign; /* messages of types the aggregator does not handle */
     uint64_t data_ends; /* end messages on the data socket (ignored) */
     unsigned long bad_frames; /* messages that were not valid msgpack messages */
@@ -219,6 +220,28 @@ static void send_ack(aggregator_t *a, uint64_t doc)
     /* The reader may be gone (it exits once all is acknowledged): never block. */
     if (hb_sock_send(a->acks, a->pack.buf.data, a->pack.buf.len, ZMQ_DONTWAIT) != 0)
         hb_debug("ack for document %llu not sent: %s", (unsigned long long)doc,
+                 zmq_strerror(errno));
+}
+
+/* A stage hung on a document (its --stall-timeout fired): the reader is
+ * told, so that a document it gives up is rejected in that stage's name. */
+static void on_stalled(aggregator_t *a, const hb_msg_t *m)
+{
+    char stage[64];
+    uint64_t doc;
+    hb_msg_cstr(m, "stage", stage, sizeof stage);
+    a->stalls++;
+    if (hb_msg_u64(m, "doc", &doc) != 0 || doc >= MAX_DOC_ID) {
+        hb_warn("stage %s stalled on a message of no document (--stall-timeout)", stage);
+        return;
+    }
+    hb_pack_reset(&a->pack);
+    hb_pack_header(&a->pack, HB_T_STALLED, 3);
+    hb_pack_kv_cstr(&a->pack, "run", a->run);
+    hb_pack_kv_u64(&a->pack, "doc", doc);
+    hb_pack_kv_cstr(&a->pack, "stage", stage[0] ? stage : "?");
+    if (hb_sock_send(a->acks, a->pack.buf.data, a->pack.buf.len, ZMQ_DONTWAIT) != 0)
+        hb_debug("stall of document %llu not passed on: %s", (unsigned long long)doc,
                  zmq_strerror(errno));
 }
 
@@ -663,6 +686,8 @@ static int on_message(void *arg, const hb_msg_t *m)
             rc = on_doc_end(a, m, id);
     } else if (hb_msg_is(m, HB_T_REJECT)) {
         rc = on_reject(a, m);
+    } else if (hb_msg_is(m, HB_T_STALLED)) {
+        on_stalled(a, m);
     } else if (hb_msg_is(m, HB_T_END) && !a->from_ctl) {
         if (a->data_ends++ == 0)
             hb_warn("an end message arrived on --in; ignored: the run's end comes from the "

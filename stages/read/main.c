@@ -106,6 +106,8 @@ typedef struct inflight {
     int attempts;      /* begun, whether or not the send went through */
     bool resend;       /* due to be packed and sent again */
     bool given_up;     /* rejected; kept until the aggregator acknowledges that */
+    int stalls;        /* times a stage's --stall-timeout fired on it */
+    char stalled_by[64]; /* that stage's name */
 } inflight_t;
 
 typedef struct reader {
@@ -219,7 +221,8 @@ static int pack_file(reader_t *r, const char *path)
     return 2;
 }
 
-static int send_reject(reader_t *r, const char *path, uint64_t doc, const char *reason)
+static int send_reject(reader_t *r, const char *path, uint64_t doc, const char *stage,
+                       const char *reason)
 {
     hb_info("%s: rejected: %s", path, reason);
     r->rejects++;
@@ -228,7 +231,7 @@ static int send_reject(reader_t *r, const char *path, uint64_t doc, const char *
     hb_pack_kv_cstr(&r->pack, "run", r->o->run);
     hb_pack_kv_u64(&r->pack, "doc", doc);
     pack_file(r, path);
-    hb_pack_kv_cstr(&r->pack, "stage", "read");
+    hb_pack_kv_cstr(&r->pack, "stage", stage);
     hb_pack_kv_cstr(&r->pack, "reason", reason);
     return send_ctl(r);
 }
@@ -245,7 +248,7 @@ static int pack_doc(reader_t *r, inflight_t *s)
         reason = why;
     }
     if (reason)
-        return send_reject(r, s->path, s->doc, reason) != 0 ? -1 : 1;
+        return send_reject(r, s->path, s->doc, "read", reason) != 0 ? -1 : 1;
     hb_docmeta_t dm;
     bool exact = utf8_name(r, s->path);
     hb_meta_derive(r->meta, r->name.data ? r->name.data : "", r->text.data, r->text.len, &dm);
@@ -343,8 +346,12 @@ static void set_pending(reader_t *r, inflight_t *s)
  * at all was written meanwhile: when nothing was, no worker is taking work. */
 static int give_up(reader_t *r, inflight_t *s)
 {
-    char why[256];
-    if (r->last_ack < s->first_sent) {
+    char why[384];
+    if (s->stalls) {
+        snprintf(why, sizeof why, "stage %s stalled on it %d times (held it longer than its "
+                 "--stall-timeout); not acknowledged after %d attempts", s->stalled_by,
+                 s->stalls, s->attempts);
+    } else if (r->last_ack < s->first_sent) {
         r->stalled = true;
         snprintf(why, sizeof why, "not acknowledged after %d attempts, and no document was "
                  "written meanwhile: no worker was connected, or the pipeline is stuck (are "
@@ -354,7 +361,7 @@ static int give_up(reader_t *r, inflight_t *s)
                  "and aggregate running?)", s->attempts);
     if (r->pending && r->pending_slot == (size_t)(s - r->slots))
         r->pending = false;
-    if (send_reject(r, s->path, s->doc, why) != 0)
+    if (send_reject(r, s->path, s->doc, s->stalls ? s->stalled_by : "read", why) != 0)
         return -1;
     r->gave_up++;
     /* Kept until the aggregator acknowledges the reject: leaving earlier,
@@ -389,9 +396,12 @@ static int prepare(reader_t *r)
         s->resend = !(r->pending && r->pending_slot == (size_t)i);
         begin_attempt(s, now);
     }
-    for (long i = 0; i < r->o->window && !r->pending; i++) {
-        inflight_t *s = &r->slots[i];
-        if (!s->path || !s->resend)
+    /* A document that stalled a stage goes after the others due: those
+     * queued behind it in the hung process were lost with it, and sent
+     * before it they are done before it hangs the stage again. */
+    for (long i = 0; i < 2 * r->o->window && !r->pending; i++) {
+        inflight_t *s = &r->slots[i % r->o->window];
+        if (!s->path || !s->resend || (s->stalls > 0) != (i >= r->o->window))
             continue;
         s->resend = false;
         int rc = pack_doc(r, s);
@@ -423,12 +433,12 @@ static int prepare(reader_t *r)
             }
         }
         if (ws == HB_WALK_ERROR) {
-            if (send_reject(r, path, id, why) != 0)
+            if (send_reject(r, path, id, "read", why) != 0)
                 return -1;
             continue;
         }
         if (r->stalled) { /* not read: the documents before it went nowhere */
-            if (send_reject(r, path, id, "not handed out: documents before it were given up "
+            if (send_reject(r, path, id, "read", "not handed out: documents before it were given up "
                             "while no document was written, so no worker was connected "
                             "(--resume tries it again)") != 0)
                 return -1;
@@ -440,6 +450,7 @@ static int prepare(reader_t *r)
         s->doc = id;
         s->resend = false;
         s->given_up = false;
+        s->stalls = 0;
         r->busy++;
         int rc = pack_doc(r, s);
         if (rc < 0)
@@ -455,18 +466,51 @@ static int prepare(reader_t *r)
     return 0;
 }
 
+/* A stage's watchdog fired on a document ("stalled", passed on by the
+ * aggregator): noted, so that the document, if given up, is rejected in
+ * that stage's name. */
+static void on_stalled(reader_t *r, uint64_t doc, const char *stage, size_t len)
+{
+    for (long i = 0; i < r->o->window; i++) {
+        inflight_t *s = &r->slots[i];
+        if (!s->path || s->doc != doc || s->attempts == 0)
+            continue;
+        s->stalls++;
+        snprintf(s->stalled_by, sizeof s->stalled_by, "%.*s", (int)len, stage);
+        /* What was handed out after it may have queued behind it in the
+         * process that hung, and died with it: sent again now, no attempt
+         * counted (a duplicate is dropped by the aggregator). */
+        int again = 0;
+        for (long k = 0; k < r->o->window; k++) {
+            inflight_t *o = &r->slots[k];
+            if (o->path && o != s && !o->given_up && !o->resend && o->attempts > 0 &&
+                o->sent_at >= s->sent_at && !(r->pending && r->pending_slot == (size_t)k)) {
+                o->resend = true;
+                again++;
+            }
+        }
+        hb_warn("%s: document %llu stalled stage %s (--stall-timeout); it is sent again in "
+                "its turn, and the %d documents handed out after it now", s->path,
+                (unsigned long long)doc, s->stalled_by, again);
+        return;
+    }
+}
+
 /* An ack: a document written or rejected, or the end received ("end": the
- * "stopped" of the end it answers). */
+ * "stopped" of the end it answers); or a stall. */
 static void on_ack(reader_t *r, zmq_msg_t *frame)
 {
     hb_msg_t m;
-    const char *why;
+    const char *why, *stage = NULL;
+    size_t stage_len = 0;
     uint64_t doc = UINT64_MAX;
     hb_msg_init(&m);
     const msgpack_object *end = NULL;
+    bool stalled = false;
     if (hb_msg_decode(&m, zmq_msg_data(frame), zmq_msg_size(frame), &why) != 0 ||
-        !hb_msg_is(&m, HB_T_ACK) ||
-        (hb_msg_u64(&m, "doc", &doc) != 0 && !(end = hb_msg_get(&m, "end")))) {
+        !((stalled = hb_msg_is(&m, HB_T_STALLED)) || hb_msg_is(&m, HB_T_ACK)) ||
+        (hb_msg_u64(&m, "doc", &doc) != 0 && (stalled || !(end = hb_msg_get(&m, "end")))) ||
+        (stalled && hb_msg_str(&m, "stage", &stage, &stage_len) != 0)) {
         hb_warn("ignored a message on the ack socket that is not an ack");
         hb_msg_done(&m);
         return;
@@ -476,8 +520,10 @@ static void on_ack(reader_t *r, zmq_msg_t *frame)
     bool ours = hb_msg_str(&m, "run", &run, &runlen) == 0 && runlen == strlen(r->o->run) &&
                 !memcmp(run, r->o->run, runlen);
     bool end_stopped = end && end->type == MSGPACK_OBJECT_BOOLEAN && end->via.boolean;
+    if (ours && stalled)
+        on_stalled(r, doc, stage, stage_len);
     hb_msg_done(&m);
-    if (!ours)
+    if (!ours || stalled)
         return;
     if (end) {
         if (r->end_sent && end_stopped == r->stop_sent)
