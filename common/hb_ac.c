@@ -1,11 +1,13 @@
 #include "hb_ac.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hb_mem.h"
 
 #define HB_AC_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define HB_AC_NO_RESET UINT32_MAX
 
 /* One added pattern: its bytes live in hb_ac.pbytes at off. */
 typedef struct hb_ac_pat {
@@ -28,22 +30,32 @@ struct hb_ac {
      * some pattern, plus one shared class for all the others (they can only
      * lead back to the root's transitions, so they behave alike).
      *
-     * tab holds one row of `stride` cells per state. State numbers are
-     * premultiplied (a state is the index of its row's first cell), which
-     * takes a multiply off the per-byte dependency chain. Cells 0..nclasses-1
-     * are the next states; cell nclasses is the state's output index into
-     * out. States are numbered so that every state with output comes last:
-     * "did this byte end a match?" is then the single compare s >= match_min.
+     * tab holds one row of nclasses cells per state: the next states.  The
+     * cells are 16 bits wide while the states fit (tab16), 32 bits beyond
+     * (tab32): at 16 bits the rows of the shallow states, where a scan spends
+     * nearly all its steps, stay in the core's own cache beside the rest of
+     * the program.  States are numbered so that every state with output
+     * comes last: "did this byte end a match?" is then the single compare
+     * s >= match_min; outs[s - match_min] is its output index into out.
      *
      * out is a flat array of lists, each [count, id, id, ...]; a state's list
      * already includes the outputs of its suffix states, so scanning never
      * follows a failure or dictionary link. */
     uint8_t cls[256];
     uint32_t nclasses;
-    uint32_t stride;
     uint32_t match_min;
-    uint32_t *tab;
+    uint16_t *tab16; /* NULL when the states need 32 bits */
+    uint32_t *tab32; /* NULL when they fit 16 */
+    uint32_t *outs;
     uint32_t *out;
+    /* reset[b]: the state every state goes to on byte b, where they all go to
+     * the same one; HB_AC_NO_RESET where not (see the lanes below). */
+    uint32_t reset[256];
+    /* reset3: bit ((a & 15) << 12 | (b & 63) << 6 | (c & 63)) for a three-byte
+     * UTF-8 character a b c that leads every state to the root: no pattern
+     * holds it, and none starts with its last byte or its last two (the
+     * ideographic full stop and comma, in Chinese keywords). */
+    uint64_t reset3[1024];
     size_t maxlen; /* longest pattern, bytes */
     size_t npatterns;
 };
@@ -59,7 +71,9 @@ void hb_ac_free(hb_ac_t *ac)
         return;
     free(ac->pbytes);
     free(ac->pats);
-    free(ac->tab);
+    free(ac->tab16);
+    free(ac->tab32);
+    free(ac->outs);
     free(ac->out);
     free(ac);
 }
@@ -114,6 +128,39 @@ static void hb_ac_classes(hb_ac_t *ac)
     ac->nclasses = u < 256 ? u + 1 : 256;
 }
 
+static unsigned hb_ac_char3(const unsigned char *u)
+{
+    return (u[0] & 0xF0) == 0xE0 && (u[1] & 0xC0) == 0x80 && (u[2] & 0xC0) == 0x80
+               ? (u[0] & 0x0Fu) << 12 | (u[1] & 0x3Fu) << 6 | (u[2] & 0x3Fu)
+               : UINT32_MAX;
+}
+
+/* Fills reset3 from the patterns and the trie (before it becomes the DFA:
+ * a 0 cell is no child). */
+static void hb_ac_reset3(hb_ac_t *ac, const uint32_t *trie, size_t nc)
+{
+    memset(ac->reset3, 0xFF, sizeof ac->reset3);
+    for (size_t p = 0; p < ac->npats; p++) {
+        const unsigned char *b = ac->pbytes + ac->pats[p].off;
+        for (size_t i = 0; i + 3 <= ac->pats[p].len; i++) {
+            unsigned x = hb_ac_char3(b + i);
+            if (x != UINT32_MAX)
+                ac->reset3[x >> 6] &= ~(1ull << (x & 63));
+        }
+    }
+    for (unsigned b = 0x80; b < 0xC0; b++) {
+        uint32_t one = trie[ac->cls[b]]; /* the root's child on b, or 0 */
+        for (unsigned c = 0x80; c < 0xC0; c++) {
+            if (!trie[ac->cls[c]] && !(one && trie[(size_t)one * nc + ac->cls[c]]))
+                continue;
+            for (unsigned a = 0; a < 16; a++) { /* a pattern starts with c, or b c */
+                unsigned x = a << 12 | (b & 0x3Fu) << 6 | (c & 0x3Fu);
+                ac->reset3[x >> 6] &= ~(1ull << (x & 63));
+            }
+        }
+    }
+}
+
 int hb_ac_build(hb_ac_t *ac)
 {
     if (ac->built)
@@ -139,9 +186,10 @@ int hb_ac_build(hb_ac_t *ac)
         end_state[p] = s;
     }
 
-    /* Everything below stores state numbers times stride in uint32_t. */
-    size_t stride = nc + 1;
-    if (nstates > UINT32_MAX / stride) {
+    hb_ac_reset3(ac, trie, nc);
+
+    /* Everything below stores state numbers in uint32_t. */
+    if (nstates > UINT32_MAX) {
         free(trie);
         free(end_state);
         return -1;
@@ -239,13 +287,30 @@ int hb_ac_build(hb_ac_t *ac)
         uint32_t s = order[k];
         newid[s] = mcount[s] ? next_match++ : next_plain++;
     }
-    uint32_t *tab = hb_malloc(nstates * stride * sizeof(uint32_t));
+    bool narrow = nstates <= (size_t)UINT16_MAX + 1;
+    uint16_t *tab16 = narrow ? hb_malloc(nstates * nc * sizeof(uint16_t)) : NULL;
+    uint32_t *tab32 = narrow ? NULL : hb_malloc(nstates * nc * sizeof(uint32_t));
+    uint32_t *outs = hb_malloc((nmatch ? nmatch : 1) * sizeof(uint32_t));
     for (size_t s = 0; s < nstates; s++) {
-        uint32_t *row = &tab[(size_t)newid[s] * stride];
+        size_t row = (size_t)newid[s] * nc;
         const uint32_t *trow = &trie[s * nc];
-        for (size_t c = 0; c < nc; c++)
-            row[c] = newid[trow[c]] * (uint32_t)stride;
-        row[nc] = mcount[s] ? mstart[s] : 0;
+        for (size_t c = 0; c < nc; c++) {
+            if (narrow)
+                tab16[row + c] = (uint16_t)newid[trow[c]];
+            else
+                tab32[row + c] = newid[trow[c]];
+        }
+        if (mcount[s])
+            outs[newid[s] - (nstates - nmatch)] = mstart[s];
+    }
+    for (size_t c = 0; c < nc; c++) { /* a column with one state throughout */
+        uint32_t to = newid[trie[c]];
+        for (size_t s = 1; s < nstates && to != HB_AC_NO_RESET; s++)
+            if (newid[trie[s * nc + c]] != to)
+                to = HB_AC_NO_RESET;
+        for (int b = 0; b < 256; b++)
+            if (ac->cls[b] == c)
+                ac->reset[b] = to;
     }
 
     free(trie);
@@ -257,10 +322,11 @@ int hb_ac_build(hb_ac_t *ac)
     free(mstart);
     free(newid);
 
-    ac->tab = tab;
+    ac->tab16 = tab16;
+    ac->tab32 = tab32;
+    ac->outs = outs;
     ac->out = out;
-    ac->stride = (uint32_t)stride;
-    ac->match_min = (uint32_t)((nstates - nmatch) * stride);
+    ac->match_min = (uint32_t)(nstates - nmatch);
     free(ac->pbytes);
     free(ac->pats);
     ac->pbytes = NULL;
@@ -274,24 +340,35 @@ int hb_ac_build(hb_ac_t *ac)
 static inline size_t hb_ac_emit(const hb_ac_t *ac, uint32_t s, size_t end,
                                 hb_ac_hit_fn fn, void *arg)
 {
-    const uint32_t *o = &ac->out[ac->tab[s + ac->nclasses]];
+    const uint32_t *o = &ac->out[ac->outs[s - ac->match_min]];
     if (fn)
         for (uint32_t k = 1; k <= o[0]; k++)
             fn(arg, o[k], end);
     return o[0];
 }
 
-/* The plain DFA loop over p[from, to), starting in *sp. */
-static size_t hb_ac_run(const hb_ac_t *ac, const unsigned char *p, size_t from,
-                        size_t to, uint32_t *sp, hb_ac_hit_fn fn, void *arg)
+/* The next state.  Called with a constant narrow, so each scan below is
+ * compiled for one cell width. */
+static inline __attribute__((always_inline)) uint32_t
+hb_ac_next(const void *tab, bool narrow, size_t nc, uint32_t s, unsigned cls)
 {
-    const uint32_t *tab = ac->tab;
+    size_t i = (size_t)s * nc + cls;
+    return narrow ? ((const uint16_t *)tab)[i] : ((const uint32_t *)tab)[i];
+}
+
+/* The plain DFA loop over p[from, to), starting in *sp. */
+static inline __attribute__((always_inline)) size_t
+hb_ac_run(const hb_ac_t *ac, bool narrow, const unsigned char *p, size_t from, size_t to,
+          uint32_t *sp, hb_ac_hit_fn fn, void *arg)
+{
+    const void *tab = narrow ? (const void *)ac->tab16 : (const void *)ac->tab32;
+    const size_t nc = ac->nclasses;
     const uint8_t *cls = ac->cls;
     const uint32_t match_min = ac->match_min;
     uint32_t s = *sp;
     size_t hits = 0;
     for (size_t i = from; i < to; i++) {
-        s = tab[s + cls[p[i]]];
+        s = hb_ac_next(tab, narrow, nc, s, cls[p[i]]);
         if (HB_AC_UNLIKELY(s >= match_min))
             hits += hb_ac_emit(ac, s, i + 1, fn, arg);
     }
@@ -301,85 +378,134 @@ static size_t hb_ac_run(const hb_ac_t *ac, const unsigned char *p, size_t from,
 
 /* Interleaved scanning. Each lookup needs the previous state, so the plain
  * loop runs at one load latency per byte (L1's few cycles, far more once
- * thousands of patterns push the table out to L2/L3). So each block of
- * HB_AC_LANES * HB_AC_LANE bytes is cut into lanes run side by side, giving
- * the CPU independent loads to overlap (measured: about 2x).
+ * thousands of patterns push the table out to L2/L3). So each block of up
+ * to HB_AC_LANES * HB_AC_LANE bytes is cut into lanes run side by side,
+ * giving the CPU independent loads to overlap (measured: about 2x).
  *
- * A lane other than the first cannot know its start state, but an
- * Aho-Corasick state is the longest suffix of the text read so far that
- * prefixes a pattern, and any match ending inside the lane starts at most
- * maxlen - 1 bytes before it: so the lane starts at the root that many bytes
- * early (a warm-up whose own hits belong to the lane before). Lane 0 carries
- * the state of the previous block's last lane.
+ * A lane other than the first must know its start state.  Some bytes tell
+ * it outright: a byte that no pattern holds (the full-width comma's lead
+ * byte, in Chinese keywords) leads back to the root from every state, and
+ * one that patterns hold only as their first byte leads to the same state
+ * from every state (reset[] has these, built once).  So a lane starts just
+ * after such a byte, looked for at most HB_AC_SEEK bytes before its nominal
+ * start; the lanes come out a little uneven.  Where there is none, it
+ * starts at the root maxlen - 1 bytes early instead (an Aho-Corasick state
+ * is the longest suffix of the text read so far that prefixes a pattern,
+ * and any match ending inside the lane starts at most maxlen - 1 bytes
+ * before it): a warm-up whose own hits belong to the lane before.  Lane 0
+ * carries the state of the previous block's last lane.
  *
- * Hits go to per-lane buffers on the stack (32 KB) as (offset, state), one
- * slot per byte at most, and are flushed in lane order, so the caller still
- * sees them by end offset. */
+ * Hits go to per-lane buffers on the stack (about 35 KB) as (offset,
+ * state), one slot per byte at most, and are flushed in lane order, so the
+ * caller still sees them by end offset. */
 #define HB_AC_LANES 4 /* the lanes are written out below: keep at 4 */
 #define HB_AC_LANE 1024
+#define HB_AC_MIN_LANE 16 /* below four of these a text is scanned in one lane */
+#define HB_AC_SEEK 64     /* how far back a lane's start looks for a reset byte */
+
+/* Where lane j (nominal start at) really starts, at or after lo (where the
+ * lane before it starts, plus one), and in which state. */
+static inline __attribute__((always_inline)) size_t
+hb_ac_lane_start(const hb_ac_t *ac, bool narrow, const unsigned char *p, size_t lo, size_t at,
+                 uint32_t *state)
+{
+    size_t stop = at - lo > HB_AC_SEEK ? at - HB_AC_SEEK : lo;
+    for (size_t r = at; r > stop; r--) {
+        if (ac->reset[p[r - 1]] != HB_AC_NO_RESET) {
+            *state = ac->reset[p[r - 1]];
+            return r;
+        }
+        unsigned x = r >= 3 ? hb_ac_char3(p + r - 3) : UINT32_MAX;
+        if (x != UINT32_MAX && (ac->reset3[x >> 6] >> (x & 63) & 1)) {
+            *state = 0;
+            return r;
+        }
+    }
+    uint32_t s = 0;
+    for (size_t q = at > ac->maxlen ? at - ac->maxlen + 1 : 0; q < at; q++)
+        s = hb_ac_next(narrow ? (const void *)ac->tab16 : (const void *)ac->tab32, narrow,
+                       ac->nclasses, s, ac->cls[p[q]]);
+    *state = s;
+    return at;
+}
 
 /* One byte of lane j. Written out per lane (not a loop over an array) so the
  * four states stay in registers at -O2. Branch-free: the slot is always
  * written and kept only on a match, since at CJK hit rates a branch here
  * mispredicts often. */
-#define HB_AC_STEP(j)                                   \
-    do {                                                \
-        uint32_t t_ = tab[s##j + cls[lp##j[i]]];        \
-        s##j = t_;                                      \
-        bufpos[j][n##j] = (uint32_t)i;                  \
-        bufst[j][n##j] = t_;                            \
-        n##j += t_ >= match_min;                        \
+#define HB_AC_STEP(j)                                                    \
+    do {                                                                 \
+        uint32_t t_ = hb_ac_next(tab, narrow, nc, s##j, cls[lp##j[i]]); \
+        s##j = t_;                                                       \
+        bufpos[j][n##j] = (uint32_t)i;                                   \
+        bufst[j][n##j] = t_;                                             \
+        n##j += t_ >= match_min;                                         \
     } while (0)
+
+static inline __attribute__((always_inline)) size_t
+hb_ac_scan_as(const hb_ac_t *ac, bool narrow, const char *text, size_t len, hb_ac_hit_fn fn,
+              void *arg)
+{
+    const unsigned char *p = (const unsigned char *)text;
+    const void *tab = narrow ? (const void *)ac->tab16 : (const void *)ac->tab32;
+    const size_t nc = ac->nclasses;
+    const uint8_t *cls = ac->cls;
+    const uint32_t match_min = ac->match_min;
+    /* A text shorter than a block (a paragraph is a few hundred bytes) is
+     * cut into shorter lanes. */
+    const size_t lane = len / HB_AC_LANES < HB_AC_LANE ? len / HB_AC_LANES : HB_AC_LANE;
+    const size_t block = (size_t)HB_AC_LANES * lane;
+    uint32_t carry = 0;
+    size_t hits = 0, pos = 0;
+
+    if (lane >= HB_AC_MIN_LANE) {
+        uint32_t bufpos[HB_AC_LANES][HB_AC_LANE + HB_AC_SEEK];
+        uint32_t bufst[HB_AC_LANES][HB_AC_LANE + HB_AC_SEEK];
+        for (; len - pos >= block; pos += block) {
+            size_t b[HB_AC_LANES + 1] = {pos};
+            uint32_t st[HB_AC_LANES] = {carry}; /* lane 0 continues */
+            for (int j = 1; j < HB_AC_LANES; j++)
+                b[j] = hb_ac_lane_start(ac, narrow, p, b[j - 1] + 1, pos + (size_t)j * lane,
+                                        &st[j]);
+            b[HB_AC_LANES] = pos + block;
+            size_t common = b[1] - b[0];
+            for (int j = 1; j < HB_AC_LANES; j++)
+                if (b[j + 1] - b[j] < common)
+                    common = b[j + 1] - b[j];
+            const unsigned char *lp0 = p + b[0], *lp1 = p + b[1], *lp2 = p + b[2],
+                                *lp3 = p + b[3];
+            uint32_t s0 = st[0], s1 = st[1], s2 = st[2], s3 = st[3];
+            size_t n0 = 0, n1 = 0, n2 = 0, n3 = 0;
+            for (size_t i = 0; i < common; i++) {
+                HB_AC_STEP(0);
+                HB_AC_STEP(1);
+                HB_AC_STEP(2);
+                HB_AC_STEP(3);
+            }
+            /* What is left of the longer lanes, one at a time. */
+            for (size_t i = common; i < b[1] - b[0]; i++)
+                HB_AC_STEP(0);
+            for (size_t i = common; i < b[2] - b[1]; i++)
+                HB_AC_STEP(1);
+            for (size_t i = common; i < b[3] - b[2]; i++)
+                HB_AC_STEP(2);
+            for (size_t i = common; i < b[4] - b[3]; i++)
+                HB_AC_STEP(3);
+            carry = s3;
+            const size_t n[HB_AC_LANES] = {n0, n1, n2, n3};
+            for (int j = 0; j < HB_AC_LANES; j++)
+                for (size_t k = 0; k < n[j]; k++)
+                    hits += hb_ac_emit(ac, bufst[j][k], b[j] + 1 + bufpos[j][k], fn, arg);
+        }
+    }
+    return hits + hb_ac_run(ac, narrow, p, pos, len, &carry, fn, arg);
+}
 
 size_t hb_ac_scan(const hb_ac_t *ac, const char *text, size_t len,
                   hb_ac_hit_fn fn, void *arg)
 {
     if (!ac->built)
         return 0;
-    const unsigned char *p = (const unsigned char *)text;
-    const uint32_t *tab = ac->tab;
-    const uint8_t *cls = ac->cls;
-    const uint32_t match_min = ac->match_min;
-    const size_t warm = ac->maxlen ? ac->maxlen - 1 : 0;
-    /* A text shorter than a block (a paragraph is a few hundred bytes) is
-     * cut into shorter lanes: while the warm-up is no longer than a lane,
-     * four lanes still beat one dependent load per byte (1.5-1.6x measured
-     * on the unit texts of a generated corpus, 1,296 keywords). */
-    const size_t lane = len / HB_AC_LANES < HB_AC_LANE ? len / HB_AC_LANES : HB_AC_LANE;
-    const size_t block = (size_t)HB_AC_LANES * lane;
-    uint32_t carry = 0;
-    size_t hits = 0, pos = 0;
-
-    /* Long patterns make the warm-up too dear. */
-    if (lane > 0 && warm <= HB_AC_LANE / 8 && warm <= lane) {
-        uint32_t bufpos[HB_AC_LANES][HB_AC_LANE];
-        uint32_t bufst[HB_AC_LANES][HB_AC_LANE];
-        for (; len - pos >= block; pos += block) {
-            const unsigned char *lp0 = p + pos;
-            const unsigned char *lp1 = lp0 + lane;
-            const unsigned char *lp2 = lp1 + lane;
-            const unsigned char *lp3 = lp2 + lane;
-            uint32_t s0 = carry, s1 = 0, s2 = 0, s3 = 0; /* lane 0 continues */
-            size_t n0 = 0, n1 = 0, n2 = 0, n3 = 0;
-            for (size_t w = warm; w > 0; w--) {
-                s1 = tab[s1 + cls[lp1[-(ptrdiff_t)w]]];
-                s2 = tab[s2 + cls[lp2[-(ptrdiff_t)w]]];
-                s3 = tab[s3 + cls[lp3[-(ptrdiff_t)w]]];
-            }
-            for (size_t i = 0; i < lane; i++) {
-                HB_AC_STEP(0);
-                HB_AC_STEP(1);
-                HB_AC_STEP(2);
-                HB_AC_STEP(3);
-            }
-            carry = s3;
-            const size_t n[HB_AC_LANES] = {n0, n1, n2, n3};
-            for (int j = 0; j < HB_AC_LANES; j++) {
-                size_t base = pos + (size_t)j * lane + 1;
-                for (size_t k = 0; k < n[j]; k++)
-                    hits += hb_ac_emit(ac, bufst[j][k], base + bufpos[j][k], fn, arg);
-            }
-        }
-    }
-    return hits + hb_ac_run(ac, p, pos, len, &carry, fn, arg);
+    return ac->tab16 ? hb_ac_scan_as(ac, true, text, len, fn, arg)
+                     : hb_ac_scan_as(ac, false, text, len, fn, arg);
 }

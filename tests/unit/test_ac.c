@@ -361,6 +361,78 @@ static void test_random_long_patterns(void **state)
     random_case(60, 400, 50000, 1, 60);
 }
 
+/* Enough pattern bytes for more than 65,536 states: the scanner's table
+ * then holds 32-bit cells instead of 16-bit ones. */
+static void test_random_wide_table(void **state)
+{
+    (void)state;
+    rng_state = 0x3C6EF372FE94F82Bull;
+    random_case(500, 400, 60000, 1, 500);
+}
+
+/* Chinese text, as classify scans: a lane starts right after a byte no
+ * pattern holds (the lead byte of ，) or a character none holds (。, whose
+ * lead byte 、 shares), when there is one near; else after a warm-up.
+ * Patterns cut from the text, some with punctuation in them; texts of
+ * every length up to 600 bytes and a long one. */
+static void test_random_chinese(void **state)
+{
+    (void)state;
+    static const char *const chars[] = {"乡", "村", "振", "兴", "产", "业", "发", "展",
+                                        "、", "。", "，", "1", "G", "懒", "散"};
+    enum { NCH = sizeof chars / sizeof chars[0] };
+    rng_state = 0xA0761D6478BD642Full;
+    for (size_t len = 1; len <= 600 * 2; len += len < 600 ? 1 : 199) {
+        size_t want = len < 600 ? len : 20000;
+        char *text = hb_malloc(want + 4);
+        size_t n = 0;
+        while (n < want) {
+            const char *c = chars[rng() % NCH];
+            size_t cl = strlen(c);
+            if (n + cl > want)
+                break;
+            memcpy(text + n, c, cl);
+            n += cl;
+        }
+        /* In two texts of three, also byte strings that start inside a
+         * character (the last byte of 。 or ，, the last two of 。): after
+         * those characters the scan is then not back at the root. */
+        static const char *const tails[3][2] = {
+            {NULL, NULL}, {"\x82", "\x8c\xe6\x9d\x91"}, {"\x80\x82\xe4\xb9\xa1", NULL}};
+        char *pats[20];
+        size_t plen[20], npat = 0;
+        for (size_t k = 0; k < 2 && tails[len % 3][k]; k++) {
+            plen[npat] = strlen(tails[len % 3][k]);
+            pats[npat] = hb_malloc(plen[npat]);
+            memcpy(pats[npat], tails[len % 3][k], plen[npat]);
+            npat++;
+        }
+        while (npat < 20 && n > 0) {
+            size_t at = rng() % n;
+            while (at > 0 && ((unsigned char)text[at] & 0xC0) == 0x80)
+                at--;
+            size_t end = at, chars_in = 1 + rng() % 6;
+            for (size_t k = 0; k < chars_in && end < n; k++) {
+                end++;
+                while (end < n && ((unsigned char)text[end] & 0xC0) == 0x80)
+                    end++;
+            }
+            /* mostly without the full-width comma and stop, as keywords are */
+            if (rng() % 4 && (memmem(text + at, end - at, "，", 3) ||
+                              memmem(text + at, end - at, "。", 3)))
+                continue;
+            plen[npat] = end - at;
+            pats[npat] = hb_malloc(plen[npat]);
+            memcpy(pats[npat], text + at, plen[npat]);
+            npat++;
+        }
+        check_against_naive(pats, plen, npat, text, n, 0);
+        for (size_t i = 0; i < npat; i++)
+            free(pats[i]);
+        free(text);
+    }
+}
+
 /* Matches that end just past each 1 KB boundary of the text (the scanner
  * cuts its work there) and start up to 23 bytes before it. */
 static void test_lane_boundaries(void **state)
@@ -386,8 +458,8 @@ static void test_lane_boundaries(void **state)
 }
 
 /* Texts shorter than one 4 KB block, as paragraphs are: the scanner cuts
- * them into four short lanes when its warm-up fits a lane, else runs the
- * plain loop.  Every length up to 700 bytes, patterns up to 24 bytes cut
+ * them into four short lanes (from 64 bytes on), else runs the plain
+ * loop.  Every length up to 700 bytes, patterns up to 24 bytes cut
  * from the text, so hits straddle the short lanes' boundaries. */
 static void test_short_texts(void **state)
 {
@@ -445,6 +517,8 @@ int main(void)
         cmocka_unit_test(test_random_long_patterns),
         cmocka_unit_test(test_lane_boundaries),
         cmocka_unit_test(test_dense_hits),
+        cmocka_unit_test(test_random_wide_table),
+        cmocka_unit_test(test_random_chinese),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
