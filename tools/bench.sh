@@ -24,13 +24,19 @@
 #      huibao run -j1 beside -j JOBS, and the whole run pinned to one core
 #      (taskset) beside all cores; rg with the figure regex as classify's
 #      second pass;
-#   7. the table, the ratios against the issue's targets, RSS at both sizes.
+#   7. (f) what two features cost, stage by stage in CPU seconds: script
+#      detection and conversion (split --script auto against simplified) and
+#      places and villages (the division list and classify's villages against
+#      HB_DIVISION=/nonexistent with --no-villages), FEAT_REPS runs of each
+#      on the first FEAT_MB megabytes (simplified only), interleaved;
+#   8. the table, the ratios against the issue's targets, RSS at both sizes.
 #
+# `tools/bench.sh features` runs only (f).
 # `tools/bench.sh profile` (make bench-profile) profiles split and classify
 # instead, on a PROFILE_MB (10) corpus: see the profile section below.
 #
 # Environment: SIZE_MB (200), BIG_MB (2*SIZE_MB), SEED (1), PY_MB (smaller of
-# 50 and SIZE_MB), REAL_MB (SIZE_MB), SHARED (../shared: the peer and the real
+# 50 and SIZE_MB), FEAT_MB (the same), FEAT_REPS (3), REAL_MB (SIZE_MB), SHARED (../shared: the peer and the real
 # corpus; without it those rows are skipped with a note), JOBS (2), BENCH_DIR ($BUILD/bench), BUILD (build), BIN (bin),
 # KEEP=1 keeps the work folder (outputs, captured frames, per-stage times).
 set -uo pipefail
@@ -38,8 +44,8 @@ case "${1:-}" in
 -h | --help)
     sed -n '2,/^set -uo/p' "$0" | sed -n 's/^# \{0,1\}//p'
     exit 0 ;;
-"" | profile) ;;
-*) echo "usage: tools/bench.sh [profile] (see --help)" >&2; exit 2 ;;
+"" | profile | features) ;;
+*) echo "usage: tools/bench.sh [profile|features] (see --help)" >&2; exit 2 ;;
 esac
 cd "$(dirname "$0")/.."
 
@@ -48,6 +54,8 @@ BIG_MB=${BIG_MB:-}
 [ -n "$BIG_MB" ] || BIG_MB=$((SIZE_MB * 2))
 SEED=${SEED:-1}
 PY_MB=${PY_MB:-$((SIZE_MB < 50 ? SIZE_MB : 50))}
+FEAT_MB=${FEAT_MB:-$PY_MB}
+FEAT_REPS=${FEAT_REPS:-3}
 REAL_MB=${REAL_MB:-$SIZE_MB}
 SHARED=${SHARED:-../shared}
 PEER=$SHARED/bench/peer.py
@@ -67,8 +75,8 @@ say() { printf '[%s] %s\n' "$(date +%T)" "$*" >&2; }
 for n in "$BIN/huibao" "$TOOLS/gencorpus" "$TOOLS/hb-feed" "$TOOLS/hb-sink"; do
     [ -x "$n" ] || die "$n is missing: run 'make bench' (it builds everything first)"
 done
-case "$SIZE_MB$BIG_MB$PY_MB$REAL_MB$JOBS" in
-*[!0-9]*) die "SIZE_MB, BIG_MB, PY_MB, REAL_MB and JOBS are whole numbers" ;;
+case "$SIZE_MB$BIG_MB$PY_MB$FEAT_MB$FEAT_REPS$REAL_MB$JOBS" in
+*[!0-9]*) die "SIZE_MB, BIG_MB, PY_MB, FEAT_MB, FEAT_REPS, REAL_MB and JOBS are whole numbers" ;;
 esac
 
 # --- 0. tools ---------------------------------------------------------------
@@ -223,6 +231,123 @@ if [ "${1:-}" = profile ]; then
     exit 0
 fi
 
+# Every stage by hand over ipc, each under /usr/bin/time.  SPLIT_OPTS and
+# CLS_OPTS are extra options for split and classify, STAGE_ENV assignments
+# (NAME=VALUE ...) for every stage (section 7 switches features off so).
+run_stages() {   # label corpus
+    local d=$W/$1 corpus=$2 agg sp rd c i
+    local cls=() envs=(env ${STAGE_ENV:-})
+    mkdir -p "$d"
+    # /usr/bin/time itself in the background (no function or subshell between;
+    # env execs it), so $! is time's pid and stop_timed finds the program as its child.
+    "${envs[@]}" /usr/bin/time -o "$d/aggregate.time" -f "$TIMEFMT" "$BIN/huibao-aggregate" -q \
+        --in "@ipc://$d/agg" --ctl "@ipc://$d/ctl" --acks ">ipc://$d/acks" -o "$d/out" --topics configs/topics.conf \
+        >"$d/aggregate.out" &
+    agg=$!; PIDS+=("$agg")
+    "${envs[@]}" /usr/bin/time -o "$d/split.time" -f "$TIMEFMT" "$BIN/huibao-split" -q \
+        --in ">ipc://$d/docs" --out "@ipc://$d/split" ${SPLIT_OPTS:-} &
+    sp=$!; PIDS+=("$sp")
+    for i in $(seq 1 "$JOBS"); do
+        "${envs[@]}" /usr/bin/time -o "$d/classify$i.time" -f "$TIMEFMT" "$BIN/huibao-classify" -q \
+            --in ">ipc://$d/split" --out ">ipc://$d/agg" ${CLS_OPTS:-} &
+        c=$!; cls+=("$c"); PIDS+=("$c")
+    done
+    t0=$(now)
+    "${envs[@]}" /usr/bin/time -o "$d/read.time" -f "$TIMEFMT" "$BIN/huibao-read" -q \
+        --out "@ipc://$d/docs" --ctl ">ipc://$d/ctl" --acks "@ipc://$d/acks" "$corpus" &
+    rd=$!; PIDS+=("$rd")
+    wait "$agg" || die "the aggregator failed in the $1 run (status $?)"
+    t1=$(now)
+    wait "$rd"
+    stop_timed "$sp" "${cls[@]}"
+    put "$1_seconds" "$(calc "$t1 - $t0")"
+    put "$1_units" "$(units_of "$d/out/summary.json")"
+    for f in "$d"/*.time; do
+        local s; s=$(basename "$f" .time)
+        put "$1_${s}_rss_kb" "$(field rss_kb "$f")"
+        put "$1_${s}_cpu" "$(calc "$(field user "$f") + $(field sys "$f")")"
+    done
+    rm -rf "$d/out"
+}
+# --- (f) what features cost: each switched off, stage by stage -----------------
+# Runs all / noscript / noplaces in turn FEAT_REPS times on the FEAT_MB corpus
+# and keeps, per configuration and stage, the least CPU time of the runs
+# (other programs only ever add to it).  The off switches: split --script
+# simplified (no detection, no OpenCC), and no division list for any stage
+# (HB_DIVISION names no file) with classify --no-villages.
+features() {
+    local cf i cfg
+    cf=$(corpus "$FEAT_MB")
+    put feat_bytes "$(field bytes "$cf.done")"
+    find "$cf" -type f -print0 | xargs -0 cat >/dev/null
+    say "bench: (f) feature costs on $FEAT_MB MB: all, noscript, noplaces x $FEAT_REPS"
+    for i in $(seq 1 "$FEAT_REPS"); do
+        for cfg in all noscript noplaces; do
+            case $cfg in
+            all) SPLIT_OPTS="" CLS_OPTS="" STAGE_ENV="" run_stages "f${i}$cfg" "$cf" ;;
+            noscript) SPLIT_OPTS="--script simplified" CLS_OPTS="" STAGE_ENV="" \
+                run_stages "f${i}$cfg" "$cf" ;;
+            noplaces) SPLIT_OPTS="" CLS_OPTS="--no-villages" \
+                STAGE_ENV="HB_DIVISION=/nonexistent/division.idx" run_stages "f${i}$cfg" "$cf" ;;
+            esac
+        done
+    done
+}
+features_report() {   # prints (f) from $RES
+    $PY - "$RES" "$FEAT_REPS" <<'PYEOF'
+import re, sys
+r, reps = {}, int(sys.argv[2])
+for line in open(sys.argv[1]):
+    k, v = line.split()
+    r[k] = float(v)
+best = {}   # (config, stage) -> least CPU s over the runs
+for k, v in r.items():
+    m = re.match(r"f\d+(all|noscript|noplaces)_([a-z]+)\d*_cpu$", k)
+    if m:
+        key = (m.group(1), m.group(2))
+        run = k.split("_")[0]
+        best.setdefault(key, {}).setdefault(run, 0.0)
+        best[key][run] += v          # classify workers add up within a run
+least = {k: min(v.values()) for k, v in best.items()}
+totals = {}
+for c in ("all", "noscript", "noplaces"):
+    runs = {}
+    for (cc, st), v in best.items():
+        if cc == c:
+            for run, cpu in v.items():
+                runs[run] = runs.get(run, 0.0) + cpu
+    totals[c] = min(runs.values())
+units = {c: r.get("f1%s_units" % c, 0) for c in ("all", "noscript", "noplaces")}
+stages = sorted({st for _, st in least}, key=lambda s: ({"read": 0, "split": 1, "aggregate": 9}.get(s, 5), s))
+print()
+print("(f) what features cost on %.1f MB of simplified reports: least CPU s of %d runs each"
+      % (r["feat_bytes"] / 1e6, reps))
+print()
+print("| %-10s | %8s | %8s | %8s | %12s | %12s |" % ("stage", "all on", "noscript", "noplaces",
+      "script on/off", "places on/off"))
+print("|%s|%s:|%s:|%s:|%s:|%s:|" % ("-" * 12, "-" * 9, "-" * 9, "-" * 9, "-" * 13, "-" * 13))
+for s in stages + ["total"]:
+    a, b, c = ((totals[x] for x in ("all", "noscript", "noplaces")) if s == "total" else
+               (least.get((x, s), 0) for x in ("all", "noscript", "noplaces")))
+    print("| %-10s | %8.2f | %8.2f | %8.2f | %12s | %12s |" % (
+        s, a, b, c, "%.3fx" % (a / b) if b else "-", "%.3fx" % (a / c) if c else "-"))
+ok = lambda b: "ok" if b else "MISSED"
+sr, pr = totals["all"] / totals["noscript"], totals["all"] / totals["noplaces"]
+print()
+print("script detection and conversion: end to end %.1f%% more CPU   target <= 5%%: %s"
+      % (100 * (sr - 1), ok(sr <= 1.05)))
+print("places and villages:             end to end %.1f%% more CPU   target <= 10%%: %s"
+      % (100 * (pr - 1), ok(pr <= 1.10)))
+print("units: %d all on, %d noscript, %d noplaces (must be equal)" % (
+    units["all"], units["noscript"], units["noplaces"]))
+PYEOF
+}
+if [ "${1:-}" = features ]; then
+    features
+    features_report
+    exit 0
+fi
+
 C=$(corpus "$SIZE_MB")
 CB=$(corpus "$BIG_MB")
 CP=$(corpus "$PY_MB")
@@ -258,41 +383,6 @@ put e2e_cpu "$(calc "$(field user "$W/e2e.time") + $(field sys "$W/e2e.time")")"
 put e2e_units "$(units_of "$W/e2e/summary.json")"
 rm -rf "$W/e2e"
 
-run_stages() {   # label corpus: every stage by hand over ipc, each under /usr/bin/time
-    local d=$W/$1 corpus=$2 agg sp rd c i
-    local cls=()
-    mkdir -p "$d"
-    # /usr/bin/time itself in the background (no function or subshell between),
-    # so $! is time's pid and stop_timed finds the program as its child.
-    /usr/bin/time -o "$d/aggregate.time" -f "$TIMEFMT" "$BIN/huibao-aggregate" -q \
-        --in "@ipc://$d/agg" --ctl "@ipc://$d/ctl" --acks ">ipc://$d/acks" -o "$d/out" --topics configs/topics.conf \
-        >"$d/aggregate.out" &
-    agg=$!; PIDS+=("$agg")
-    /usr/bin/time -o "$d/split.time" -f "$TIMEFMT" "$BIN/huibao-split" -q \
-        --in ">ipc://$d/docs" --out "@ipc://$d/split" &
-    sp=$!; PIDS+=("$sp")
-    for i in $(seq 1 "$JOBS"); do
-        /usr/bin/time -o "$d/classify$i.time" -f "$TIMEFMT" "$BIN/huibao-classify" -q \
-            --in ">ipc://$d/split" --out ">ipc://$d/agg" &
-        c=$!; cls+=("$c"); PIDS+=("$c")
-    done
-    t0=$(now)
-    /usr/bin/time -o "$d/read.time" -f "$TIMEFMT" "$BIN/huibao-read" -q \
-        --out "@ipc://$d/docs" --ctl ">ipc://$d/ctl" --acks "@ipc://$d/acks" "$corpus" &
-    rd=$!; PIDS+=("$rd")
-    wait "$agg" || die "the aggregator failed in the $1 run (status $?)"
-    t1=$(now)
-    wait "$rd"
-    stop_timed "$sp" "${cls[@]}"
-    put "$1_seconds" "$(calc "$t1 - $t0")"
-    put "$1_units" "$(units_of "$d/out/summary.json")"
-    for f in "$d"/*.time; do
-        local s; s=$(basename "$f" .time)
-        put "$1_${s}_rss_kb" "$(field rss_kb "$f")"
-        put "$1_${s}_cpu" "$(calc "$(field user "$f") + $(field sys "$f")")"
-    done
-    rm -rf "$d/out"
-}
 say "bench: stages by hand on $SIZE_MB MB, then on $BIG_MB MB (peak RSS of each)"
 run_stages small "$C"
 run_stages big "$CB"
@@ -456,7 +546,9 @@ FIGRE='(约|超过|近)?([0-9０-９*xX.]+)(余|多)?(万元|亿元|人次|户|�
 /usr/bin/time -o "$W/rgfig.time" -f "$TIMEFMT" "$RG" --no-ignore -j1 -o -e "$FIGRE" "$C" >/dev/null
 put rgfig_cpu "$(calc "$(field user "$W/rgfig.time") + $(field sys "$W/rgfig.time")")"
 
-# --- 7. report --------------------------------------------------------------------
+features
+
+# --- 8. report --------------------------------------------------------------------
 $PY - "$RES" "$SIZE_MB" "$BIG_MB" "$PY_MB" "$JOBS" "$(nproc)" <<'PYEOF'
 import sys
 r = {}
@@ -581,3 +673,4 @@ print("CPU seconds per stage at %.0f MB: %s" % (mb, ", ".join(
 print("reference.py peak RSS %.1f MB on %.0f MB" % (r["py_rss_kb"] / 1024, pymb))
 print("full check from the issue: make bench SIZE_MB=100 BIG_MB=1000")
 PYEOF
+features_report

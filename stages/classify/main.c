@@ -23,6 +23,7 @@ typedef struct classify_opts {
     const char *topics;
     const char *figures;
     const char *places;
+    int no_villages;
 } classify_opts_t;
 
 static const hb_opt_t classify_options[] = {
@@ -33,6 +34,9 @@ static const hb_opt_t classify_options[] = {
     {"places", 0, HB_OPT_STR, offsetof(classify_opts_t, places), NULL, "FILE",
      "the official division list's index, for the codes of villages (default: $HB_DIVISION, "
      "else data/division.idx here or beside the program; without it no village has a code)"},
+    {"no-villages", 0, HB_OPT_FLAG, offsetof(classify_opts_t, no_villages), NULL, NULL,
+     "name no villages (\"villages\" and \"village_codes\" stay empty) and skip the division "
+     "list"},
     HB_OPT_END,
 };
 
@@ -56,6 +60,7 @@ typedef struct classify_ctx {
     hb_figures_t *fig;
     hb_places_t *places;
     hb_division_t *div; /* NULL without the division list */
+    bool want_villages; /* not --no-villages */
     hb_topics_t topics;
     hb_figure_t figures[HB_MAX_FIGURES];
     hb_place_t villages[HB_MAX_PLACES];
@@ -93,8 +98,11 @@ static int classify_init(hb_stage_t *st, const void *opts, void **ctx_out)
         free(c);
         return -1;
     }
+    c->want_villages = !o->no_villages;
     char idx_buf[4096];
-    const char *idx = o->places ? o->places : hb_division_default(idx_buf, sizeof idx_buf);
+    const char *idx = !c->want_villages ? NULL
+                      : o->places ? o->places
+                                  : hb_division_default(idx_buf, sizeof idx_buf);
     c->div = idx ? hb_division_open(idx) : NULL;
     if (!c->div && o->places) {
         classify_exit(c);
@@ -215,7 +223,7 @@ static int classify_unit(hb_stage_t *st, void *ctx, const hb_msg_t *m)
                                            (c->topics.seen & WATCH_NUMERAL_UNIT) != 0,
                                            (c->topics.seen & WATCH_MOU) != 0,
                                            c->figures, HB_MAX_FIGURES);
-    size_t nvil = c->topics.seen & WATCH_VILLAGE
+    size_t nvil = c->want_villages && c->topics.seen & WATCH_VILLAGE
                       ? hb_places_extract(c->places, view.s, view.len, c->villages, HB_MAX_PLACES)
                       : 0;
     for (size_t i = 0; view.s != text.s && i < nfig; i++) {

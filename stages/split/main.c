@@ -16,6 +16,7 @@
 typedef struct split_opts {
     long max_units;
     const char *furniture;
+    const char *script;
 } split_opts_t;
 
 static const hb_opt_t split_options[] = {
@@ -23,6 +24,9 @@ static const hb_opt_t split_options[] = {
      "reject a document that splits into more units than this", 1, 100000000},
     {"furniture", 0, HB_OPT_STR, offsetof(split_opts_t, furniture), NULL, "FILE",
      "page furniture rules (default: configs/furniture.conf here or beside the program)"},
+    {"script", 0, HB_OPT_STR, offsetof(split_opts_t, script), "auto", "WHICH",
+     "auto: a document in traditional characters is read through its simplified form; "
+     "simplified: trust every input to be simplified (no detection, no conversion)"},
     HB_OPT_END,
 };
 
@@ -31,6 +35,7 @@ typedef struct split_ctx {
     hb_script_t *script;
     hb_buf_t simple;  /* the simplified view of a traditional document */
     bool converted;   /* this document is read through it */
+    bool detect;      /* --script auto */
     hb_split_info_t info;
     long max_units;
     hb_stage_t *st;
@@ -45,6 +50,12 @@ static int split_init(hb_stage_t *st, const void *opts, void **ctx_out)
     split_ctx_t *c = calloc(1, sizeof *c);
     if (!c)
         return -1;
+    if (strcmp(o->script, "auto") != 0 && strcmp(o->script, "simplified") != 0) {
+        hb_error("split: --script %s: expected auto or simplified", o->script);
+        free(c);
+        return -1;
+    }
+    c->detect = strcmp(o->script, "auto") == 0;
     char furniture[4096];
     c->sp = hb_splitter_new(o->furniture ? o->furniture
                                          : hb_conf_default("furniture.conf", furniture,
@@ -53,8 +64,8 @@ static int split_init(hb_stage_t *st, const void *opts, void **ctx_out)
         free(c);
         return -1;
     }
-    c->script = hb_script_new();
-    if (!c->script) {
+    c->script = c->detect ? hb_script_new() : NULL; /* simplified: OpenCC not loaded */
+    if (c->detect && !c->script) {
         hb_splitter_free(c->sp);
         free(c);
         return -1;
@@ -137,7 +148,7 @@ static int split_doc(hb_stage_t *st, void *ctx, const hb_msg_t *m)
      * here; units stay as written.  A view whose characters do not line up
      * with the text (a conversion that changed a length) is not used. */
     c->converted = false;
-    if (hb_script_traditional(text, len) &&
+    if (c->detect && hb_script_traditional(text, len) &&
         hb_script_simplify(c->script, text, len, &c->simple) == 0) {
         c->converted = c->simple.len == len && hb_script_aligned(text, c->simple.data, len);
         if (!c->converted) {
