@@ -35,3 +35,24 @@ cat "$TMP/result" >&2
 while read -r file what ok _; do
     check "$file: $what as expected" [ "$ok" = True ]
 done <"$TMP/result"
+
+# The switches the bench turns features off with (tools/bench.sh features):
+# split --script simplified reads every document as written, classify
+# --no-villages names no village.
+cat >"$TMP/pipeline.conf" <<'CONF'
+[stage split]
+workers = 1
+options = --script simplified
+
+[stage classify]
+workers = 1
+options = --no-villages
+CONF
+"$BIN/huibao" run -q -c "$TMP/pipeline.conf" -o "$TMP/off" tests/data/web >/dev/null 2>"$TMP/off.err"
+check "huibao run with the features off exits 0" [ $? -eq 0 ]
+check "--script simplified: no document is read as traditional" \
+    [ "$(grep -c '"script"' "$TMP/off/docs.jsonl")" -eq 0 ]
+check "--no-villages: no unit names a village" \
+    [ "$(grep -c '"villages":\[[^]]' "$TMP/off/paragraphs.jsonl")" -eq 0 ]
+check "with villages on, some unit of the web pages names one" \
+    [ "$(grep -c '"villages":\[[^]]' "$out/paragraphs.jsonl")" -gt 0 ]
