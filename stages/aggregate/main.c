@@ -10,7 +10,8 @@
  * a unit or document delivered twice is written once.  Its rows go to
  * results.sqlite as they come (results.c).  The run is complete
  * when the reader's "end" count of documents and rejects adds up; then
- * towns.csv, summary.json and report.html (report.c) are written and the program exits: 0 when every
+ * towns.csv, summary.json, report.html (report.c), figures.csv and
+ * unit_topics.csv (flat.c) are written and the program exits: 0 when every
  * input was used, 3 when some were rejected. */
 #include <errno.h>
 #include <signal.h>
@@ -31,6 +32,7 @@
 #include "hb_sock.h"
 #include "hb_utf8.h"
 #include "hb_journal.h"
+#include "flat.h"
 #include "report.h"
 #include "results.h"
 #include "hb_rundir.h"
@@ -67,7 +69,7 @@ static const hb_opt_t agg_options[] = {
     {"resume", 0, HB_OPT_FLAG, offsetof(agg_opts_t, resume), NULL, NULL,
      "continue the results in DIR (its resume.tsv) instead of starting afresh"},
     {"no-csv-bom", 0, HB_OPT_FLAG, offsetof(agg_opts_t, no_csv_bom), NULL, NULL,
-     "write towns.csv without the UTF-8 byte order mark (Excel needs it to read UTF-8)"},
+     "write the CSV files without the UTF-8 byte order mark (Excel needs it to read UTF-8)"},
     {"progress", 0, HB_OPT_FLAG, offsetof(agg_opts_t, progress), NULL, NULL,
      "show documents and units done on stderr"},
     {"quiet", 'q', HB_OPT_FLAG, offsetof(agg_opts_t, quiet), NULL, NULL, "log errors only"},
@@ -77,8 +79,8 @@ static const hb_opt_t agg_options[] = {
 };
 
 typedef struct unit_ref {
-    uint64_t off;      /* its JSON fields in doc->json */
-    uint32_t seq, len;
+    uint64_t off;      /* its JSON fields in doc->json, then its CSV rows (flat.h) */
+    uint32_t seq, len, flat_len;
     int16_t topic;
     int8_t kind;
     uint8_t part;      /* of a unit a stage turned into several (HB_MAX_PARTS) */
@@ -107,6 +109,7 @@ typedef struct doc {
     hb_buf_t head;     /* "file":…,"doc":N, written before each unit's seq */
     hb_buf_t place;    /* "town":…,"county":…,"year":…,"title":… */
     hb_buf_t docline;  /* the docs.jsonl object, or the errors.jsonl one */
+    hb_buf_t flat_place; /* the place columns of figures.csv and unit_topics.csv */
     bool ready;        /* complete, waiting for the documents before it */
     bool rejected;     /* docline goes to errors.jsonl */
     char file[4096];   /* the path's exact bytes */
@@ -131,13 +134,14 @@ typedef struct aggregator {
     FILE *paragraphs, *docs, *errors;
     hb_journal_t *journal;
     hb_results_t *results;
+    hb_flat_t *flat;
     hb_tally_t *tally;
     bool interrupted;  /* the reader was stopped before it read every input */
     uint64_t restored, restored_units; /* of the run resumed */
     uint64_t empty;    /* documents without a unit */
     hb_buf_t empty_names; /* the first few of them */
     uint64_t abandoned; /* documents the stopped reader no longer waits for */
-    hb_buf_t line, units_text;
+    hb_buf_t line, units_text, flat_rows;
     hb_pack_t pack;
     double started, last_progress;
     uint64_t dropped;
@@ -190,6 +194,7 @@ static doc_t *find_doc(aggregator_t *a, uint64_t id, bool create)
     hb_buf_init(&d->head);
     hb_buf_init(&d->place);
     hb_buf_init(&d->docline);
+    hb_buf_init(&d->flat_place);
     a->active[a->nactive++] = d;
     return d;
 }
@@ -205,6 +210,7 @@ static void drop_doc(aggregator_t *a, doc_t *d)
     hb_buf_release(&d->head);
     hb_buf_release(&d->place);
     hb_buf_release(&d->docline);
+    hb_buf_release(&d->flat_place);
     free(d->units);
     free(d->have);
     free(d->splits);
@@ -298,6 +304,15 @@ static int write_doc(aggregator_t *a, doc_t *d)
             rc = -1;
             break;
         }
+        if (u->flat_len) {
+            hb_buf_reset(&a->flat_rows);
+            if (hb_spool_read(&d->json, u->off + u->len, u->flat_len, &a->flat_rows) != 0 ||
+                hb_flat_write_unit(a->flat, d->id, u->seq, &d->flat_place, a->flat_rows.data,
+                                   a->flat_rows.len) != 0) {
+                rc = -1;
+                break;
+            }
+        }
         hb_buf_append(&a->line, "}\n", 2);
         topics[i] = u->topic;
         kinds[i] = u->kind;
@@ -332,7 +347,10 @@ static int write_doc(aggregator_t *a, doc_t *d)
         hb_journal_add(a->journal, &e);
         /* The journal line only once results.sqlite holds the document. */
         if (hb_results_finished(a->results))
-            rc = hb_results_commit(a->results) || hb_journal_flush(a->journal) ? -1 : 0;
+            rc = hb_flat_flush(a->flat) || hb_results_commit(a->results) ||
+                         hb_journal_flush(a->journal)
+                     ? -1
+                     : 0;
     }
     free(topics);
     free(kinds);
@@ -516,6 +534,7 @@ static int on_unit(aggregator_t *a, const hb_msg_t *m, uint64_t id, bool dropped
         hb_json_obj(json, &kv->val);
     }
     u->len = (uint32_t)(hb_spool_size(&d->json) - u->off);
+    u->flat_len = (uint32_t)hb_flat_unit(a->flat, m, json);
     hb_spool_settle(&d->json);
     const char *s;
     size_t len;
@@ -586,6 +605,7 @@ static int on_doc_end(aggregator_t *a, const hb_msg_t *m, uint64_t id)
         return 0;
     if (hb_results_doc(a->results, id, m) != 0)
         return -1;
+    hb_flat_place(m, &d->flat_place);
     d->expected = (int64_t)units;
     hb_buf_reset(&d->head);
     file_fields(&d->head, m, d->file, sizeof d->file);
@@ -776,6 +796,8 @@ static int write_final(aggregator_t *a, bool complete)
         rc |= hb_report_write(a->o->outdir);
     }
     a->results = NULL;
+    rc |= hb_flat_close(a->flat); /* before the journal's last lines */
+    a->flat = NULL;
     rc |= close_out(a->paragraphs, a->o->outdir, "paragraphs.jsonl");
     rc |= close_out(a->docs, a->o->outdir, "docs.jsonl");
     rc |= close_out(a->errors, a->o->outdir, "errors.jsonl");
@@ -866,8 +888,8 @@ out:
                (unsigned long long)a->restored,
                (unsigned long long)(a->restored + a->docs_finished), (unsigned long long)units);
     printf("\n");
-    printf("results in %s/: results.sqlite paragraphs.jsonl docs.jsonl towns.csv summary.json "
-           "errors.jsonl\nreport: %s/report.html\n", a->o->outdir, a->o->outdir);
+    printf("results in %s/: results.sqlite paragraphs.jsonl docs.jsonl towns.csv figures.csv "
+           "unit_topics.csv summary.json errors.jsonl\nreport: %s/report.html\n", a->o->outdir, a->o->outdir);
     if (a->interrupted)
         printf("interrupted: not every input was read — rerun with --resume to continue\n");
     fflush(stdout);
@@ -883,6 +905,13 @@ static void restore_doc(void *arg, const hb_journal_entry_t *e)
         set_bit(&a->done, &a->done_bytes, e->doc);
     (void)hb_tally_doc_text(a->tally, e->town, e->year, e->units); /* the place key */
     (void)hb_results_keep(a->results, e->doc);
+}
+
+/* A document the journal holds, for hb_flat_open. */
+static bool written(void *arg, uint64_t doc)
+{
+    const aggregator_t *a = arg;
+    return bit(a->done, a->done_bytes, doc);
 }
 
 int main(int argc, char **argv)
@@ -933,6 +962,7 @@ int main(int argc, char **argv)
     }
     hb_buf_init(&a.line);
     hb_buf_init(&a.units_text);
+    hb_buf_init(&a.flat_rows);
     hb_buf_init(&a.empty_names);
     hb_pack_init(&a.pack);
     int status = 1;
@@ -971,6 +1001,10 @@ int main(int argc, char **argv)
     a.journal = hb_journal_open(o.outdir, journal_keep);
     if (!a.journal)
         goto done;
+    a.flat = hb_flat_open(o.outdir, o.topics ? o.topics : topics, !o.no_csv_bom, o.resume,
+                          written, &a);
+    if (!a.flat)
+        goto done;
     a.paragraphs = open_out_at(o.outdir, "paragraphs.jsonl", o.resume, par_keep);
     a.docs = open_out_at(o.outdir, "docs.jsonl", o.resume, docs_keep);
     a.errors = open_out(o.outdir, "errors.jsonl"); /* rejected inputs are tried again */
@@ -983,7 +1017,7 @@ int main(int argc, char **argv)
         goto done;
     status = aggregate(&a);
 done:
-    if (a.paragraphs || a.docs || a.errors || a.journal || a.results)
+    if (a.paragraphs || a.docs || a.errors || a.journal || a.results || a.flat)
         write_final(&a, false);
     while (a.nactive)
         drop_doc(&a, a.active[0]);
@@ -997,6 +1031,7 @@ done:
     hb_security_free(sec);
     hb_buf_release(&a.line);
     hb_buf_release(&a.units_text);
+    hb_buf_release(&a.flat_rows);
     hb_buf_release(&a.empty_names);
     hb_pack_release(&a.pack);
     hb_rundir_unlock(lock);
