@@ -5,7 +5,7 @@
 # (--attempts 1: a document left incomplete is rejected, not waited for.)
 . "$(dirname "$0")/lib.sh"
 
-EX=${BUILD:-build}/examples
+EX=$(cd "${BUILD:-build}/examples" && pwd)   # a config's relative paths are its folder's
 "$BIN/huibao" run -q -o "$TMP/plain" tests/data/seeds >/dev/null 2>&1
 # what_is_left OUT: the units that are not "general", as the plain run has them.
 "$PY" - "$TMP/plain/paragraphs.jsonl" >"$TMP/expected" <<'PYEOF'
@@ -18,7 +18,7 @@ PYEOF
 check "the seeds have general units to drop" [ "$(wc -l <"$TMP/expected")" -lt "$(wc -l <"$TMP/plain/paragraphs.jsonl")" ]
 
 for lang in C Python; do
-    if [ $lang = C ]; then cmd=$EX/hb-drop_topic; else cmd="$PY examples/stages/drop_topic.py"; fi
+    if [ $lang = C ]; then cmd=$EX/hb-drop_topic; else cmd="$PY $PWD/examples/stages/drop_topic.py"; fi
     cat >"$TMP/drop.conf" <<EOF2
 [stage split]
 [stage classify]
