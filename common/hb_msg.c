@@ -332,11 +332,33 @@ size_t hb_msg_count_except(const hb_msg_t *m, const char *const *skip)
     return n;
 }
 
-/* The kept pairs are copied as the bytes they came in, runs of them at once:
- * cheaper than packing each object again.
- * m->map is only ever set by hb_msg_decode, from m->raw: the pairs are there
- * in the same order. */
-void hb_pack_copy_except(hb_pack_t *p, const hb_msg_t *m, const char *const *skip)
+/* Where pair i + 1 of m starts, pair i starting at pos.  A key as the
+ * packers write it (a fixstr) points into the frame right after its one
+ * header byte, so its pair starts there: no walk over pair i.  The last
+ * pair ends with the message (hb_msg_decode refuses trailing bytes).  m->map
+ * is only ever set by hb_msg_decode, from m->raw: the pairs are there in
+ * the same order. */
+static size_t next_pair(const hb_msg_t *m, uint32_t i, size_t pos)
+{
+    const unsigned char *raw = (const unsigned char *)m->raw;
+    if (i + 1 == m->map->size)
+        return m->raw_len;
+    const msgpack_object *k = &m->map->ptr[i + 1].key;
+    if (k->type == MSGPACK_OBJECT_STR && k->via.str.size > 0 && k->via.str.size < 32) {
+        const unsigned char *kp = (const unsigned char *)k->via.str.ptr;
+        if (kp > raw + pos && kp <= raw + m->raw_len && kp[-1] == (0xa0 | k->via.str.size))
+            return (size_t)(kp - 1 - raw);
+    }
+    if (skip_objects(raw, m->raw_len, &pos, 2) != NULL)
+        abort(); /* hb_msg_decode checked these very bytes */
+    return pos;
+}
+
+/* The kept pairs (key not in skip, or drop[i] false: one of the two is
+ * given) are copied as the bytes they came in, runs of them at once:
+ * cheaper than packing each object again. */
+static void copy_pairs(hb_pack_t *p, const hb_msg_t *m, const char *const *skip,
+                       const bool *drop)
 {
     if (!m->map)
         return;
@@ -344,13 +366,22 @@ void hb_pack_copy_except(hb_pack_t *p, const hb_msg_t *m, const char *const *ski
     size_t pos = raw[0] == 0xde ? 3 : raw[0] == 0xdf ? 5 : 1; /* the map's header */
     size_t run = pos;                                          /* kept bytes start here */
     for (uint32_t i = 0; i < m->map->size; i++) {
-        size_t pair = pos;
-        if (skip_objects(raw, m->raw_len, &pos, 2) != NULL)
-            abort(); /* hb_msg_decode checked these very bytes */
-        if (key_in(&m->map->ptr[i].key, skip)) {
-            hb_buf_append(&p->buf, raw + run, pair - run);
-            run = pos;
+        size_t next = next_pair(m, i, pos);
+        if (drop ? drop[i] : key_in(&m->map->ptr[i].key, skip)) {
+            hb_buf_append(&p->buf, raw + run, pos - run);
+            run = next;
         }
+        pos = next;
     }
     hb_buf_append(&p->buf, raw + run, pos - run);
+}
+
+void hb_pack_copy_except(hb_pack_t *p, const hb_msg_t *m, const char *const *skip)
+{
+    copy_pairs(p, m, skip, NULL);
+}
+
+void hb_pack_copy_pairs(hb_pack_t *p, const hb_msg_t *m, const bool *drop)
+{
+    copy_pairs(p, m, NULL, drop);
 }

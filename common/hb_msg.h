@@ -110,5 +110,8 @@ void hb_pack_number(hb_pack_t *p, double v);
  * NULL-terminated list), and packing exactly those pairs. */
 size_t hb_msg_count_except(const hb_msg_t *m, const char *const *skip);
 void hb_pack_copy_except(hb_pack_t *p, const hb_msg_t *m, const char *const *skip);
+/* The same by position, for a stage that looked at every key already:
+ * packs pair i of m unless drop[i] (drop has one entry per pair). */
+void hb_pack_copy_pairs(hb_pack_t *p, const hb_msg_t *m, const bool *drop);
 
 #endif

@@ -15,6 +15,7 @@
 #include "hb_conf.h"
 #include "hb_division.h"
 #include "hb_log.h"
+#include "hb_mem.h"
 #include "hb_stage.h"
 #include "hb_utf8.h"
 #include "places.h"
@@ -56,6 +57,8 @@ enum {
 };
 
 typedef struct classify_ctx {
+    bool *drop; /* per pair of the unit being classified: not passed through */
+    size_t drop_cap;
     hb_classifier_t *cl;
     hb_figures_t *fig;
     hb_places_t *places;
@@ -73,6 +76,7 @@ static void classify_exit(void *ctx)
     hb_figures_free(c->fig);
     hb_places_free(c->places);
     hb_division_free(c->div);
+    free(c->drop);
     free(c);
 }
 
@@ -117,10 +121,70 @@ static int classify_init(hb_stage_t *st, const void *opts, void **ctx_out)
 }
 
 
-static bool flag(const hb_msg_t *m, const char *key)
+/* The keys of a unit that classify reads, replaces or drops, found in one
+ * pass over its pairs: a look-up per key and a pass per copy cost a tenth
+ * of classify's instructions.  As hb_msg_get, the first of a key counts. */
+enum { F_TEXT, F_SECTION, F_KIND, F_OVERVIEW, F_KIND_CUE, F_TEXT_S, F_DOC_CODE, N_FIELDS, F_NONE };
+
+static const struct unit_key {
+    const char *name;
+    size_t len;
+    int field;   /* F_NONE: only dropped */
+    bool dropped; /* replaced by what classify adds, or of no use downstream */
+} unit_keys[] = {
+#define KEY(name, field, dropped) {name, sizeof name - 1, field, dropped}
+    KEY("v", F_NONE, true),          KEY("type", F_NONE, true),
+    KEY("text", F_TEXT, false),      KEY("section", F_SECTION, false),
+    KEY("kind", F_KIND, false),      KEY("overview", F_OVERVIEW, false),
+    KEY("kind_cue", F_KIND_CUE, false), KEY("text_s", F_TEXT_S, true),
+    KEY("doc_code", F_DOC_CODE, true), KEY("topic", F_NONE, true),
+    KEY("topics", F_NONE, true),     KEY("metrics", F_NONE, true),
+    KEY("villages", F_NONE, true),   KEY("village_codes", F_NONE, true),
+#undef KEY
+};
+
+/* Fills field[] (NULL where absent) and c->drop; returns the pairs kept. */
+static size_t read_unit(classify_ctx_t *c, const hb_msg_t *m, const msgpack_object **field)
 {
-    const msgpack_object *o = hb_msg_get(m, key);
+    const msgpack_object_map *map = m->map;
+    memset(field, 0, N_FIELDS * sizeof *field);
+    if (map->size > c->drop_cap) {
+        c->drop_cap = map->size;
+        c->drop = hb_realloc(c->drop, c->drop_cap * sizeof *c->drop);
+    }
+    size_t kept = 0;
+    for (uint32_t i = 0; i < map->size; i++) {
+        const msgpack_object *k = &map->ptr[i].key;
+        bool drop = false;
+        for (size_t u = 0; k->type == MSGPACK_OBJECT_STR && k->via.str.size &&
+                           u < sizeof unit_keys / sizeof unit_keys[0]; u++) {
+            const struct unit_key *uk = &unit_keys[u];
+            if (k->via.str.size == uk->len && k->via.str.ptr[0] == uk->name[0] &&
+                !memcmp(k->via.str.ptr, uk->name, uk->len)) {
+                drop = uk->dropped;
+                if (uk->field != F_NONE && !field[uk->field])
+                    field[uk->field] = &map->ptr[i].val;
+                break;
+            }
+        }
+        c->drop[i] = drop;
+        kept += !drop;
+    }
+    return kept;
+}
+
+static bool is_true(const msgpack_object *o)
+{
     return o && o->type == MSGPACK_OBJECT_BOOLEAN && o->via.boolean;
+}
+
+/* A string field as hb_msg_str gives it: 0, or -1 when absent or not a string. */
+static int str_of(const msgpack_object *o, hb_text_ref_t *out)
+{
+    if (!o || o->type != MSGPACK_OBJECT_STR)
+        return -1;
+    *out = (hb_text_ref_t){o->via.str.size ? o->via.str.ptr : "", o->via.str.size};
+    return 0;
 }
 
 static void pack_metrics(hb_pack_t *p, const hb_figure_t *fig, size_t n)
@@ -185,17 +249,16 @@ static const char *as_written(hb_text_ref_t view, hb_text_ref_t text, const char
 
 static int classify_unit(hb_stage_t *st, void *ctx, const hb_msg_t *m)
 {
-    static const char *const skip[] = {"v",        "type",     "topic",         "topics",
-                                       "metrics",  "villages", "village_codes", "doc_code",
-                                       "text_s",   NULL};
     classify_ctx_t *c = ctx;
+    const msgpack_object *field[N_FIELDS];
+    size_t kept = read_unit(c, m, field);
     hb_text_ref_t text, section[16];
     size_t depth = 0;
-    if (hb_msg_str(m, "text", &text.s, &text.len) != 0) {
+    if (str_of(field[F_TEXT], &text) != 0) {
         hb_warn("a unit without text; dropped");
         return HB_ERROR;
     }
-    const msgpack_object *sec = hb_msg_get(m, "section");
+    const msgpack_object *sec = field[F_SECTION];
     if (sec && sec->type == MSGPACK_OBJECT_ARRAY)
         for (uint32_t i = 0; i < sec->via.array.size && depth < 16; i++)
             if (sec->via.array.ptr[i].type == MSGPACK_OBJECT_STR)
@@ -208,14 +271,14 @@ static int classify_unit(hb_stage_t *st, void *ctx, const hb_msg_t *m)
         if (!hb_utf8_valid(section[i].s, section[i].len, NULL))
             return hb_stage_reject(st, m, "section heading is not valid UTF-8") ? HB_ERROR
                                                                                 : HB_DROP;
-    const msgpack_object *kind = hb_msg_get(m, "kind");
-    hb_unit_place_t place = {flag(m, "overview") || hb_obj_is_str(kind, "preamble"),
-                             flag(m, "kind_cue")};
+    hb_unit_place_t place = {is_true(field[F_OVERVIEW]) ||
+                                 hb_obj_is_str(field[F_KIND], "preamble"),
+                             is_true(field[F_KIND_CUE])};
     /* A traditional document's unit comes with its simplified form (text_s,
      * same length, same offsets): the rules read that, and what they find
      * is cut from the text as written. */
     hb_text_ref_t view = text;
-    if (hb_msg_str(m, "text_s", &view.s, &view.len) != 0 || view.len != text.len ||
+    if (str_of(field[F_TEXT_S], &view) != 0 || view.len != text.len ||
         !hb_utf8_valid(view.s, view.len, NULL))
         view = text;
     hb_classify(c->cl, section, depth, view, place, &c->topics);
@@ -232,8 +295,8 @@ static int classify_unit(hb_stage_t *st, void *ctx, const hb_msg_t *m)
     }
 
     hb_pack_t *p = hb_stage_pack(st);
-    hb_pack_header(p, HB_T_UNIT, hb_msg_count_except(m, skip) + 5);
-    hb_pack_copy_except(p, m, skip);
+    hb_pack_header(p, HB_T_UNIT, kept + 5);
+    hb_pack_copy_pairs(p, m, c->drop);
     hb_pack_kv_cstr(p, "topic",
                     c->topics.main >= 0 ? hb_classifier_topic_id(c->cl, (uint32_t)c->topics.main)
                                         : NULL);
@@ -250,7 +313,7 @@ static int classify_unit(hb_stage_t *st, void *ctx, const hb_msg_t *m)
     msgpack_pack_array(&p->pk, nvil);
     for (size_t i = 0; i < nvil; i++)
         hb_pack_str(p, c->villages[i].s, c->villages[i].len);
-    pack_village_codes(p, c->div, hb_msg_get(m, "doc_code"), c->villages, nvil);
+    pack_village_codes(p, c->div, field[F_DOC_CODE], c->villages, nvil);
     return hb_stage_emit(st) ? HB_ERROR : HB_DROP;
 }
 

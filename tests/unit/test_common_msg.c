@@ -310,6 +310,60 @@ static void test_msg_pass_through(void **state)
     hb_pack_release(&want);
 }
 
+/* Keys as other packers may write them: a short key as str8, a key of 40
+ * bytes, an empty key, a key that is a number.  The pairs kept, by skip
+ * list or by position, are still exactly the ones packed directly. */
+static void pack_odd_pairs(hb_pack_t *p, bool all)
+{
+    static const char str8_key[] = {(char)0xd9, 4, 'n', 'a', 'm', 'e'};
+    if (all) {
+        hb_buf_append(&p->buf, str8_key, sizeof str8_key); /* "name" as str8 */
+        hb_pack_cstr(p, "短");
+    }
+    hb_pack_kv_u64(p, "a_key_of_forty_bytes_a_key_of_forty_byte", 40);
+    if (all)
+        hb_pack_kv_cstr(p, "", "empty key");
+    msgpack_pack_int(&p->pk, 7);
+    hb_pack_cstr(p, "int key");
+    hb_pack_kv_cstr(p, "last", "x");
+}
+
+static void test_msg_pass_through_odd_keys(void **state)
+{
+    (void)state;
+    hb_pack_t in, out, want;
+    hb_pack_init(&in);
+    hb_pack_init(&out);
+    hb_pack_init(&want);
+    hb_pack_header(&in, HB_T_UNIT, 5);
+    pack_odd_pairs(&in, true);
+    hb_pack_header(&want, HB_T_UNIT, 3);
+    pack_odd_pairs(&want, false);
+    hb_msg_t m;
+    hb_msg_init(&m);
+    const char *why;
+    assert_int_equal(hb_msg_decode(&m, in.buf.data, in.buf.len, &why), 0);
+    static const char *const skip[] = {"v", "type", "name", "", NULL};
+    assert_int_equal(hb_msg_count_except(&m, skip), 3);
+    hb_pack_header(&out, HB_T_UNIT, 3);
+    hb_pack_copy_except(&out, &m, skip);
+    assert_int_equal(out.buf.len, want.buf.len);
+    assert_memory_equal(out.buf.data, want.buf.data, want.buf.len);
+
+    /* v, type, name, the long key, "", 7, last */
+    static const bool drop[] = {true, true, true, false, true, false, false};
+    assert_int_equal(m.map->size, sizeof drop / sizeof drop[0]);
+    hb_pack_reset(&out);
+    hb_pack_header(&out, HB_T_UNIT, 3);
+    hb_pack_copy_pairs(&out, &m, drop);
+    assert_int_equal(out.buf.len, want.buf.len);
+    assert_memory_equal(out.buf.data, want.buf.data, want.buf.len);
+    hb_msg_done(&m);
+    hb_pack_release(&in);
+    hb_pack_release(&out);
+    hb_pack_release(&want);
+}
+
 /* A map of more than 15 pairs has a three-byte header (map16): the pairs
  * kept are still exactly the ones packed directly, the first one included. */
 static void test_msg_pass_through_map16(void **state)
@@ -1392,6 +1446,7 @@ int main(void)
         cmocka_unit_test(test_msg_pack_number),
         cmocka_unit_test(test_msg_pass_through),
         cmocka_unit_test(test_msg_pass_through_map16),
+        cmocka_unit_test(test_msg_pass_through_odd_keys),
         cmocka_unit_test(test_msg_decode_garbage),
         cmocka_unit_test(test_msg_decode_truncated),
         cmocka_unit_test(test_msg_decode_not_a_map),
