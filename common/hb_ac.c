@@ -128,7 +128,7 @@ static void hb_ac_classes(hb_ac_t *ac)
     ac->nclasses = u < 256 ? u + 1 : 256;
 }
 
-static unsigned hb_ac_char3(const unsigned char *u)
+static inline unsigned hb_ac_char3(const unsigned char *u)
 {
     return (u[0] & 0xF0) == 0xE0 && (u[1] & 0xC0) == 0x80 && (u[2] & 0xC0) == 0x80
                ? (u[0] & 0x0Fu) << 12 | (u[1] & 0x3Fu) << 6 | (u[2] & 0x3Fu)
@@ -432,13 +432,18 @@ hb_ac_lane_start(const hb_ac_t *ac, bool narrow, const unsigned char *p, size_t 
 /* One byte of lane j. Written out per lane (not a loop over an array) so the
  * four states stay in registers at -O2. Branch-free: the slot is always
  * written and kept only on a match, since at CJK hit rates a branch here
- * mispredicts often. */
+ * mispredicts often.  With 16-bit states the offset and the state share
+ * one 32-bit slot (a lane is shorter than 65,536 bytes). */
 #define HB_AC_STEP(j)                                                    \
     do {                                                                 \
         uint32_t t_ = hb_ac_next(tab, narrow, nc, s##j, cls[lp##j[i]]); \
         s##j = t_;                                                       \
-        bufpos[j][n##j] = (uint32_t)i;                                   \
-        bufst[j][n##j] = t_;                                             \
+        if (narrow) {                                                    \
+            bufpos[j][n##j] = (uint32_t)i << 16 | t_;                    \
+        } else {                                                         \
+            bufpos[j][n##j] = (uint32_t)i;                               \
+            bufst[j][n##j] = t_;                                         \
+        }                                                                \
         n##j += t_ >= match_min;                                         \
     } while (0)
 
@@ -495,7 +500,9 @@ hb_ac_scan_as(const hb_ac_t *ac, bool narrow, const char *text, size_t len, hb_a
             const size_t n[HB_AC_LANES] = {n0, n1, n2, n3};
             for (int j = 0; j < HB_AC_LANES; j++)
                 for (size_t k = 0; k < n[j]; k++)
-                    hits += hb_ac_emit(ac, bufst[j][k], b[j] + 1 + bufpos[j][k], fn, arg);
+                    hits += narrow ? hb_ac_emit(ac, bufpos[j][k] & 0xFFFF,
+                                                b[j] + 1 + (bufpos[j][k] >> 16), fn, arg)
+                                   : hb_ac_emit(ac, bufst[j][k], b[j] + 1 + bufpos[j][k], fn, arg);
         }
     }
     return hits + hb_ac_run(ac, narrow, p, pos, len, &carry, fn, arg);
