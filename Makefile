@@ -120,6 +120,7 @@ install: all
 	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/
 	install -m 644 common/*.h $(DESTDIR)$(PREFIX)/include/huibao/
 	install -m 644 configs/* $(DESTDIR)$(PREFIX)/share/huibao/configs/
+	install -m 755 tools/train-topics.py $(DESTDIR)$(PREFIX)/share/huibao/
 	$(if $(wildcard $(DIVISION_IDX)),install -m 644 $(DIVISION_IDX) $(DESTDIR)$(PREFIX)/share/huibao/)
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' tools/huibao.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/huibao.pc
 

@@ -122,6 +122,7 @@ static void usage_main(FILE *out)
                  "  run [options] PATH...   run the whole pipeline on files and folders\n"
                  "  relay --in EP --out EP  forward messages between two groups of workers\n"
                  "  keygen NAME             make NAME.key and NAME.pub for CURVE encryption\n"
+                 "  train LABELLED.jsonl... fit the topic keyword weights to labelled units\n"
                  "  version                 show the version (also --version)\n"
                  "  help [COMMAND]          show this help, or COMMAND's (as COMMAND --help)\n\n"
                  "Each stage is also a program of its own (huibao-read, huibao-split,\n"
@@ -948,13 +949,77 @@ static int cmd_keygen(int argc, char **argv)
     return hb_security_keygen(argv[2]) == 0 ? 0 : 1;
 }
 
+/* huibao train: fits the keyword weights of a topics.conf to hand-labelled
+ * units.  The fitting is tools/train-topics.py (installed as
+ * share/huibao/train-topics.py); this finds it and the default topics.conf
+ * and hands it the rest of the command line. */
+static int cmd_train(int argc, char **argv)
+{
+    bool help = argc == 3 && !strcmp(argv[2], "--help");
+    if (argc == 3 && !strcmp(argv[2], "--version")) {
+        printf("huibao %s\n", HB_VERSION);
+        return 0;
+    }
+    if (argc < 3 || help) {
+        fprintf(help ? stdout : stderr,
+                "usage: huibao train [--topics CONF] [-o OUT.conf] [--lodo] [--epochs N] "
+                "[--rate R] LABELLED.jsonl...\n\n"
+                "Fits the keyword weights of CONF (default: configs/topics.conf) to units whose "
+                "\"topic\" a person has set: take paragraphs.jsonl of a run, correct \"topic\" "
+                "in a sample, train, then huibao run --topics OUT.conf. Only the weights change; "
+                "words, topics, settings and comments stay. Deterministic. --lodo prints the "
+                "topic accuracy of weights trained without each document, on that document.\n"
+                "  --topics CONF   the rules to start from\n"
+                "  -o OUT.conf     where to write the trained rules (default: standard output)\n"
+                "  --lodo          leave-one-document-out accuracy, hand against trained\n"
+                "  --epochs N      passes over the units (default 5)\n"
+                "  --rate R        step of each correction (default 0.05)\n");
+        return help ? 0 : 2;
+    }
+    char script[PATH_MAX], conf[PATH_MAX];
+    const char *const where[] = {"%s/../tools/train-topics.py",
+                                 "%s/../share/huibao/train-topics.py"};
+    size_t i = 0;
+    for (; i < 2; i++) {
+        int k = snprintf(script, sizeof script, where[i], bindir);
+        if (k > 0 && (size_t)k < sizeof script && access(script, R_OK) == 0)
+            break;
+    }
+    if (i == 2) {
+        hb_error("train-topics.py is neither in %s/../tools nor in %s/../share/huibao: "
+                 "reinstall huibao (make install)", bindir, bindir);
+        return 1;
+    }
+    hb_conf_default("topics.conf", conf, sizeof conf);
+    argv_vec_t a = {0};
+    argv_push(&a, "python3");
+    argv_push(&a, script);
+    const char *topics = conf;
+    for (int j = 2; j < argc; j++)
+        if (!strcmp(argv[j], "--topics") && j + 1 < argc)
+            topics = argv[++j];
+        else if (!strncmp(argv[j], "--topics=", 9))
+            topics = argv[j] + 9;
+    argv_push(&a, topics);
+    for (int j = 2; j < argc; j++) {
+        if (!strcmp(argv[j], "--topics") && j + 1 < argc)
+            j++;
+        else if (strncmp(argv[j], "--topics=", 9))
+            argv_push(&a, argv[j]);
+    }
+    execvp(a.v[0], a.v);
+    hb_error("cannot run python3 for %s: %s", script, strerror(errno));
+    return 1;
+}
+
 typedef struct command {
     const char *name;
     int (*fn)(int argc, char **argv);
 } command_t;
 
 static const command_t commands[] = {
-    {"run", cmd_run}, {"relay", cmd_relay}, {"keygen", cmd_keygen}, {NULL, NULL}};
+    {"run", cmd_run}, {"relay", cmd_relay}, {"keygen", cmd_keygen}, {"train", cmd_train},
+    {NULL, NULL}};
 
 static const command_t *find_command(const char *name)
 {

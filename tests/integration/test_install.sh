@@ -26,3 +26,8 @@ printf '[stage split]\n[stage classify]\nworkers = 1\n[stage tag]\ncommand = %s\
 check "the installed huibao runs it, with its installed configs" [ $? -eq 0 ]
 check "every unit carries the stage's field" \
     [ "$(grep -c '"source":"huibao"' "$TMP/out/paragraphs.jsonl")" -eq 112 ]
+# huibao train finds the installed train-topics.py and topics.conf (run from
+# a folder without configs/): one unit labelled, its weights written.
+head -1 "$TMP/out/paragraphs.jsonl" | sed 's/"topic":"[a-z_]*"/"topic":"general"/' >"$TMP/one.jsonl"
+(cd "$TMP" && "$prefix/bin/huibao" train one.jsonl -o trained.conf 2>/dev/null)
+check "the installed huibao train writes trained rules" grep -q '^\[topic general\]' "$TMP/trained.conf"

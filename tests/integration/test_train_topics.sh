@@ -56,6 +56,18 @@ check "and reads the paragraphs as grain" [ "$(topic_of "$TMP/trained/paragraphs
 tools/train-topics.py "$TMP/topics.conf" "$TMP/labelled.jsonl" --lodo -o /dev/null 2>"$TMP/lodo"
 check "--lodo reports every held-out document" [ "$(grep -c '^report[123].txt ' "$TMP/lodo")" = 3 ]
 
+# The same through the launcher: huibao train finds the script beside the
+# programs (tools/ in a build, share/huibao/ installed) and passes --topics.
+"$BIN/huibao" train --topics "$TMP/topics.conf" "$TMP/labelled.jsonl" -o "$TMP/cli.conf" 2>"$TMP/cli.log"
+check "huibao train exits 0" [ $? -eq 0 ]
+check "and writes the weights train-topics writes" cmp -s "$TMP/trained.conf" "$TMP/cli.conf"
+"$BIN/huibao" train --topics="$TMP/topics.conf" "$TMP/labelled.jsonl" >"$TMP/cli-stdout.conf" 2>/dev/null
+check "--topics=CONF too, to standard output without -o" cmp -s "$TMP/trained.conf" "$TMP/cli-stdout.conf"
+check "huibao help train says what it does" sh -c '"$1/huibao" help train | grep -q "LABELLED.jsonl"' _ "$BIN"
+check "huibao help lists train" sh -c '"$1/huibao" help | grep -q "^  train "' _ "$BIN"
+"$BIN/huibao" train >/dev/null 2>&1
+check "huibao train without labels is a usage error" [ $? -eq 2 ]
+
 printf '{"text": "x", "topic": "fishing"}\n' >"$TMP/bad.jsonl"
 tools/train-topics.py "$TMP/topics.conf" "$TMP/bad.jsonl" -o "$TMP/bad.conf" 2>"$TMP/err"
 check "an unknown topic is refused" [ $? -ne 0 ]
