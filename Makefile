@@ -74,7 +74,9 @@ $(BIN)/huibao-%: $(LIB) $$(call stage_objs,$$*)
 	@mkdir -p $(BIN)
 	$(CC) $(LDFLAGS) -o $@ $(call stage_objs,$*) $(LIB) $(LIBS) $(STAGE_LIBS_$*)
 
-$(LAUNCHER): $(BUILD)/launcher/huibao.o $(LIB)
+# The launcher walks the inputs as the reader does, to count them for the progress line.
+$(BUILD)/launcher/huibao.o: CFLAGS += -Istages/read
+$(LAUNCHER): $(BUILD)/launcher/huibao.o $(BUILD)/stages/read/walk.o $(LIB)
 	@mkdir -p $(BIN)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 

@@ -34,6 +34,7 @@
 #include "hb_rundir.h"
 #include "hb_sock.h"
 #include "hb_version.h"
+#include "walk.h"
 
 #define MAX_WORKERS 256
 #define MAX_RESTARTS 20
@@ -41,7 +42,7 @@
 typedef struct run_opts {
     const char *outdir, *pattern, *meta, *topics, *figures, *pipeline, *listen;
     long jobs, window, window_mb, attempts;
-    double retry_after;
+    double retry_after, progress_every;
     int quiet, verbose, no_progress, resume, force, no_csv_bom, insecure;
 } run_opts_t;
 
@@ -82,7 +83,9 @@ static const hb_opt_t run_options[] = {
     {"force", 0, HB_OPT_FLAG, offsetof(run_opts_t, force), NULL, NULL,
      "replace the results of an earlier run in the output folder"},
     {"no-progress", 0, HB_OPT_FLAG, offsetof(run_opts_t, no_progress), NULL, NULL,
-     "no progress line, even on a terminal"},
+     "no progress on stderr (shown unless -q: a bar on a terminal, else a line now and then)"},
+    {"progress-every", 0, HB_OPT_DOUBLE, offsetof(run_opts_t, progress_every), "5", "SECONDS",
+     "with stderr not a terminal: a progress line this often (0: at every step)", 0, 3600},
     {"quiet", 'q', HB_OPT_FLAG, offsetof(run_opts_t, quiet), NULL, NULL, "log errors only"},
     {"verbose", 'v', HB_OPT_FLAG, offsetof(run_opts_t, verbose), NULL, NULL,
      "log debug details"},
@@ -553,6 +556,23 @@ static int listen_keys(const char *outdir, char *key, size_t keylen, char *pub)
     return 0;
 }
 
+/* The files the reader will take (the same walk), for the progress
+ * line's share and time left: a listing of the folders, nothing read. */
+static unsigned long count_inputs(char **paths, int npaths, const char *pattern)
+{
+    enum hb_log_level level = hb_log_get_level();
+    hb_log_set_level(HB_LOG_ERROR); /* the reader warns about what it meets */
+    hb_walk_t *w = hb_walk_new(paths, (size_t)npaths, pattern);
+    const char *path, *why;
+    unsigned long n = 0;
+    hb_walk_status_t st;
+    while ((st = hb_walk_next(w, &path, &why)) != HB_WALK_DONE)
+        n++; /* a path that cannot be read is a reject: counted too */
+    hb_walk_free(w);
+    hb_log_set_level(level);
+    return n;
+}
+
 static int cmd_run(int argc, char **argv)
 {
     run_opts_t o;
@@ -683,8 +703,13 @@ static int cmd_run(int argc, char **argv)
                  listen_host, listen_port + 1);
     argv_add(&agg->argv, prog, "--in", agg_in, "--ctl", ep_ctl, "--acks", ep_acks, "-o", o.outdir, "--topics",
              topics, "--run", run_id, "--heartbeat", heartbeat, NULL);
-    if (!o.no_progress && isatty(2))
-        argv_push(&agg->argv, "--progress");
+    if (!o.no_progress && !o.quiet) {
+        char every[32], total[32];
+        snprintf(every, sizeof every, "%g", o.progress_every);
+        snprintf(total, sizeof total, "%lu", count_inputs(paths, npaths, o.pattern));
+        argv_add(&agg->argv, "--progress", "--progress-every", every, "--total-docs", total,
+                 NULL);
+    }
     if (o.resume)
         argv_push(&agg->argv, "--resume");
     if (o.no_csv_bom)

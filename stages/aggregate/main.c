@@ -33,6 +33,7 @@
 #include "hb_utf8.h"
 #include "hb_journal.h"
 #include "flat.h"
+#include "progress.h"
 #include "report.h"
 #include "results.h"
 #include "hb_rundir.h"
@@ -46,7 +47,8 @@
 
 typedef struct agg_opts {
     const char *in, *ctl, *acks, *outdir, *topics, *run;
-    long max_msg_mb;
+    long max_msg_mb, total_docs;
+    double progress_every;
     int progress, quiet, verbose, resume, no_csv_bom;
 } agg_opts_t;
 
@@ -71,7 +73,12 @@ static const hb_opt_t agg_options[] = {
     {"no-csv-bom", 0, HB_OPT_FLAG, offsetof(agg_opts_t, no_csv_bom), NULL, NULL,
      "write the CSV files without the UTF-8 byte order mark (Excel needs it to read UTF-8)"},
     {"progress", 0, HB_OPT_FLAG, offsetof(agg_opts_t, progress), NULL, NULL,
-     "show documents and units done on stderr"},
+     "show how far the run is on stderr: a bar on a terminal, else a line now and then"},
+    {"progress-every", 0, HB_OPT_DOUBLE, offsetof(agg_opts_t, progress_every), "5", "SECONDS",
+     "with stderr not a terminal: a progress line this often (0: at every step)", 0, 3600},
+    {"total-docs", 0, HB_OPT_INT, offsetof(agg_opts_t, total_docs), "0", "N",
+     "the inputs of the run, for the progress share and time left (huibao run counts them)",
+     0, 1L << 40},
     {"quiet", 'q', HB_OPT_FLAG, offsetof(agg_opts_t, quiet), NULL, NULL, "log errors only"},
     {"verbose", 'v', HB_OPT_FLAG, offsetof(agg_opts_t, verbose), NULL, NULL,
      "log debug details"},
@@ -143,7 +150,9 @@ typedef struct aggregator {
     uint64_t abandoned; /* documents the stopped reader no longer waits for */
     hb_buf_t line, units_text, flat_rows;
     hb_pack_t pack;
-    double started, last_progress;
+    double started;
+    hb_progress_t progress;
+    uint64_t bytes_read; /* of the documents whose doc_end came */
     uint64_t dropped;
     uint64_t stalls;  /* "stalled" notices: a stage's watchdog fired */
     uint64_t foreign; /* messages of types the aggregator does not handle */
@@ -606,6 +615,9 @@ static int on_doc_end(aggregator_t *a, const hb_msg_t *m, uint64_t id)
     if (hb_results_doc(a->results, id, m) != 0)
         return -1;
     hb_flat_place(m, &d->flat_place);
+    uint64_t bytes;
+    if (hb_msg_u64(m, "bytes", &bytes) == 0)
+        a->bytes_read += bytes;
     d->expected = (int64_t)units;
     hb_buf_reset(&d->head);
     file_fields(&d->head, m, d->file, sizeof d->file);
@@ -734,18 +746,10 @@ static int on_message(void *arg, const hb_msg_t *m)
 
 static void progress(aggregator_t *a, bool final)
 {
-    double now = now_s();
-    if (!a->o->progress || (!final && now - a->last_progress < 0.5))
-        return;
-    a->last_progress = now;
-    char total[32] = "?";
-    if (a->end_seen)
-        snprintf(total, sizeof total, "%llu", (unsigned long long)(a->end_docs + a->end_rejects));
-    fprintf(stderr, "\r%llu/%s documents, %llu units, %llu rejected, %.1f s%s",
-            (unsigned long long)(a->docs_finished + a->doc_rejects + a->free_rejects), total,
-            (unsigned long long)hb_tally_units(a->tally),
-            (unsigned long long)(a->doc_rejects + a->free_rejects), now - a->started,
-            final ? "\n" : "");
+    if (a->o->progress)
+        hb_progress_show(&a->progress, now_s(), a->docs_finished,
+                         hb_tally_units(a->tally) - a->restored_units,
+                         a->doc_rejects + a->free_rejects, a->bytes_read, final);
 }
 
 /* Opens an output afresh, or, resuming, cut back to keep bytes and appended to. */
@@ -998,6 +1002,7 @@ int main(int argc, char **argv)
         commit(&a); /* past the ids written already */
         hb_info("resuming: %ld documents already written in %s/", n, o.outdir);
     }
+    hb_progress_init(&a.progress, o.progress_every, (uint64_t)o.total_docs, a.restored, now_s());
     a.journal = hb_journal_open(o.outdir, journal_keep);
     if (!a.journal)
         goto done;
