@@ -25,6 +25,8 @@ struct hb_stage {
     int level;            /* of the start, connection and count lines */
     void *zctx, *in;      /* for the watchdog, which closes them when it fires */
     hb_monitor_t *mon_in, *mon_out;
+    bool exit_at_end;     /* --exit-at-end */
+    hb_buf_t end_msg;     /* the run_end received, passed on before exiting */
 };
 
 typedef struct common_opts {
@@ -37,6 +39,7 @@ typedef struct common_opts {
     int quiet;
     int verbose;
     int check;
+    int exit_at_end;
 } common_opts_t;
 
 static const hb_opt_t common_options[] = {
@@ -58,6 +61,10 @@ static const hb_opt_t common_options[] = {
     {"stall-timeout", 0, HB_OPT_DOUBLE, offsetof(common_opts_t, stall_timeout), "600",
      "SECONDS", "a message held longer than this by the stage ends the process (status 70) so "
      "that its supervisor restarts it and the document is sent again; 0: never", 0, 86400},
+    {"exit-at-end", 0, HB_OPT_FLAG, offsetof(common_opts_t, exit_at_end), NULL, NULL,
+     "exit 0 when the reader announces that the run is complete (a \"run_end\" message, "
+     "passed on to the stages after this one first), instead of waiting for another run; "
+     "a lost connection is not an end: the stage reconnects"},
     {"quiet", 'q', HB_OPT_FLAG, offsetof(common_opts_t, quiet), NULL, NULL, "log errors only"},
     {"verbose", 'v', HB_OPT_FLAG, offsetof(common_opts_t, verbose), NULL, NULL,
      "log debug details"},
@@ -263,10 +270,44 @@ static void *watchdog(void *arg)
     return NULL;
 }
 
+/* The run's end goes to every stage downstream, but a PUSH socket gives
+ * each frame to one peer: it is sent again and again, round robin, until no
+ * peer has taken it for HB_END_PATIENCE seconds (they left: stages with
+ * --exit-at-end leave on it) or HB_END_SECONDS passed.  A peer's queue may
+ * look full for a few hundred ms while it is idle, hence the patience. */
+#define HB_END_SECONDS 5
+#define HB_END_PATIENCE 1.0
+
+static double now_s(void);
+
+static void pass_end_on(hb_stage_t *st)
+{
+    double until = now_s() + HB_END_SECONDS, taken = now_s();
+    unsigned long sent = 0;
+    while (!hb_stop_requested() && now_s() < until && now_s() - taken < HB_END_PATIENCE) {
+        int events;
+        size_t len = sizeof events;
+        /* ZMQ_EVENTS first: it brings the socket's view of its peers' queues
+         * up to date, so that a peer that has read everything counts as free. */
+        zmq_getsockopt(st->out, ZMQ_EVENTS, &events, &len);
+        if (zmq_send(st->out, st->end_msg.data, st->end_msg.len, ZMQ_DONTWAIT) >= 0) {
+            sent++;
+            taken = now_s();
+        }
+        zmq_poll(NULL, 0, 20); /* a peer that got it has time to leave */
+    }
+    hb_log(st->level, "the run is complete (run_end): sent it on (%lu copies); exiting", sent);
+}
+
 /* One message: to the stage, or forwarded untouched. */
 static int handle(void *arg, const hb_msg_t *m)
 {
     hb_stage_t *st = arg;
+    if (hb_msg_is(m, HB_T_RUN_END)) { /* not data: never to the stage */
+        if (st->exit_at_end && !st->end_msg.len)
+            hb_buf_append(&st->end_msg, m->raw, m->raw_len);
+        return 0;
+    }
     st->n_in++;
     st->n_docs += hb_msg_is(m, HB_T_DOC) || hb_msg_is(m, HB_T_DOC_END);
     unsigned long out_before = st->n_out;
@@ -365,9 +406,10 @@ int hb_filter_main(const hb_filter_t *f, int argc, char **argv)
     hb_log_set_level(co.quiet ? HB_LOG_ERROR : co.verbose ? HB_LOG_DEBUG : HB_LOG_INFO);
     hb_signals_install();
 
-    hb_stage_t st = {.f = f};
+    hb_stage_t st = {.f = f, .exit_at_end = co.exit_at_end};
     hb_pack_init(&st.pack);
     hb_batch_init(&st.batch);
+    hb_buf_init(&st.end_msg);
     int status = 1;
     void *zctx = zmq_ctx_new();
     hb_security_t *sec = hb_security_load(zctx, &so);
@@ -445,6 +487,10 @@ int hb_filter_main(const hb_filter_t *f, int argc, char **argv)
             hb_msg_each(zmq_msg_data(&frame), zmq_msg_size(&frame), handle, &st, &st.n_bad);
         if (hb_batch_flush(&st.batch, st.out) != 0)
             break;
+        if (st.end_msg.len) {
+            pass_end_on(&st);
+            break;
+        }
     }
     zmq_msg_close(&frame);
     status = 0;
@@ -461,6 +507,7 @@ done:
     hb_security_free(sec);
     hb_pack_release(&st.pack);
     hb_batch_release(&st.batch);
+    hb_buf_release(&st.end_msg);
     free(stage_opts);
     return status;
 }

@@ -38,6 +38,9 @@
 
 #define MAX_WORKERS 256
 #define MAX_RESTARTS 20
+/* How long a complete --listen run waits for split to pass its end on (it
+ * tries for 5 s, HB_END_SECONDS in hb_stage.c) before stopping the stages. */
+#define HB_END_WAIT 8
 
 typedef struct run_opts {
     const char *outdir, *pattern, *meta, *topics, *figures, *pipeline, *listen;
@@ -195,8 +198,8 @@ static void stop_all(child_t *kids, size_t n, int sig)
             kill(kids[i].pid, sig);
 }
 
-/* Waits up to seconds for every child to exit, then kills what is left. */
-static void reap_all(child_t *kids, size_t n, double seconds)
+/* Waits up to seconds for every child to exit; false when some are left. */
+static bool wait_all(child_t *kids, size_t n, double seconds)
 {
     for (int tick = 0; tick < (int)(seconds * 20); tick++) {
         bool alive = false;
@@ -208,9 +211,17 @@ static void reap_all(child_t *kids, size_t n, double seconds)
                     alive = true;
             }
         if (!alive)
-            return;
+            return true;
         usleep(50000);
     }
+    return false;
+}
+
+/* Waits up to seconds for every child to exit, then kills what is left. */
+static void reap_all(child_t *kids, size_t n, double seconds)
+{
+    if (wait_all(kids, n, seconds))
+        return;
     stop_all(kids, n, SIGKILL);
     for (size_t i = 0; i < n; i++)
         if (kids[i].pid > 0)
@@ -765,6 +776,8 @@ static int cmd_run(int argc, char **argv)
                 argv_add(&c->argv, "--topics", topics, "--figures", figures, NULL);
             if (gr->builtin)
                 argv_add(&c->argv, "--heartbeat", heartbeat, NULL);
+            if (gr->builtin && o.listen) /* tells the workers elsewhere the run is complete */
+                argv_push(&c->argv, "--exit-at-end");
             argv_words(&c->argv, gr->options);
         }
     }
@@ -820,6 +833,7 @@ static int cmd_run(int argc, char **argv)
 
     int status = 1;
     int signals_seen = 0;
+    bool reader_done = false;
     for (size_t i = 0; i < n; i++)
         if (start(&kids[i]) != 0)
             goto stop;
@@ -856,6 +870,11 @@ static int cmd_run(int argc, char **argv)
             status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 1;
             if (!WIFEXITED(ws))
                 hb_error("the aggregator died (%s); results are incomplete", how_died(ws));
+            /* A complete run: the reader sends run_end once it has every
+             * ack, split passes it on to the workers elsewhere, and they
+             * all exit (--exit-at-end). */
+            if (o.listen && (status == 0 || status == 3))
+                wait_all(kids, n, HB_END_WAIT);
             goto stop;
         }
         if (c == reader) {
@@ -863,8 +882,11 @@ static int cmd_run(int argc, char **argv)
                 hb_error("the reader failed; stopping");
                 goto stop;
             }
+            reader_done = true;
             continue; /* done handing out work; the aggregator finishes */
         }
+        if (clean && reader_done)
+            continue; /* --exit-at-end: the run is complete */
         if (c->restartable && c->restarts < MAX_RESTARTS) {
             c->restarts++;
             hb_warn("%s worker (pid %d) %s %d; starting it again", c->role, (int)pid,

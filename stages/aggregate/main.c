@@ -724,6 +724,8 @@ static int on_message(void *arg, const hb_msg_t *m)
         if (a->data_ends++ == 0)
             hb_warn("an end message arrived on --in; ignored: the run's end comes from the "
                     "reader over --ctl only");
+    } else if (hb_msg_is(m, HB_T_RUN_END)) {
+        /* workers with --exit-at-end pass the run's end on: nothing to do */
     } else if (hb_msg_is(m, HB_T_END)) {
         if (hb_msg_u64(m, "docs", &a->end_docs) == 0 &&
             hb_msg_u64(m, "rejects", &a->end_rejects) == 0) {

@@ -543,6 +543,21 @@ static void on_ack(reader_t *r, zmq_msg_t *frame)
         }
 }
 
+/* The run is complete: every document written or rejected, the end
+ * confirmed.  Split hears it and, with --exit-at-end, passes it on to the
+ * workers and exits (docs/messages.md, "run_end").  Best effort: a split
+ * that is not connected now never hears it and waits for another run. */
+static void send_run_end(reader_t *r)
+{
+    int linger = 2000; /* the frame leaves before the socket closes */
+    hb_pack_reset(&r->pack);
+    hb_pack_header(&r->pack, HB_T_RUN_END, 1);
+    hb_pack_kv_cstr(&r->pack, "run", r->o->run);
+    if (zmq_setsockopt(r->out, ZMQ_LINGER, &linger, sizeof linger) != 0 ||
+        hb_sock_send(r->out, r->pack.buf.data, r->pack.buf.len, ZMQ_DONTWAIT) != 0)
+        hb_debug("the run's end (run_end) did not go out: no split worker is connected");
+}
+
 static int run_reader(reader_t *r)
 {
     unsigned long last_progress = 0;
@@ -592,8 +607,11 @@ static int run_reader(reader_t *r)
                      (unsigned long long)r->next_doc, (unsigned long long)r->sent,
                      (unsigned long long)r->rejects, r->stopped ? abandoned : 0);
         }
-        if (r->end_confirmed && (r->stop_sent || r->busy == 0))
+        if (r->end_confirmed && (r->stop_sent || r->busy == 0)) {
+            if (!r->stopped)
+                send_run_end(r);
             return 0;
+        }
         zmq_pollitem_t items[] = {{r->acks, 0, ZMQ_POLLIN, 0},
                                   {r->out, 0, ZMQ_POLLOUT, 0}};
         int rc = zmq_poll(items, r->pending ? 2 : 1, 500);
