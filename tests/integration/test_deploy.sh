@@ -1,12 +1,16 @@
 # The deployment recipes, checked without a container engine or a cluster:
-# deploy/kubernetes.yaml is valid YAML that wires the workers to the core the
-# way the programs bind and connect; docs/deploy.md names the options it must
-# and uses only options the programs have; deploy/Containerfile builds and
-# installs from the sources it copies, and its runtime packages provide every
-# library the programs link.
+# deploy/*.yaml pass yamllint and the Kubernetes API schema (kubernetes-models,
+# offline) and wire the workers to the core the way the programs bind and
+# connect; the core Job's and the worker Job's own commands, run in network
+# namespaces as their pods would, give a local run's results and all end
+# with 0; docs/deploy.md names the options it must and uses only options the
+# programs have; deploy/Containerfile builds and installs from the sources it
+# copies, and its runtime packages provide every library the programs link.
 . "$(dirname "$0")/lib.sh"
 
 K8S=deploy/kubernetes.yaml
+STORAGE=deploy/storage.yaml
+MODELS=${HB_K8S_MODELS:-data/kubernetes-models}
 DOC=docs/deploy.md
 CF=deploy/Containerfile
 
@@ -148,17 +152,18 @@ if ! "$PY" -c 'import yaml' 2>/dev/null; then
     skip "deploy/kubernetes.yaml" "python3-yaml is not installed (add it to tools/install-deps.sh): the manifest is NOT checked"
     exit 0
 fi
-"$PY" - "$K8S" "$TMP" "$DOC" >"$TMP/k8s" 2>&1 <<'PYEOF'
-import re, sys, yaml
-path, tmp, doc = sys.argv[1], sys.argv[2], sys.argv[3]
+"$PY" - "$K8S" "$TMP" "$DOC" "$STORAGE" >"$TMP/k8s" 2>&1 <<'PYEOF'
+import json, re, sys, yaml
+path, tmp, doc, storage = sys.argv[1:5]
 out = {}
 def result(name, ok, why=""):
     out[name] = bool(ok)
     if not ok and why:
         print("  why", name + ":", why)
 try:
-    docs = [d for d in yaml.safe_load_all(open(path, encoding="utf-8")) if d is not None]
-    result("parses", len(docs) >= 5, "fewer than 5 documents")
+    docs = [d for f in (storage, path) for d in yaml.safe_load_all(open(f, encoding="utf-8"))
+            if d is not None]
+    result("parses", len(docs) >= 7, "fewer than 7 documents")
 except yaml.YAMLError as e:
     print("  why parses:", e)
     docs = []
@@ -239,12 +244,11 @@ result("core-binds", split_port and agg_port and set(sports.values()) <= bound
        and set(sports.values()) <= declared,
        f"the core binds {sorted(bound)} and declares {sorted(declared)}; the Service targets {sorted(sports.values())}")
 
-cl = find("Deployment", "huibao-classify")
+cl = find("Job", "huibao-classify")
 cl = cl[0] if cl else {}
-result("classify-replicas", ((cl.get("spec") or {}).get("replicas") or 0) >= 2, "replicas < 2")
-csel = (((cl.get("spec") or {}).get("selector") or {}).get("matchLabels")) or {}
-result("classify-selector", csel and all(pod_labels(cl).get(k) == v for k, v in csel.items()),
-       "the Deployment's selector does not match its pod labels")
+result("classify-job", ((cl.get("spec") or {}).get("parallelism") or 0) >= 2
+       and pod_spec(cl).get("restartPolicy") in ("Never", "OnFailure") and not find("Deployment"),
+       "the workers must be a Job huibao-classify with parallelism >= 2, and no Deployment")
 wk = (pod_spec(cl).get("containers") or [{}])[0]
 wargs = [str(a) for a in (wk.get("command") or []) + (wk.get("args") or [])]
 def target(ep):
@@ -309,6 +313,63 @@ for d, c, need in ((core, (cspec.get("containers") or [{}])[0], ("--curve-key", 
             keyprob.append(f"docs/deploy.md never creates Secret key {files[f][1]} (--from-file={files[f][1]})")
 result("curve", not keyprob, "; ".join(keyprob))
 
+result("classify-ends", "--exit-at-end" in wargs,
+       "the workers must exit when the run is complete (--exit-at-end)")
+jobs = find("Job")
+late = [d["metadata"]["name"] for d in jobs
+        if not isinstance((d.get("spec") or {}).get("activeDeadlineSeconds"), int)
+        or d["spec"]["activeDeadlineSeconds"] <= 0]
+result("deadlines", len(jobs) >= 2 and not late, "no activeDeadlineSeconds: " + ", ".join(late))
+# Files in and out: a pod of the manifests mounts both claims (kubectl cp goes
+# through it), and the core pod waits for no hand-made copy (no init container).
+pods = find("Pod")
+files = pods[0] if pods else {}
+fspec = pod_spec(files)
+result("files-pod", len(pods) == 1 and mounts_of(fspec, "huibao-input")
+       and any(not m.get("readOnly") for m in mounts_of(fspec, "huibao-input"))
+       and mounts_of(fspec, "huibao-output") and not cspec.get("initContainers"),
+       "deploy/storage.yaml must hold one Pod mounting huibao-input (writable) and "
+       "huibao-output; the core Job no init container")
+result("docs-cp", f"kubectl -n huibao cp reports {files.get('metadata', {}).get('name')}:" in doctext
+       and f"kubectl -n huibao cp {files.get('metadata', {}).get('name')}:" in doctext
+       and "exec -i" not in doctext and "kubectl apply -f deploy/storage.yaml" in doctext,
+       "docs/deploy.md must copy in and out with kubectl cp through the files pod, "
+       "with no kubectl exec tar")
+
+# What the pods run, for the run in network namespaces below: each
+# container's command (or the image's ENTRYPOINT huibao) and args, with the
+# paths its mounts provide mapped to folders of the test (/usr/local: the
+# installed tree), and the Secret items it mounts.
+def mounted(spec, c, d):
+    vols = {v["name"]: v for v in spec.get("volumes") or []}
+    table, secrets = [], []
+    for m in c.get("volumeMounts") or []:
+        v = vols.get(m.get("name")) or {}
+        if "persistentVolumeClaim" in v:
+            host = f'{tmp}/pvc/{v["persistentVolumeClaim"]["claimName"]}'
+        elif "secret" in v:
+            host = f'{tmp}/secret/{d["metadata"]["name"]}/{m["name"]}'
+            secrets += [(host + "/" + it["path"], it["key"]) for it in v["secret"].get("items") or []]
+        else:
+            host = f'{tmp}/empty/{d["metadata"]["name"]}/{m["name"]}'
+        table.append((m["mountPath"].rstrip("/"), host))
+    table.append(("/usr/local", tmp + "/prefix"))
+    return table, secrets
+def remap(arg, table):
+    for mp, host in table:
+        if arg == mp or arg.startswith(mp + "/"):
+            return host + arg[len(mp):]
+    return arg
+plan = {}
+for role, d, c in (("core", core, (cspec.get("containers") or [{}])[0]), ("worker", cl, wk),
+                   ("files", files, (fspec.get("containers") or [{}])[0])):
+    table, secrets = mounted(pod_spec(d), c, d)
+    argv = [str(a) for a in (c.get("command") or ["huibao"]) + (c.get("args") or [])]
+    prog = tmp + "/prefix/bin/" + argv[0] if "/" not in argv[0] else remap(argv[0], table)
+    plan[role] = {"argv": [prog] + [remap(a, table) for a in argv[1:]], "secrets": secrets,
+                  "reports": remap("/data/in/reports", table)}
+json.dump(plan, open(tmp + "/plan.json", "w"))
+
 images = {c.get("image") for d in workloads for c in containers(pod_spec(d))}
 result("images", images == {"huibao:latest"}, "images: " + ", ".join(map(str, images)))
 
@@ -324,8 +385,11 @@ check "the Service huibao-core exposes 5555 and 5556" k8s service
 check "the Service selects the core's pods, and only those" k8s selects-core
 check "the core is a Job: its run ends and is not restarted forever" k8s core-ends
 check "the core binds ('@' or --listen) the ports the Service targets" k8s core-binds
-check "the classify Deployment has at least 2 replicas" k8s classify-replicas
-check "its selector matches its pod labels" k8s classify-selector
+check "the workers are a Job (parallelism >= 2), not a Deployment" k8s classify-job
+check "the workers exit when the run is complete (--exit-at-end)" k8s classify-ends
+check "both Jobs have activeDeadlineSeconds" k8s deadlines
+check "files go in and out through a pod of deploy/storage.yaml that mounts both claims" k8s files-pod
+check "docs/deploy.md copies files with kubectl cp through it, no kubectl exec tar" k8s docs-cp
 check "classify connects ('>') by the Service's DNS name: --in to split, --out to aggregate" k8s classify-connects
 check "every option in the manifest is in the program's --help" k8s options-known
 check "every volume mount names a declared volume" k8s mounts
@@ -336,3 +400,102 @@ check "every image is huibao:latest" k8s images
 # What failed and why, and anything the checker printed besides its verdicts.
 grep '^  why' "$TMP/k8s" >&2 || true
 grep -vE '^  why|^[a-z-]+ (True|False)$' "$TMP/k8s" >&2 || true
+
+# ---- the Kubernetes API schema, offline ----
+if command -v yamllint >/dev/null; then
+    check "deploy/*.yaml pass yamllint" yamllint -s -c deploy/.yamllint deploy/*.yaml
+else
+    skip "yamllint" "yamllint is not installed (tools/install-deps.sh): NOT checked"
+fi
+if command -v node >/dev/null && [ -d "$MODELS/node_modules/kubernetes-models" ]; then
+    node tools/manifest-check/check.mjs "$MODELS" deploy/*.yaml >"$TMP/models" 2>&1
+    check "every object of deploy/*.yaml is valid for the Kubernetes API (kubernetes-models)" \
+        [ $? -eq 0 -a "$(grep -c '^ok ' "$TMP/models")" -ge 7 ]
+    grep -v '^ok ' "$TMP/models" >&2
+    # The validator itself: a Job with a wrong type is refused.
+    sed 's/activeDeadlineSeconds: [0-9]*/activeDeadlineSeconds: soon/' "$K8S" >"$TMP/bad.yaml"
+    check "and a Job with a mistyped field is not" \
+        not node tools/manifest-check/check.mjs "$MODELS" "$TMP/bad.yaml" >/dev/null
+else
+    skip "Kubernetes API schema" "node or $MODELS missing (run tools/install-deps.sh): NOT checked"
+fi
+
+# ---- the Jobs' own commands, in network namespaces as their pods ----
+# The core pod and two worker pods, each its own host on a bridge-less veth
+# link; the Service's DNS name resolves to the core in the workers' hosts
+# (/etc/netns/NS/hosts, which ip netns exec puts in place of /etc/hosts).
+# The reports go where the files pod puts them, the Secret items are made
+# with huibao keygen, /usr/local is the installed tree.
+if [ ! -f "$TMP/plan.json" ]; then
+    exit 0
+fi
+a=hbKa$$ b=hbKb$$ c=hbKc$$
+if ! ip netns add "$a" 2>/dev/null; then
+    skip "the Jobs' commands" "cannot create network namespaces here (needs root and iproute2): NOT run"
+    exit 0
+fi
+cleanup_netns() {
+    for ns in "$a" "$b" "$c"; do ip netns del "$ns" 2>/dev/null; rm -rf "/etc/netns/$ns"; done
+}
+trap 'jobs -p | xargs -r kill -9 2>/dev/null; cleanup_netns; rm -rf "$TMP"' EXIT
+ip netns add "$b" && ip netns add "$c"
+for ns in "$a" "$b" "$c"; do ip -n "$ns" link set lo up; done
+link() { # link NS_A ADDR_A NS_B ADDR_B NAME
+    ip link add "$5a" type veth peer name "$5b"
+    ip link set "$5a" netns "$1" && ip link set "$5b" netns "$3"
+    ip -n "$1" addr add "$2/24" dev "$5a" && ip -n "$3" addr add "$4/24" dev "$5b"
+    ip -n "$1" link set "$5a" up && ip -n "$3" link set "$5b" up
+}
+link "$a" 10.89.1.1 "$b" 10.89.1.2 "hk1$$" && link "$a" 10.89.2.1 "$c" 10.89.2.2 "hk2$$"
+for ns in "$b" "$c"; do
+    mkdir -p "/etc/netns/$ns"
+    ip=$(ip -n "$ns" -4 -o addr show | awk '$2 != "lo" {sub(/[0-9]+\/24/, "1", $4); print $4}')
+    printf '127.0.0.1 localhost\n%s huibao-core.huibao.svc.cluster.local\n' "$ip" >"/etc/netns/$ns/hosts"
+done
+
+make --no-print-directory -s install PREFIX="$TMP/prefix" BUILD="${BUILD:-build}" BIN="$BIN" >"$TMP/install.log" 2>&1
+keys=$TMP/keys
+mkdir -p "$keys" && (cd "$keys" && "$BIN/huibao" keygen core >/dev/null && "$BIN/huibao" keygen worker >/dev/null &&
+    cp worker.pub workers.pub)
+plan() { "$PY" -c 'import json, sys; v = json.load(open(sys.argv[1]))[sys.argv[2]][sys.argv[3]]
+for x in [v] if isinstance(v, str) else v: print("\t".join(x) if isinstance(x, list) else x)' \
+    "$TMP/plan.json" "$@"; }
+for role in core worker; do
+    plan "$role" secrets | while IFS=$'\t' read -r file key; do
+        mkdir -p "$(dirname "$file")" && cp "$keys/$key" "$file"
+    done
+done
+reports=$(plan files reports)
+mkdir -p "$reports" "$TMP/pvc/huibao-output"
+seed_corpus "$reports" 4
+mapfile -t core < <(plan core argv)
+mapfile -t worker < <(plan worker argv)
+# The image's working folder holds configs -> the installed rules.
+mkdir -p "$TMP/home" && ln -s "$TMP/prefix/share/huibao/configs" "$TMP/home/configs"
+(cd "$TMP/home" && exec ip netns exec "$b" "${worker[@]}") 2>"$TMP/wb.err" &
+wb=$!
+(cd "$TMP/home" && exec ip netns exec "$c" "${worker[@]}") 2>"$TMP/wc.err" &
+wc_=$!
+(cd "$TMP/home" && ip netns exec "$a" "${core[@]}") >"$TMP/core.out" 2>"$TMP/core.err"
+rc=$?; check "the core Job's command completes the run with 0" [ $rc -eq 0 ]; [ $rc -eq 0 ] || tail -n 5 "$TMP/core.err" >&2
+"$BIN/huibao" run -q -o "$TMP/local" "$reports" >/dev/null 2>&1
+check "its results equal a local run's" \
+    cmp -s <(sorted_units "$TMP/local/paragraphs.jsonl") <(sorted_units "$TMP/pvc/huibao-output/paragraphs.jsonl")
+check "and towns.csv too" cmp -s "$TMP/local/towns.csv" "$TMP/pvc/huibao-output/towns.csv"
+# The workers end by themselves; a guard (not a measure) keeps a worker that
+# never ends from holding the test.
+ended() {
+    local i
+    for i in $(seq 1 300); do
+        kill -0 "$1" 2>/dev/null || { wait "$1"; return $?; }
+        sleep 0.1
+    done
+    echo "worker $1 still running 30 s after the run" >&2
+    return 1
+}
+ended $wb; sb=$?
+ended $wc_; sc=$?
+check "both workers exit 0 when the run is complete, so their Job completes" [ $sb -eq 0 ] && [ $sc -eq 0 ] ||
+    tail -n 3 "$TMP/wb.err" "$TMP/wc.err" >&2
+worked() { grep -Eq "stopping: [1-9][0-9]* messages in" "$1"; }
+check "both workers did work" worked "$TMP/wb.err" && worked "$TMP/wc.err"
