@@ -125,7 +125,7 @@ static int send_unit(void *arg, const hb_unit_t *u)
 static int split_doc(hb_stage_t *st, void *ctx, const hb_msg_t *m)
 {
     static const char *const skip[] = {"v", "type", "text", "furniture_share", "warning",
-                                       "script", NULL};
+                                       "script", "year", NULL};
     split_ctx_t *c = ctx;
     const char *text;
     size_t len, bad;
@@ -169,8 +169,17 @@ static int split_doc(hb_stage_t *st, void *ctx, const hb_msg_t *m)
         return HB_ERROR;
     hb_pack_t *p = hb_stage_pack(st);
     bool warn = c->info.furniture_warn;
-    hb_pack_header(p, HB_T_DOC_END, hb_msg_count_except(m, skip) + 3 + warn + c->converted);
+    hb_pack_header(p, HB_T_DOC_END, hb_msg_count_except(m, skip) + 4 + warn + c->converted);
     hb_pack_copy_except(p, m, skip);
+    /* The report's year: what its title or its text (furniture left out)
+     * names, else the reader's (its path's, --meta's). */
+    hb_pack_key(p, "year");
+    if (c->info.year)
+        msgpack_pack_uint64(&p->pk, (uint64_t)c->info.year);
+    else if (year)
+        msgpack_pack_uint64(&p->pk, year);
+    else
+        msgpack_pack_nil(&p->pk);
     hb_pack_kv_u64(p, "units", c->info.units);
     hb_pack_kv_str(p, "title", c->info.title.data ? c->info.title.data : "", c->info.title.len);
     /* The share of the text furniture rules dropped, to three places. */

@@ -57,7 +57,10 @@ struct hb_splitter {
     bool front;          /* still before the body: title, byline, speaker */
     bool name_may_follow; /* the last line named the speaker's office, or was a dated byline */
     int title_lines;
-    int year;            /* the report's, or 0 until its title names one */
+    int year;            /* the reader's, or 0 */
+    bool in_list;        /* after a `list` rule's line: 猜你喜欢 and the titles it lists */
+    hb_span_t part;      /* group 1 of the `title` rule the last line matched, or empty */
+    size_t head_bytes;   /* of the lines kept so far, up to YEAR_HEAD */
     int bare_style;      /* a numbering seen alone on the last line, or 0 */
     hb_buf_t joined;     /* a logical line joined from broken physical lines */
     hb_buf_t rule_title; /* group 1 of the first `title` rule that matched */
@@ -75,6 +78,7 @@ static const char heading_re[] =
     "|([①-⑳])"
     "|(第[一二三四五六七八九十]{1,3}(?:部分|章|节)?)[，,、：:．.\\s])";
 #define N_STYLES 6
+#define YEAR_HEAD 400 /* bytes of kept text in which the report's year is looked for */
 /* Headings without a numbering of their own, below the numbered ones. */
 enum { STYLE_UNNUMBERED = N_STYLES + 1, STYLE_ITEM = N_STYLES + 2 };
 
@@ -307,10 +311,11 @@ static bool rule_words(const char *re, hb_ac_t *ac, uint32_t id)
 typedef struct furniture_rule {
     hb_regex_t re; /* anchored at both ends */
     bool title;    /* group 1 is a title */
+    bool list;     /* the short lines without a sentence that follow are furniture too */
     bool gated;    /* tried only when one of its words is on the line */
 } furniture_rule_t;
 
-/* The furniture file: `line` and `title` rules, `max_chars`, `warn_share`.
+/* The furniture file: `line`, `title` and `list` rules, `max_chars`, `warn_share`.
  * Each rule is compiled alone (its errors name its FILE:LINE), anchored. */
 static int load_furniture(hb_splitter_t *sp, const char *path)
 {
@@ -347,7 +352,8 @@ static int load_furniture(hb_splitter_t *sp, const char *path)
                 hb_error("%s: warn_share must be a share between 0 and 1", where);
                 rc = -1;
             }
-        } else if (!strcmp(e->key, "line") || !strcmp(e->key, "title")) {
+        } else if (!strcmp(e->key, "line") || !strcmp(e->key, "title") ||
+                   !strcmp(e->key, "list")) {
             furniture_rule_t *r = &sp->rules[sp->nrules];
             hb_buf_reset(&pat);
             hb_buf_printf(&pat, "^(?:%s)$", e->value);
@@ -359,13 +365,15 @@ static int load_furniture(hb_splitter_t *sp, const char *path)
             uint32_t groups = 0;
             pcre2_pattern_info(r->re.code, PCRE2_INFO_CAPTURECOUNT, &groups);
             r->title = e->key[0] == 't';
+            r->list = !strcmp(e->key, "list");
             if (r->title && groups < 1) {
                 hb_error("%s: a title rule needs a group ( ) around the title", where);
                 rc = -1;
             }
             r->gated = rule_words(e->value, sp->furniture_words, (uint32_t)(sp->nrules - 1));
         } else {
-            hb_error("%s: unknown key '%s' (line, title, max_chars, warn_share)", where, e->key);
+            hb_error("%s: unknown key '%s' (line, title, list, max_chars, warn_share)", where,
+                     e->key);
             rc = -1;
         }
     }
@@ -615,16 +623,31 @@ static bool is_furniture(hb_splitter_t *sp, hb_span_t line)
         if ((r->gated && !sp->rule_hit[i]) || !matches(&r->re, line))
             continue;
         PCRE2_SIZE *ov = hb_regex_ovector(&r->re);
-        if (r->title && !sp->rule_title.len && ov[2] != PCRE2_UNSET)
-        {
-            hb_span_t t = orig_of(sp, (hb_span_t){line.s + ov[2], ov[3] - ov[2]});
+        sp->part = r->title && ov[2] != PCRE2_UNSET
+                       ? trim(line.s + ov[2], ov[3] - ov[2])
+                       : (hb_span_t){NULL, 0};
+        if (sp->part.len && !sp->rule_title.len) {
+            hb_span_t t = orig_of(sp, sp->part);
             hb_buf_append(&sp->rule_title, t.s, t.len);
         }
         sp->info->dropped_lines++;
         sp->info->furniture_bytes += line.len;
+        sp->in_list = r->list;
         return true;
     }
     return false;
+}
+
+/* A line a `list` rule announced: the title of another page (猜你喜欢 /
+ * 2023年乡镇上半年工作总结范文 / …), short and no sentence. */
+static bool is_listed(hb_splitter_t *sp, hb_span_t line)
+{
+    static const char *const sentence[] = {"，", "。", "；", "！", "？", ",", ";", "!", "?", NULL};
+    if (cp_count(line.s, line.len) > 40 || has_any(line, sentence))
+        return false;
+    sp->info->dropped_lines++;
+    sp->info->furniture_bytes += line.len;
+    return true;
 }
 
 /* The year of the first YYYY年 in t (ASCII or full-width digits:
@@ -676,6 +699,15 @@ static int period_end(hb_span_t t)
     return 0;
 }
 
+/* The report's year: the one its title names, else the reader's (the first
+ * its text names, its path's or --meta's), else 0. */
+static int report_year(const hb_splitter_t *sp)
+{
+    const hb_buf_t *t = &sp->info->title;
+    int y = t->len ? year_in((hb_span_t){t->data, t->len}) : 0;
+    return y ? y : sp->year;
+}
+
 /* The kind a heading's time gives, against the report's year: the report's
  * own year, a later one or a period not yet over is to come (plan); an
  * earlier year or a period over is past (summary).  The first half of the
@@ -683,17 +715,15 @@ static int period_end(hb_span_t t)
 static enum kind kind_by_time(hb_splitter_t *sp, hb_span_t text)
 {
     static const char *const first_half[] = {"上半年", "前三季度", "一季度", "1-6月", "1—6月", NULL};
-    if (!sp->year && sp->info->title.len)
-        sp->year = year_in((hb_span_t){sp->info->title.data, sp->info->title.len});
-    if (!sp->year)
+    int year = report_year(sp);
+    if (!year)
         return K_NONE;
     int y = year_in(text);
     if (y)
-        return y > sp->year || (y == sp->year && !has_any(text, first_half)) ? K_PLAN
-                                                                                : K_SUMMARY;
+        return y > year || (y == year && !has_any(text, first_half)) ? K_PLAN : K_SUMMARY;
     int end = period_end(text);
     if (end)
-        return end >= sp->year ? K_PLAN : K_SUMMARY;
+        return end >= year ? K_PLAN : K_SUMMARY;
     return K_NONE;
 }
 
@@ -1053,6 +1083,25 @@ static int flush_held(hb_splitter_t *sp)
     return rc;
 }
 
+/* A `title` rule's line in the body (第二篇：柳林乡2020年工作总结, 【篇二】…): the
+ * next report of a page of several begins; its title is a top-level heading,
+ * a part by its words (工作总结), not by the year it names. */
+static int start_part(hb_splitter_t *sp)
+{
+    hb_span_t title = sp->part;
+    sp->part = (hb_span_t){NULL, 0};
+    if (sp->front || !title.len)
+        return 0;
+    int rc = flush_held(sp);
+    sp->depth = 0;
+    push_heading(sp, STYLE_UNNUMBERED, title);
+    heading_t *h = &sp->stack[sp->depth - 1];
+    if (!matches(&sp->part_summary, title) && !matches(&sp->part_plan, title) &&
+        !matches(&sp->part_problem, title))
+        h->kind = K_NONE;
+    return rc;
+}
+
 /* 一是推进农业结构调整。 alone, then a paragraph: the item heads that one
  * paragraph (its section ends with 推进农业结构调整), and the next paragraph
  * is back under the part.  Followed by another item, a heading, a paragraph
@@ -1095,7 +1144,14 @@ static int process_line(hb_splitter_t *sp, hb_span_t line, bool recheck, bool jo
     hb_split_info_t *info = sp->info;
     if (recheck && is_furniture(sp, line)) {
         sp->name_may_follow = false;
-        return 0;
+        return start_part(sp);
+    }
+    /* The first year the text names near its top, furniture left out (a
+     * page's 发布日期：2024年1月20日 is no report's year). */
+    if (!info->year && sp->head_bytes < YEAR_HEAD) {
+        size_t n = line.len < YEAR_HEAD - sp->head_bytes ? line.len : YEAR_HEAD - sp->head_bytes;
+        info->year = year_in((hb_span_t){line.s, n});
+        sp->head_bytes += line.len;
     }
     if (matches(&sp->salute, line)) {
         info->dropped_lines++;
@@ -1258,6 +1314,10 @@ int hb_splitter_run_view(hb_splitter_t *sp, const char *text, const char *orig, 
     sp->name_may_follow = false;
     sp->title_lines = 0;
     sp->bare_style = 0;
+    sp->in_list = false;
+    sp->part = (hb_span_t){NULL, 0};
+    sp->head_bytes = 0;
+    info->year = 0;
     hb_buf_reset(&info->title);
     hb_buf_reset(&sp->rule_title);
     hb_buf_reset(&sp->held);
@@ -1293,8 +1353,21 @@ int hb_splitter_run_view(hb_splitter_t *sp, const char *text, const char *orig, 
         /* A line that ends unfinished is judged once joined (a licence
          * note broken at its links). */
         bool open = ends_with_any(line, opens);
+        if (sp->in_list && is_listed(sp, line)) {
+            adjacent = false;
+            continue;
+        }
+        sp->in_list = false;
         if (!open && is_furniture(sp, line)) {
             adjacent = false; /* the lines around it are not one sentence */
+            if (sp->part.len) { /* maybe the next report: what came before is done */
+                if (pending.len)
+                    rc = process_line(sp, pending, pending_joined || pending_open,
+                                      pending_joined);
+                pending = (hb_span_t){NULL, 0};
+                if (rc == 0)
+                    rc = start_part(sp);
+            }
             continue;
         }
         bool join = pending.len && adjacent && continues(sp, pending, pending_joined, cut, line);
@@ -1327,6 +1400,9 @@ int hb_splitter_run_view(hb_splitter_t *sp, const char *text, const char *orig, 
     }
     if (!info->title.len && sp->rule_title.len)
         hb_buf_append(&info->title, sp->rule_title.data, sp->rule_title.len);
+    int title_year = info->title.len ? year_in((hb_span_t){info->title.data, info->title.len}) : 0;
+    if (title_year)
+        info->year = title_year;
     info->furniture_warn = (double)info->furniture_bytes > sp->warn_share * (double)len;
     return rc;
 }

@@ -51,6 +51,8 @@ typedef struct hb_split_info {
     uint32_t dropped_lines; /* furniture, bylines, salutations */
     size_t furniture_bytes; /* of the text, dropped by furniture rules */
     bool furniture_warn;    /* furniture_bytes is more than the rules' warn_share */
+    int year;               /* the year the title names, else the first the text names in
+                               its first 400 bytes, furniture left out; 0 when neither */
 } hb_split_info_t;
 
 typedef struct hb_splitter hb_splitter_t;

@@ -1,7 +1,13 @@
 # Reports as saved from government and document-sharing sites (tests/data/web,
 # written for this test): page furniture is dropped before the title is found,
 # a repeated title is one title, a part naming the report's own year is a
-# plan, and docs.jsonl flags a document that is mostly furniture.  A report
+# plan, and docs.jsonl flags a document that is mostly furniture.  Pages as
+# doc-sharing sites and town websites show them (GBK, Big5, UTF-8): a page's
+# own title (…_百度文库, … - 道客巴巴), pages of several reports (（通用4篇）,
+# 第二篇：, 【篇二】, … 篇2: the first report's title, the next starts a part),
+# lists of other pages (相关推荐, 猜你喜歡), comment and download furniture;
+# the year is the report's, not the page's 发布日期：2024年…; every mask style
+# gives masked figures (value null).  A report
 # in traditional characters is read through its simplified form: its units,
 # title and figures' raw stay as written, docs.jsonl says script traditional.  Each file's
 # expected title and units (kind, text) are in tests/data/web/expected.jsonl.
@@ -27,6 +33,13 @@ for e in map(json.loads, open(expected, encoding="utf-8")):
     print(f, "furniture", isinstance(d.get("furniture_share"), float)
           and ("warning" in d) == e["warning"], d.get("furniture_share"), d.get("warning"))
     print(f, "script", d.get("script") == e.get("script"), d.get("script"))
+    for key in ("year", "town"):
+        if key in e:
+            print(f, key, d.get(key) == e[key], d.get(key))
+    if "figures" in e:
+        figs = [[m["raw"], m["value"], m["masked"]]
+                for u in sorted(units.get(f, []), key=lambda u: u["seq"]) for m in u["metrics"]]
+        print(f, "figures", figs == e["figures"], json.dumps(figs, ensure_ascii=False))
     if "raws" in e:
         raws = [m["raw"] for u in sorted(units.get(f, []), key=lambda u: u["seq"]) for m in u["metrics"]]
         print(f, "figures", raws == e["raws"] and all("text_s" not in u for u in units[f]), raws)
