@@ -41,6 +41,7 @@
 #include "hb_mem.h"
 #include "hb_msg.h"
 #include "hb_opt.h"
+#include "hb_script.h"
 #include "hb_sock.h"
 #include "hb_utf8.h"
 #include "meta.h"
@@ -138,6 +139,8 @@ typedef struct reader {
     bool stalled;      /* a document was given up while nothing was written */
     uint64_t skipped;
     hb_buf_t raw, text;
+    hb_script_t *script; /* OpenCC, loaded at the first traditional document */
+    hb_buf_t simple;     /* the head of a traditional document, simplified */
     hb_buf_t name;     /* the path as UTF-8, for messages */
     hb_pack_t pack;
     bool pending;      /* pack holds a doc waiting for a free split worker */
@@ -238,6 +241,27 @@ static int send_reject(reader_t *r, const char *path, uint64_t doc, const char *
 
 /* Reads, decodes and packs the document of a slot.  Returns 0 with the doc
  * packed, 1 when the file is rejected (reject sent), -1 on a fatal error. */
+
+/* The text places and the year are read from: the text, or for a report in
+ * traditional characters (雲溪鎮) the simplified form of its first META_BYTES,
+ * since the names of the official list are simplified. */
+#define META_BYTES (256 * 1024)
+static void meta_text(reader_t *r, const char **text, size_t *len)
+{
+    *text = r->text.data;
+    *len = r->text.len;
+    if (!hb_script_traditional(*text, *len))
+        return;
+    if (!r->script && !(r->script = hb_script_new()))
+        return;
+    size_t n = *len < META_BYTES ? *len : META_BYTES;
+    while (n < *len && ((unsigned char)(*text)[n] & 0xC0) == 0x80)
+        n--; /* not inside a character */
+    if (hb_script_simplify(r->script, *text, n, &r->simple) == 0 && r->simple.len) {
+        *text = r->simple.data;
+        *len = r->simple.len;
+    }
+}
 static int pack_doc(reader_t *r, inflight_t *s)
 {
     char why[256];
@@ -251,7 +275,10 @@ static int pack_doc(reader_t *r, inflight_t *s)
         return send_reject(r, s->path, s->doc, "read", reason) != 0 ? -1 : 1;
     hb_docmeta_t dm;
     bool exact = utf8_name(r, s->path);
-    hb_meta_derive(r->meta, r->name.data ? r->name.data : "", r->text.data, r->text.len, &dm);
+    const char *mt;
+    size_t mlen;
+    meta_text(r, &mt, &mlen);
+    hb_meta_derive(r->meta, r->name.data ? r->name.data : "", mt, mlen, &dm);
     hb_pack_reset(&r->pack);
     hb_pack_header(&r->pack, HB_T_DOC, 14 + !exact);
     hb_pack_kv_cstr(&r->pack, "run", r->o->run);
@@ -744,6 +771,7 @@ int main(int argc, char **argv)
     r.o = &o;
     hb_buf_init(&r.raw);
     hb_buf_init(&r.text);
+    hb_buf_init(&r.simple);
     hb_buf_init(&r.name);
     hb_buf_init(&r.key);
     hb_pack_init(&r.pack);
@@ -789,6 +817,8 @@ done:
     hb_security_free(sec);
     hb_buf_release(&r.raw);
     hb_buf_release(&r.text);
+    hb_buf_release(&r.simple);
+    hb_script_free(r.script);
     hb_buf_release(&r.name);
     hb_buf_release(&r.key);
     hb_pack_release(&r.pack);

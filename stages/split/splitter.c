@@ -632,7 +632,7 @@ static bool is_furniture(hb_splitter_t *sp, hb_span_t line)
         }
         sp->info->dropped_lines++;
         sp->info->furniture_bytes += line.len;
-        sp->in_list = r->list;
+        sp->in_list = r->list && !sp->front; /* before the body: a page's side panel */
         return true;
     }
     return false;
