@@ -26,10 +26,10 @@ check "huibao run --version" [ "$("$BIN/huibao" run --version)" = "huibao $versi
 # huibao help [COMMAND]
 "$BIN/huibao" help >"$TMP/help" 2>&1
 check "huibao help exits 0" [ $? -eq 0 ]
-for c in run relay keygen version help; do
+for c in run relay keygen train version help; do
     check "huibao help lists $c" grep -q "^  $c " "$TMP/help"
 done
-for c in run relay keygen; do
+for c in run relay keygen train; do
     "$BIN/huibao" help $c >"$TMP/h1" 2>&1
     check "huibao help $c exits 0" [ $? -eq 0 ]
     "$BIN/huibao" $c --help >"$TMP/h2" 2>&1
