@@ -109,7 +109,7 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@rm -rf out/demo
 	$(BIN)/huibao run -o out/demo tests/data/seeds
-	@echo "results: out/demo/ (results.sqlite, paragraphs.jsonl, docs.jsonl, towns.csv, summary.json, errors.jsonl)"
+	@echo "results: out/demo/ (results.sqlite, paragraphs.jsonl, docs.jsonl, towns.csv, figures.csv, unit_topics.csv, summary.json, errors.jsonl)"
 	@echo "report: $(CURDIR)/out/demo/report.html"
 
 eval: all

@@ -89,6 +89,25 @@ static const hb_opt_t *by_val(const hb_opt_t *const *tables, void *const *target
     return NULL;
 }
 
+/* "--verb" when both --verbose and --verbatim exist: says which, true. */
+static bool ambiguous(const struct option *longs, const char *arg)
+{
+    if (strncmp(arg, "--", 2))
+        return false;
+    size_t len = strcspn(arg + 2, "="), n = 0;
+    for (const struct option *l = longs; l->name; l++)
+        n += !strncmp(l->name, arg + 2, len);
+    if (n < 2)
+        return false;
+    fprintf(stderr, "%s: option \"%.*s\" is ambiguous; it could be", hb_log_program(),
+            (int)len + 2, arg);
+    for (const struct option *l = longs; l->name; l++)
+        if (!strncmp(l->name, arg + 2, len))
+            fprintf(stderr, " --%s", l->name);
+    fputc('\n', stderr);
+    return true;
+}
+
 int hb_opt_parse(const hb_opt_t *const *tables, void *const *targets, int argc, char **argv,
                  int first, char **args, int *nargs)
 {
@@ -152,6 +171,8 @@ int hb_opt_parse(const hb_opt_t *const *tables, void *const *targets, int argc, 
             if (optopt > 0)
                 fprintf(stderr, "%s: unknown option \"-%c\" (see --help)\n", hb_log_program(),
                         optopt);
+            else if (ambiguous(longs, base[optind - 1]))
+                rc = HB_OPT_USAGE; /* said */
             else
                 fprintf(stderr, "%s: unknown option \"%s\" (see --help)\n", hb_log_program(),
                         base[optind - 1]);

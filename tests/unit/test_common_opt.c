@@ -122,7 +122,7 @@ static void test_errors_say_program_and_option(void **state)
 {
     (void)state;
     char *a1[] = {"prog", "--verb", NULL}; /* --verbose or --verbatim */
-    expect_usage(a1, "unknown option \"--verb\"");
+    expect_usage(a1, "option \"--verb\" is ambiguous; it could be --verbose --verbatim");
     char *a2[] = {"prog", "-qz", NULL};
     expect_usage(a2, "unknown option \"-z\"");
     char *a3[] = {"prog", "-j", NULL};
@@ -135,6 +135,10 @@ static void test_errors_say_program_and_option(void **state)
     expect_usage(a6, "--quiet takes no value");
     char *a7[] = {"prog", "--help=1", NULL};
     expect_usage(a7, "--help takes no value");
+    char *a9[] = {"prog", "--verbo=x", NULL}; /* a prefix of one name: that name */
+    expect_usage(a9, "--verbose takes no value");
+    char *a10[] = {"prog", "--nope", NULL};
+    expect_usage(a10, "unknown option \"--nope\"");
     char *a8[] = {"prog", "-j300", NULL};
     expect_usage(a8, "--jobs must be between 0 and 255, got 300");
 }
