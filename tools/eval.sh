@@ -50,7 +50,8 @@ for k in h:
 PYEOF
 }
 # labelled NAME LABELS: the run's units of the labelled documents, with the
-# hand-labelled topic (matched by text, as score.py does), for train-topics.
+# hand-labelled topic and topics (matched by text, as score.py does), for
+# train-topics.
 labelled() {
     "$PY" - "$tmp/$1/paragraphs.jsonl" "$2" >"$tmp/$1/labelled.jsonl" <<'PYEOF'
 import json, os, sys, unicodedata
@@ -59,12 +60,13 @@ def norm(s):
 gold = {}
 for line in open(sys.argv[2], encoding="utf-8"):
     g = json.loads(line)
-    gold.setdefault((g["doc"], norm(g["text"])), []).append(g["topic"])
+    gold.setdefault((g["doc"], norm(g["text"])), []).append(g)
 for line in open(sys.argv[1], encoding="utf-8"):
     u = json.loads(line)
     t = gold.get((os.path.basename(u["file"]), norm(u["text"])))
     if t:
-        u["topic"] = t.pop(0)
+        g = t.pop(0)
+        u["topic"], u["topics"] = g["topic"], g["topics"]
         print(json.dumps(u, ensure_ascii=False))
 PYEOF
 }

@@ -26,7 +26,11 @@ in file order, so the result is the same on every run.  Weights stay within
 --lodo prints, for each document, the accuracy of the hand weights and of
 weights trained on the other documents only (leave one document out), which
 is what training is worth on reports it has not seen.  The conf written is
-trained on all the units given."""
+trained on all the units given.  Where units also carry "topics" as a list of
+ids (every topic the unit covers, the main one first, as in the hand labels;
+not the objects huibao writes), the macro-F1 of the topics reported is
+printed too, with the classifier's rules for the secondary topics (share of
+the best, multi_label_score, a sentence about the area)."""
 import argparse
 import json
 import math
@@ -49,6 +53,7 @@ class Conf:
         self.lines = open(path, encoding="utf-8").read().split("\n")
         self.scoring = dict(SCORING)
         self.kw = []  # [term, topic, weight, line index]
+        self.order = []  # topic ids in the order of their sections (the classifier's)
         section = name = None
         for i, line in enumerate(self.lines):
             s = line.strip()
@@ -57,6 +62,8 @@ class Conf:
             m = SECTION.match(s)
             if m:
                 section, name = m.group(1), m.group(2)
+                if section == "topic" and name not in self.order:
+                    self.order.append(name)
                 continue
             key, _, value = s.partition("=")
             key, value = key.strip(), value.strip()
@@ -87,10 +94,16 @@ def count(text, term):
     return n
 
 
+SENTENCE = re.compile(r"(?<=[。；！？])")
+
+
 class Unit:
     def __init__(self, conf, d):
         self.doc = os.path.basename(d.get("file") or d.get("doc") or "")
         self.gold = d["topic"]
+        topics = d.get("topics")
+        self.gold_set = topics if isinstance(topics, list) and topics and \
+            all(isinstance(t, str) for t in topics) else None
         self.overview = bool(d.get("overview")) or d.get("kind") == "preamble"
         sc = conf.scoring
         sections = [s for s in d.get("section") or [] if isinstance(s, str)]
@@ -99,16 +112,24 @@ class Unit:
             deepest = j + 1 == len(sections) and not d.get("kind_cue")
             texts.append((h, sc["heading_weight"] if deepest else sc["parent_heading_weight"], True))
         self.x = {}  # keyword index -> evidence at weight 1
+        self.own = {}  # the part of it from the unit's own text
         for i, (term, topic, _, _) in enumerate(conf.kw):
             v = 0.0
-            for text, factor, heading in texts:
+            for j, (text, factor, heading) in enumerate(texts):
                 if heading and topic == "general":
                     continue
                 n = count(text, term)
                 if n:
                     v += factor * (1 if n == 1 else math.sqrt(n))
+                    if j == 0:
+                        self.own[i] = v
             if v:
                 self.x[i] = v
+        # per sentence of the text: keyword index -> times found
+        self.sentences = []
+        for sentence in SENTENCE.split(texts[0][0]):
+            found = {i: count(sentence, conf.kw[i][0]) for i in self.own}
+            self.sentences.append({i: n for i, n in found.items() if n})
 
 
 def classify(conf, unit, w):
@@ -122,6 +143,51 @@ def classify(conf, unit, w):
     if best < sc["min_score"] or general >= best:
         return "general"
     return areas[0][1]
+
+
+def classify_all(conf, unit, w):
+    """Every topic reported, the main one first (classifier.c's rules)."""
+    sc = conf.scoring
+    rank = {t: k for k, t in enumerate(conf.order)}
+    score, own = defaultdict(float), defaultdict(float)
+    for i, v in unit.x.items():
+        score[conf.kw[i][1]] += w[i] * v
+    for i, v in unit.own.items():
+        own[conf.kw[i][1]] += w[i] * v
+    general = score.pop("general", 0.0) * (sc["overview_general_weight"] if unit.overview else 1)
+    areas = sorted(((v, t) for t, v in score.items() if v > 0), key=lambda a: (-a[0], rank[a[1]]))
+    best = areas[0][0] if areas else 0.0
+    if best < sc["min_score"] or general >= best:
+        return ["general"]
+    said = set()
+    for found in unit.sentences:
+        sent = defaultdict(float)
+        for i, n in found.items():
+            if conf.kw[i][1] != "general":
+                sent[conf.kw[i][1]] += w[i] * n
+        if sent:
+            v, t = min((-v, rank[t], t) for t, v in sent.items())[0::2]
+            if -v >= sc["sentence_score"]:
+                said.add(t)
+    return [t for k, (v, t) in enumerate(areas)
+            if k == 0 or (v >= sc["multi_label_ratio"] * best and own[t] >= sc["min_score"])
+            or own[t] >= sc["multi_label_score"] or t in said]
+
+
+def macro_f1(conf, units, ws):
+    """Macro-F1 of the topics reported against the labelled ones, per topic
+    labelled at least once (as labels/score.py counts it); ws gives the
+    weights for each unit."""
+    counts = defaultdict(lambda: [0, 0, 0])  # tp, fp, fn
+    for u, w in zip(units, ws):
+        gold, read = set(u.gold_set), set(classify_all(conf, u, w))
+        for t in gold | read:
+            counts[t][0 if t in gold and t in read else 1 if t in read else 2] += 1
+    f = []
+    for tp, fp, fn in counts.values():
+        if tp + fn:
+            f.append(2 * tp / (2 * tp + fp + fn))
+    return sum(f) / len(f) if f else 0.0
 
 
 def train(conf, units, epochs, rate):
@@ -177,16 +243,24 @@ def main():
     if a.lodo:
         docs = sorted({u.doc for u in units})
         ok_hand = ok_lodo = 0
+        held_w = {}
         print("%-50s %6s %8s %8s" % ("held-out document", "units", "hand", "trained"), file=sys.stderr)
         for doc in docs:
             held = [u for u in units if u.doc == doc]
             w = train(conf, [u for u in units if u.doc != doc], a.epochs, a.rate)
+            held_w[doc] = w
             h, t = accuracy(conf, held, hand), accuracy(conf, held, w)
             ok_hand += h * len(held)
             ok_lodo += t * len(held)
             print("%-50s %6d %8.4f %8.4f" % (doc[:50], len(held), h, t), file=sys.stderr)
         print("%-50s %6d %8.4f %8.4f" % ("all", len(units), ok_hand / len(units),
                                           ok_lodo / len(units)), file=sys.stderr)
+        multi = [u for u in units if u.gold_set]
+        if multi:
+            print("%-50s %6d %8.4f %8.4f" % ("topics macro-F1, all", len(multi),
+                                              macro_f1(conf, multi, [hand] * len(multi)),
+                                              macro_f1(conf, multi, [held_w[u.doc] for u in multi])),
+                  file=sys.stderr)
     w = train(conf, units, a.epochs, a.rate)
     print("trained on %d units: accuracy %.4f with the hand weights, %.4f trained" %
           (len(units), accuracy(conf, units, hand), accuracy(conf, units, w)), file=sys.stderr)

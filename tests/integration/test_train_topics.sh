@@ -55,6 +55,14 @@ check "and reads the paragraphs as grain" [ "$(topic_of "$TMP/trained/paragraphs
 
 tools/train-topics.py "$TMP/topics.conf" "$TMP/labelled.jsonl" --lodo -o /dev/null 2>"$TMP/lodo"
 check "--lodo reports every held-out document" [ "$(grep -c '^report[123].txt ' "$TMP/lodo")" = 3 ]
+check "no topics macro-F1 from the topics huibao wrote" [ "$(grep -c '^topics macro-F1' "$TMP/lodo")" = 0 ]
+# Labelled topics (plain ids, as in hand labels): the macro-F1 of the topics
+# reported, hand weights against held-out training.  The hand weights report
+# grain beside trade (a topic nobody labelled counts for nothing): 1.0.
+sed 's/"topics": \[[^]]*\]/"topics": ["grain"]/' "$TMP/labelled.jsonl" >"$TMP/labelled-topics.jsonl"
+tools/train-topics.py "$TMP/topics.conf" "$TMP/labelled-topics.jsonl" --lodo -o /dev/null 2>"$TMP/lodo2"
+check "--lodo gives the topics macro-F1 where topics are labelled" \
+    grep -Eq '^topics macro-F1, all +3 +1\.0000 ' "$TMP/lodo2"
 
 # The same through the launcher: huibao train finds the script beside the
 # programs (tools/ in a build, share/huibao/ installed) and passes --topics.
