@@ -153,6 +153,15 @@ static void test_placed_by_meaning(void **state)
     assert_string_equal(topic_of(NULL, "深化国资国企改革，推进综合保税区和中欧班列提质增效。",
                                  false),
                         "reform_innovation");
+    /* cadres' initiative is the government's own building; idleness is
+     * integrity; defusing disputes is public order; no epidemic after a
+     * disaster is epidemic control */
+    assert_string_equal(topic_of(NULL, "鼓励各地从实际出发干事创业，形成竞相发展的生动局面。",
+                                 false),
+                        "governance");
+    assert_string_equal(topic_of(NULL, "坚决整肃庸政懒政怠政行为。", false), "integrity");
+    assert_string_equal(topic_of(NULL, "及时化解矛盾，把问题解决在萌芽状态。", false), "stability");
+    assert_string_equal(topic_of(NULL, "经过各方共同努力，实现了大灾之后无大疫。", false), "epidemic");
 }
 
 /* A closing under the last part of the report is about the report as a
