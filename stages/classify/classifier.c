@@ -42,16 +42,35 @@ struct hb_classifier {
     uint32_t seen; /* watch words found, as hb_topics_t.seen */
 };
 
-/* The offset just past the sentence end (。；！？) at or after from, or len. */
+/* Where byte b next occurs at or after from, or len. */
+static size_t next_byte(const unsigned char *u, size_t len, size_t from, int b)
+{
+    const unsigned char *hit = from < len ? memchr(u + from, b, len - from) : NULL;
+    return hit ? (size_t)(hit - u) : len;
+}
+
+/* The offset just past the sentence end (。；！？) at or after from, or len.
+ * 。 begins with byte E3, the others with EF: memchr finds those (a test of
+ * every byte cost classify 7% of its instructions), each searched again
+ * only once passed. */
 static size_t sentence_end(const char *s, size_t len, size_t from)
 {
-    for (size_t i = from; i + 3 <= len; i++) {
-        const unsigned char *p = (const unsigned char *)s + i;
-        if ((p[0] == 0xE3 && p[1] == 0x80 && p[2] == 0x82) || /* 。 */
-            (p[0] == 0xEF && p[1] == 0xBC && (p[2] == 0x9B || p[2] == 0x81 || p[2] == 0x9F)))
-            return i + 3; /* ；！？ */
+    const unsigned char *u = (const unsigned char *)s;
+    size_t e3 = next_byte(u, len, from, 0xE3), ef = next_byte(u, len, from, 0xEF);
+    for (;;) {
+        size_t i = e3 < ef ? e3 : ef;
+        if (i + 3 > len)
+            return len;
+        if (i == e3) {
+            if (u[i + 1] == 0x80 && u[i + 2] == 0x82) /* 。 */
+                return i + 3;
+            e3 = next_byte(u, len, i + 1, 0xE3);
+        } else {
+            if (u[i + 1] == 0xBC && (u[i + 2] == 0x9B || u[i + 2] == 0x81 || u[i + 2] == 0x9F))
+                return i + 3; /* ；！？ */
+            ef = next_byte(u, len, i + 1, 0xEF);
+        }
     }
-    return len;
 }
 
 /* Ends the sentence scanned: the area with the most evidence in it (the
