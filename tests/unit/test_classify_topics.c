@@ -162,6 +162,11 @@ static void test_placed_by_meaning(void **state)
     assert_string_equal(topic_of(NULL, "坚决整肃庸政懒政怠政行为。", false), "integrity");
     assert_string_equal(topic_of(NULL, "及时化解矛盾，把问题解决在萌芽状态。", false), "stability");
     assert_string_equal(topic_of(NULL, "经过各方共同努力，实现了大灾之后无大疫。", false), "epidemic");
+    /* the socialist transformation of ownership in the reports of the 1950s
+     * is a reform of institutions, the sector second */
+    assert_string_equal(topic_of(NULL, "对资本主义工商业实行公私合营，基本完成社会主义改造。",
+                                 false),
+                        "reform_innovation");
 }
 
 /* A closing under the last part of the report is about the report as a
