@@ -46,7 +46,7 @@ typedef struct run_opts {
     const char *outdir, *pattern, *meta, *topics, *figures, *pipeline, *listen;
     long jobs, window, window_mb, attempts;
     double retry_after, progress_every;
-    int quiet, verbose, no_progress, resume, force, no_csv_bom, insecure;
+    int quiet, verbose, no_progress, resume, force, no_csv_bom, no_results_db, insecure;
 } run_opts_t;
 
 static const hb_opt_t run_options[] = {
@@ -83,6 +83,8 @@ static const hb_opt_t run_options[] = {
      "it wrote"},
     {"no-csv-bom", 0, HB_OPT_FLAG, offsetof(run_opts_t, no_csv_bom), NULL, NULL,
      "write the CSV files without the UTF-8 byte order mark (Excel needs it to read UTF-8)"},
+    {"no-results-db", 0, HB_OPT_FLAG, offsetof(run_opts_t, no_results_db), NULL, NULL,
+     "write neither results.sqlite nor report.html (faster; an earlier run's are removed)"},
     {"force", 0, HB_OPT_FLAG, offsetof(run_opts_t, force), NULL, NULL,
      "replace the results of an earlier run in the output folder"},
     {"no-progress", 0, HB_OPT_FLAG, offsetof(run_opts_t, no_progress), NULL, NULL,
@@ -725,6 +727,8 @@ static int cmd_run(int argc, char **argv)
         argv_push(&agg->argv, "--resume");
     if (o.no_csv_bom)
         argv_push(&agg->argv, "--no-csv-bom");
+    if (o.no_results_db)
+        argv_push(&agg->argv, "--no-results-db");
 
     /* Between group g-1 and group g lies boundary g: up[g] is where the
      * workers of g-1 send, down[g] where those of g receive.  The side with

@@ -8,7 +8,8 @@
 #      and build/tools/);
 #   1. generate the corpora once: SIZE_MB, BIG_MB and PY_MB megabytes with the
 #      same seed (each a prefix of the larger), cached in $BENCH_DIR;
-#   2. (a) bin/huibao run -j $JOBS, end to end, timed;
+#   2. (a) bin/huibao run -j $JOBS, end to end, timed, then the same with
+#      --no-results-db (the cost of results.sqlite and report.html, a ratio);
 #      the same pipeline started stage by stage over ipc, each stage under
 #      /usr/bin/time, on SIZE_MB and on BIG_MB: peak RSS and CPU per stage;
 #   3. (b) classify alone: split's output captured once (hb-sink --save, as a
@@ -382,6 +383,17 @@ put e2e_seconds "$(calc "$t1 - $t0")"
 put e2e_cpu "$(calc "$(field user "$W/e2e.time") + $(field sys "$W/e2e.time")")"   # all stages
 put e2e_units "$(units_of "$W/e2e/summary.json")"
 rm -rf "$W/e2e"
+# The same without results.sqlite and report.html (--no-results-db): what the
+# database costs end to end, as a ratio in this same command.
+say "bench: (a) the same with --no-results-db"
+t0=$(now)
+/usr/bin/time -o "$W/nodb.time" -f "$TIMEFMT" "$BIN/huibao" run -q --no-progress --no-results-db \
+    -j "$JOBS" -o "$W/nodb" "$C" >/dev/null 2>"$W/nodb.err" ||
+    die "huibao run --no-results-db failed: $(tail -3 "$W/nodb.err")"
+t1=$(now)
+put nodb_seconds "$(calc "$t1 - $t0")"
+put nodb_cpu "$(calc "$(field user "$W/nodb.time") + $(field sys "$W/nodb.time")")"
+rm -rf "$W/nodb"
 
 say "bench: stages by hand on $SIZE_MB MB, then on $BIG_MB MB (peak RSS of each)"
 run_stages small "$C"
@@ -561,6 +573,7 @@ mb, big, pymb = r["size_bytes"] / 1e6, r["big_bytes"] / 1e6, r["py_bytes"] / 1e6
 cpu = lambda p: sum(v for k, v in r.items() if k.startswith(p) and k.endswith("_cpu"))
 rows = [
     ("huibao run -j %d (end to end)" % jobs, mb, r["e2e_seconds"], r["e2e_units"], r["e2e_cpu"]),
+    ("  the same, --no-results-db", mb, r["nodb_seconds"], r["e2e_units"], r["nodb_cpu"]),
     ("stages by hand -j %d (same)" % jobs, mb, r["small_seconds"], r["small_units"], cpu("small_")),
     ("  read+split+aggregate, no classify", mb, r["nosplit_seconds"], r["frames_units"], None),
     ("classify x1 (replayed units)", mb, r["cls1_seconds"], r["frames_units"], r["cls1_cpu"]),
@@ -615,6 +628,9 @@ print()
 # hold when other programs share the cores (see "busy" above).
 per_cpu = lambda m, c: m / c
 print("%-36s %8s %8s   %s" % ("", "wall", "per CPU", "target"))
+print("%-36s %7.2fx %7.2fx   <= 1.15x (issue 16): %s" % (
+    "with results.sqlite / without (time)", r["e2e_seconds"] / r["nodb_seconds"],
+    r["e2e_cpu"] / r["nodb_cpu"], ok(r["e2e_seconds"] <= 1.15 * r["nodb_seconds"])))
 print("%-36s %7.2fx %7.2fx   (second baseline)" % ("huibao / tools/reference.py", e2e / py,
       per_cpu(mb, r["e2e_cpu"]) / per_cpu(pymb, r["py_cpu"])))
 if "peer_gen_seconds" in r:

@@ -49,7 +49,7 @@ typedef struct agg_opts {
     const char *in, *ctl, *acks, *outdir, *topics, *run;
     long max_msg_mb, total_docs;
     double progress_every;
-    int progress, quiet, verbose, resume, no_csv_bom;
+    int progress, quiet, verbose, resume, no_csv_bom, no_results_db;
 } agg_opts_t;
 
 static const hb_opt_t agg_options[] = {
@@ -72,6 +72,8 @@ static const hb_opt_t agg_options[] = {
      "continue the results in DIR (its resume.tsv) instead of starting afresh"},
     {"no-csv-bom", 0, HB_OPT_FLAG, offsetof(agg_opts_t, no_csv_bom), NULL, NULL,
      "write the CSV files without the UTF-8 byte order mark (Excel needs it to read UTF-8)"},
+    {"no-results-db", 0, HB_OPT_FLAG, offsetof(agg_opts_t, no_results_db), NULL, NULL,
+     "write neither results.sqlite nor report.html (faster; an earlier run's are removed)"},
     {"progress", 0, HB_OPT_FLAG, offsetof(agg_opts_t, progress), NULL, NULL,
      "show how far the run is on stderr: a bar on a terminal, else a line now and then"},
     {"progress-every", 0, HB_OPT_DOUBLE, offsetof(agg_opts_t, progress_every), "5", "SECONDS",
@@ -894,8 +896,10 @@ out:
                (unsigned long long)a->restored,
                (unsigned long long)(a->restored + a->docs_finished), (unsigned long long)units);
     printf("\n");
-    printf("results in %s/: results.sqlite paragraphs.jsonl docs.jsonl towns.csv figures.csv "
-           "unit_topics.csv summary.json errors.jsonl\nreport: %s/report.html\n", a->o->outdir, a->o->outdir);
+    printf("results in %s/: %sparagraphs.jsonl docs.jsonl towns.csv figures.csv unit_topics.csv "
+           "summary.json errors.jsonl\n", a->o->outdir, a->o->no_results_db ? "" : "results.sqlite ");
+    if (!a->o->no_results_db)
+        printf("report: %s/report.html\n", a->o->outdir);
     if (a->interrupted)
         printf("interrupted: not every input was read — rerun with --resume to continue\n");
     fflush(stdout);
@@ -990,9 +994,15 @@ int main(int argc, char **argv)
                   : NULL;
     if (!a.tally)
         goto done;
-    a.results = hb_results_open(o.outdir, o.topics ? o.topics : topics, o.resume);
-    if (!a.results)
+    if (o.no_results_db) {
+        char report[4200];
+        snprintf(report, sizeof report, "%s/report.html", o.outdir);
+        if (hb_results_remove(o.outdir) != 0 || (unlink(report) != 0 && errno != ENOENT))
+            goto done;
+    } else if (!(a.results = hb_results_open(o.outdir, o.topics ? o.topics : topics,
+                                             o.resume))) {
         goto done;
+    }
     long par_keep = 0, docs_keep = 0, journal_keep = -1;
     if (o.resume) {
         long n = hb_journal_replay(o.outdir, restore_doc, &a, &par_keep, &docs_keep,

@@ -295,6 +295,8 @@ static int begin(hb_results_t *r)
 
 int hb_results_commit(hb_results_t *r)
 {
+    if (!r)
+        return 0;
     if (r->failed)
         return -1;
     if (!r->in_txn)
@@ -359,23 +361,29 @@ static int prepare_all(hb_results_t *r)
                       " DO UPDATE SET from_seq = min(from_seq, ?2)", &r->gone);
 }
 
+int hb_results_remove(const char *dir)
+{
+    static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
+    int rc = 0;
+    for (size_t i = 0; i < 4; i++) {
+        char p[4200];
+        snprintf(p, sizeof p, "%s/results.sqlite%s", dir, suffix[i]);
+        if (unlink(p) != 0 && errno != ENOENT) {
+            hb_error("%s: cannot remove the last run's database: %s", p, strerror(errno));
+            rc = -1;
+        }
+    }
+    return rc;
+}
+
 hb_results_t *hb_results_open(const char *dir, const char *topics_conf, bool resume)
 {
     hb_results_t *r = hb_calloc(1, sizeof *r);
     hb_buf_init(&r->extra);
     hb_buf_init(&r->json);
     snprintf(r->path, sizeof r->path, "%s/results.sqlite", dir);
-    if (!resume) {
-        static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
-        for (size_t i = 0; i < 4; i++) {
-            char p[4200];
-            snprintf(p, sizeof p, "%s%s", r->path, suffix[i]);
-            if (unlink(p) != 0 && errno != ENOENT) {
-                hb_error("%s: cannot remove the last run's database: %s", p, strerror(errno));
-                r->failed = true;
-            }
-        }
-    }
+    if (!resume && hb_results_remove(dir) != 0)
+        r->failed = true;
     /* One thread uses the connection (no mutexes); a bounded page cache
      * keeps memory flat; the WAL lets the database be read while the run
      * writes it; nothing is synced (the other outputs are not either:
@@ -403,6 +411,8 @@ hb_results_t *hb_results_open(const char *dir, const char *topics_conf, bool res
 
 int hb_results_keep(hb_results_t *r, uint64_t doc)
 {
+    if (!r)
+        return 0;
     if (r->failed || !r->keep)
         return -1;
     sqlite3_bind_int64(r->keep, 1, (sqlite3_int64)doc);
@@ -431,6 +441,8 @@ static int purge(hb_results_t *r)
 
 int hb_results_resume(hb_results_t *r, long journal_docs)
 {
+    if (!r)
+        return 0;
     /* What the journal does not hold: documents it lacks, and the units of
      * documents that never completed. */
     static const char sql[] =
@@ -495,6 +507,8 @@ static int place_id(hb_results_t *r, const hb_msg_t *m, sqlite3_int64 *id)
 
 int hb_results_doc(hb_results_t *r, uint64_t doc, const hb_msg_t *m)
 {
+    if (!r)
+        return 0;
     sqlite3_int64 place;
     if (r->failed || begin(r) != 0 || place_id(r, m, &place) != 0)
         return -1;
@@ -507,6 +521,8 @@ int hb_results_doc(hb_results_t *r, uint64_t doc, const hb_msg_t *m)
 
 int hb_results_unit(hb_results_t *r, uint64_t doc, uint64_t seq, const hb_msg_t *m)
 {
+    if (!r)
+        return 0;
     if (r->failed || begin(r) != 0)
         return -1;
     sqlite3_int64 doc_id = (sqlite3_int64)doc;
@@ -566,6 +582,8 @@ int hb_results_unit(hb_results_t *r, uint64_t doc, uint64_t seq, const hb_msg_t 
 
 int hb_results_reject(hb_results_t *r, const hb_msg_t *m)
 {
+    if (!r)
+        return 0;
     static const char *const keys[] = {"file", NULL, "stage", "reason"};
     if (r->failed || begin(r) != 0)
         return -1;
@@ -582,6 +600,8 @@ int hb_results_reject(hb_results_t *r, const hb_msg_t *m)
 
 int hb_results_drop(hb_results_t *r, uint64_t doc, uint64_t from_seq)
 {
+    if (!r)
+        return 0;
     if (r->failed || begin(r) != 0)
         return -1;
     sqlite3_bind_int64(r->gone, 1, (sqlite3_int64)doc);
@@ -592,6 +612,8 @@ int hb_results_drop(hb_results_t *r, uint64_t doc, uint64_t from_seq)
 
 bool hb_results_finished(hb_results_t *r)
 {
+    if (!r)
+        return true;
     return ++r->batch_docs >= BATCH_DOCS || now_s() - r->batch_started >= BATCH_SECONDS;
 }
 

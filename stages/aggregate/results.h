@@ -21,6 +21,10 @@
  * journal (resume.tsv) must never hold a document before its rows are
  * committed: write the journal after hb_results_commit().
  *
+ * Without a database (--no-results-db) the caller holds NULL: every
+ * function below then does nothing and returns 0 (hb_results_finished
+ * true).
+ *
  * Ownership: hb_results_t is the caller's; hb_results_close() frees it.
  * Every function returns 0, or -1 after logging what failed (the database
  * then refuses further work: the run ends with an error). */
@@ -37,6 +41,9 @@ typedef struct hb_results hb_results_t;
 /* DIR/results.sqlite, afresh or (resume) as it is; topics_conf gives the
  * topics table (NULL: topics are added as met). */
 hb_results_t *hb_results_open(const char *dir, const char *topics_conf, bool resume);
+/* Removes DIR/results.sqlite (and its -wal, -shm, -journal) if there: a run
+ * without the database leaves none of an earlier run's behind. */
+int hb_results_remove(const char *dir);
 
 int hb_results_keep(hb_results_t *r, uint64_t doc);
 /* After the last hb_results_keep(): drops what the journal does not hold

@@ -67,3 +67,12 @@ check "towns.csv starts with a UTF-8 BOM" [ "$(head -c 3 "$TMP/out/towns.csv" | 
 check "and heads its topic columns with their Chinese labels" grep -q ",农业与粮食," "$TMP/out/towns.csv"
 "$BIN/huibao" run -q --no-csv-bom -o "$TMP/nobom" tests/data/seeds >/dev/null 2>&1
 check "--no-csv-bom writes it without" [ "$(head -c 5 "$TMP/nobom/towns.csv")" = "code," ]
+
+# --no-results-db: neither the database nor report.html (those of the run
+# before in the folder removed), the other outputs the same bytes.
+"$BIN/huibao" run -q --force --no-results-db -o "$TMP/again" tests/data/seeds >/dev/null 2>&1
+check "--no-results-db leaves no results.sqlite" [ ! -e "$TMP/again/results.sqlite" ]
+check "nor report.html" [ ! -e "$TMP/again/report.html" ]
+for f in paragraphs.jsonl docs.jsonl towns.csv; do
+    check "--no-results-db: $f the same bytes" cmp -s "$TMP/out/$f" "$TMP/again/$f"
+done
