@@ -144,6 +144,7 @@ typedef struct aggregator {
     hb_journal_t *journal;
     hb_results_t *results;
     hb_flat_t *flat;
+    hb_figtop_t *top;  /* for report.html, fed by results */
     hb_tally_t *tally;
     bool interrupted;  /* the reader was stopped before it read every input */
     uint64_t restored, restored_units; /* of the run resumed */
@@ -801,7 +802,7 @@ static int write_final(aggregator_t *a, bool complete)
         hb_journal_discard(a->journal); /* its last lines are not in results.sqlite */
         rc = -1;
     } else if (a->results) {
-        rc |= hb_report_write(a->o->outdir);
+        rc |= hb_report_write(a->o->outdir, a->top);
     }
     a->results = NULL;
     rc |= hb_flat_close(a->flat); /* before the journal's last lines */
@@ -999,9 +1000,11 @@ int main(int argc, char **argv)
         snprintf(report, sizeof report, "%s/report.html", o.outdir);
         if (hb_results_remove(o.outdir) != 0 || (unlink(report) != 0 && errno != ENOENT))
             goto done;
-    } else if (!(a.results = hb_results_open(o.outdir, o.topics ? o.topics : topics,
-                                             o.resume))) {
-        goto done;
+    } else {
+        a.top = hb_figtop_new();
+        a.results = hb_results_open(o.outdir, o.topics ? o.topics : topics, o.resume, a.top);
+        if (!a.results)
+            goto done;
     }
     long par_keep = 0, docs_keep = 0, journal_keep = -1;
     if (o.resume) {
@@ -1041,6 +1044,7 @@ done:
     free(a.active);
     free(a.done);
     hb_tally_free(a.tally);
+    hb_figtop_free(a.top);
     hb_sock_close(a.in);
     hb_sock_close(a.ctl);
     hb_sock_close(a.acks);

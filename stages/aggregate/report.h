@@ -8,10 +8,12 @@
 #ifndef HB_REPORT_H
 #define HB_REPORT_H
 
+#include "figtop.h"
+
 #define HB_REPORT_MAX_ROWS 2000
 
-/* Reads DIR/results.sqlite, writes DIR/report.html.  0, or -1 after
- * logging why. */
-int hb_report_write(const char *dir);
+/* Reads DIR/results.sqlite and top (the figures the run wrote there, kept
+ * as they went in), writes DIR/report.html.  0, or -1 after logging why. */
+int hb_report_write(const char *dir, const hb_figtop_t *top);
 
 #endif

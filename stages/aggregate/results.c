@@ -13,6 +13,7 @@
 #include "hb_json.h"
 #include "hb_log.h"
 #include "hb_mem.h"
+#include "figtop.h"
 
 /* Commit after this many finished documents, or this many seconds. */
 #define BATCH_DOCS 256
@@ -122,6 +123,7 @@ struct hb_results {
     unsigned batch_docs;
     double batch_started;
     bool purge;        /* documents were dropped: their rows go at the end */
+    hb_figtop_t *top;  /* the caller's, or NULL */
 };
 
 static double now_s(void)
@@ -376,9 +378,11 @@ int hb_results_remove(const char *dir)
     return rc;
 }
 
-hb_results_t *hb_results_open(const char *dir, const char *topics_conf, bool resume)
+hb_results_t *hb_results_open(const char *dir, const char *topics_conf, bool resume,
+                              hb_figtop_t *top)
 {
     hb_results_t *r = hb_calloc(1, sizeof *r);
+    r->top = top;
     hb_buf_init(&r->extra);
     hb_buf_init(&r->json);
     snprintf(r->path, sizeof r->path, "%s/results.sqlite", dir);
@@ -439,6 +443,89 @@ static int purge(hb_results_t *r)
     return exec(r, sql, "delete the documents not written whole");
 }
 
+static bool number_of(const msgpack_object *o, double *v)
+{
+    switch (o->type) {
+    case MSGPACK_OBJECT_POSITIVE_INTEGER: *v = (double)o->via.u64; return true;
+    case MSGPACK_OBJECT_NEGATIVE_INTEGER: *v = (double)o->via.i64; return true;
+    case MSGPACK_OBJECT_FLOAT32:
+    case MSGPACK_OBJECT_FLOAT64: *v = o->via.f64; return true;
+    default: return false;
+    }
+}
+
+static void str_of(const msgpack_object *o, const char **s, size_t *len)
+{
+    if (o && o->type == MSGPACK_OBJECT_STR) {
+        *s = o->via.str.ptr;
+        *len = o->via.str.size;
+    }
+}
+
+/* A figure of a unit whose main topic is topic, for report.html's largest
+ * figures (figtop.h): those with a value, by base_unit else unit. */
+static void top_add(hb_results_t *r, const char *topic, size_t topic_len, uint64_t id,
+                    uint32_t n, const msgpack_object_map *f)
+{
+    const msgpack_object *value = NULL, *base_value = NULL, *unit = NULL, *base_unit = NULL,
+                         *raw = NULL, *subject = NULL;
+    for (uint32_t i = 0; i < f->size; i++) {
+        const msgpack_object *k = &f->ptr[i].key, *v = &f->ptr[i].val;
+        if (k->type != MSGPACK_OBJECT_STR || v->type == MSGPACK_OBJECT_NIL)
+            continue;
+        if (key_is(k, "value", 5))
+            value = v;
+        else if (key_is(k, "base_value", 10))
+            base_value = v;
+        else if (key_is(k, "unit", 4))
+            unit = v;
+        else if (key_is(k, "base_unit", 9))
+            base_unit = v;
+        else if (key_is(k, "raw", 3))
+            raw = v;
+        else if (key_is(k, "subject", 7))
+            subject = v;
+    }
+    double v;
+    const char *bu = NULL, *rs = NULL, *ss = NULL;
+    size_t bu_len = 0, rs_len = 0, ss_len = 0;
+    if (!value || !number_of(base_value ? base_value : value, &v))
+        return;
+    str_of(base_unit ? base_unit : unit, &bu, &bu_len);
+    str_of(raw, &rs, &rs_len);
+    str_of(subject, &ss, &ss_len);
+    hb_figtop_add(r->top, topic, topic_len, bu, bu_len, v, id, n, rs, rs_len, ss, ss_len);
+}
+
+/* Resuming: the figures of the documents kept, once. */
+static int top_load(hb_results_t *r)
+{
+    sqlite3_stmt *st;
+    if (prepare(r, "SELECT u.topic, coalesce(f.base_unit, f.unit),"
+                   " coalesce(f.base_value, f.value), f.unit_id, f.n, f.raw, f.subject"
+                   " FROM figures f JOIN units u ON u.id = f.unit_id"
+                   " WHERE f.value IS NOT NULL", &st) != 0)
+        return -1;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *s[4];
+        size_t len[4];
+        static const int col[4] = {0, 1, 5, 6};
+        for (int i = 0; i < 4; i++) {
+            s[i] = sqlite3_column_type(st, col[i]) == SQLITE_TEXT
+                       ? (const char *)sqlite3_column_text(st, col[i]) : NULL;
+            len[i] = s[i] ? (size_t)sqlite3_column_bytes(st, col[i]) : 0;
+        }
+        if (sqlite3_column_type(st, 2) == SQLITE_INTEGER ||
+            sqlite3_column_type(st, 2) == SQLITE_FLOAT)
+            hb_figtop_add(r->top, s[0], len[0], s[1], len[1], sqlite3_column_double(st, 2),
+                          (uint64_t)sqlite3_column_int64(st, 3), (uint32_t)sqlite3_column_int(st, 4),
+                          s[2], len[2], s[3], len[3]);
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : db_error(r, "read the figures kept");
+}
+
 int hb_results_resume(hb_results_t *r, long journal_docs)
 {
     if (!r)
@@ -455,6 +542,8 @@ int hb_results_resume(hb_results_t *r, long journal_docs)
     r->keep = NULL;
     if (exec(r, sql, "resume") != 0 || purge(r) != 0 || exec(r, drop_indexes, "resume") != 0 ||
         exec(r, "DELETE FROM kept; COMMIT", "resume") != 0)
+        return -1;
+    if (r->top && top_load(r) != 0)
         return -1;
     long have = scalar_of(r, "SELECT count(*) FROM documents");
     if (have < journal_docs)
@@ -536,6 +625,9 @@ int hb_results_unit(hb_results_t *r, uint64_t doc, uint64_t seq, const hb_msg_t 
     const msgpack_object *topics = hb_msg_get(m, "topics");
     const msgpack_object *figures = hb_msg_get(m, "metrics");
     const msgpack_object *villages = hb_msg_get(m, "villages");
+    const char *topic = NULL;
+    size_t topic_len = 0;
+    str_of(hb_msg_get(m, "topic"), &topic, &topic_len);
     for (uint32_t i = 0; topics && topics->type == MSGPACK_OBJECT_ARRAY &&
                          i < topics->via.array.size; i++) {
         const msgpack_object *t = &topics->via.array.ptr[i];
@@ -565,6 +657,8 @@ int hb_results_unit(hb_results_t *r, uint64_t doc, uint64_t seq, const hb_msg_t 
         bind_map(r, &r->figure, &f->via.map);
         if (step(r, r->figure.ins, "write a figure") != 0)
             return -1;
+        if (r->top)
+            top_add(r, topic, topic_len, (uint64_t)id, i, &f->via.map);
     }
     for (uint32_t i = 0; villages && villages->type == MSGPACK_OBJECT_ARRAY &&
                          i < villages->via.array.size; i++) {

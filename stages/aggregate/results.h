@@ -34,13 +34,16 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "figtop.h"
 #include "hb_msg.h"
 
 typedef struct hb_results hb_results_t;
 
 /* DIR/results.sqlite, afresh or (resume) as it is; topics_conf gives the
- * topics table (NULL: topics are added as met). */
-hb_results_t *hb_results_open(const char *dir, const char *topics_conf, bool resume);
+ * topics table (NULL: topics are added as met).  top (the caller's, may be
+ * NULL) is given every figure written, and at resume those kept. */
+hb_results_t *hb_results_open(const char *dir, const char *topics_conf, bool resume,
+                              hb_figtop_t *top);
 /* Removes DIR/results.sqlite (and its -wal, -shm, -journal) if there: a run
  * without the database leaves none of an earlier run's behind. */
 int hb_results_remove(const char *dir);

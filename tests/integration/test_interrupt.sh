@@ -34,6 +34,12 @@ check "resumed paragraphs equal the clean run's" cmp -s "$TMP/clean.sorted" <(so
 check "resumed towns.csv equals the clean run's" cmp -s "$TMP/clean/towns.csv" "$TMP/int/towns.csv"
 check "the resumed summary counts all 600" grep -q '"documents":600,' "$TMP/int/summary.json"
 check "resumed results.sqlite equals the clean run's" cmp -s "$TMP/clean.db" <(results_dump "$TMP/int")
+# report.html's largest figures are kept as the figures go in: a resumed
+# run reads those of the documents written before back from the database.
+figures() { sed -n '/<section id="figures">/,/<\/section>/p' "$1/report.html"; }
+check "resumed report.html lists the clean run's largest figures" \
+    cmp -s <(figures "$TMP/clean") <(figures "$TMP/int")
+check "and they are there" grep -q '<td>' <(figures "$TMP/int")
 
 # A crash: the aggregator killed with -9 mid-run; the journal keeps what is whole.
 "$BIN/huibao" run -q -j 2 -o "$TMP/crash" "$in" >/dev/null 2>&1 &

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "hb_msg.h"
+#include "figtop.h"
 #include "results.h"
 
 typedef struct fixture {
@@ -163,7 +164,7 @@ static void write_doc(fixture_t *f, hb_results_t *r, uint64_t doc, const char *f
 static void test_results_rows_from_messages(void **state)
 {
     fixture_t *f = *state;
-    hb_results_t *r = hb_results_open(f->dir, NULL, false);
+    hb_results_t *r = hb_results_open(f->dir, NULL, false, NULL);
     assert_non_null(r);
     write_doc(f, r, 0, "a.txt", NULL, 2);
     write_doc(f, r, 1, "b.txt", "511025100", 1);
@@ -221,7 +222,7 @@ static void test_results_resume_keeps_what_the_journal_holds(void **state)
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
-        hb_results_t *r = hb_results_open(f->dir, NULL, false);
+        hb_results_t *r = hb_results_open(f->dir, NULL, false, NULL);
         if (!r)
             _exit(1);
         write_doc(f, r, 0, "a.txt", NULL, 2);
@@ -236,15 +237,28 @@ static void test_results_resume_keeps_what_the_journal_holds(void **state)
     assert_int_equal(waitpid(pid, &status, 0), pid);
     assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 
-    hb_results_t *r = hb_results_open(f->dir, NULL, true);
+    hb_figtop_t *top = hb_figtop_new();
+    hb_results_t *r = hb_results_open(f->dir, NULL, true, top);
     assert_non_null(r);
     assert_int_equal(hb_results_keep(r, 0), 0);
     assert_int_equal(hb_results_keep(r, 1), 0);
     assert_int_equal(hb_results_resume(r, 2), 0);
+    /* report.html's largest figures have those of the documents kept. */
+    const char *bu;
+    const hb_figtop_fig_t *fig;
+    assert_int_equal(hb_figtop_topics(top), 1);
+    assert_string_equal(hb_figtop_topic(top, 0), "agriculture");
+    assert_int_equal(hb_figtop_best(top, 0, &bu, &fig), 3);
+    assert_string_equal(bu, "平方米");
+    assert_string_equal(fig[0].raw, "3.5万亩");
+    assert_int_equal(fig[0].unit_id, 0); /* doc 0 seq 0: ties in the run's order */
     /* The resumed run gives the documents the same ids. */
     write_doc(f, r, 2, "c.txt", NULL, 2);
     write_doc(f, r, 3, "d.txt", NULL, 1);
     assert_int_equal(hb_results_close(r, "r2", true, 1), 0);
+    assert_int_equal(hb_figtop_best(top, 0, &bu, &fig), 6);
+    assert_int_equal(fig[5].unit_id, 3ull << 32);
+    hb_figtop_free(top);
 
     sqlite3 *db = db_of(f);
     char *s = text(db, "SELECT group_concat(file || ':' || units, ' ') FROM"
@@ -261,10 +275,41 @@ static void test_results_resume_keeps_what_the_journal_holds(void **state)
     sqlite3_close(db);
 }
 
+/* The largest figures per topic: by value, ties in the run's order, in the
+ * most counted unit of measure (ties: the smaller one), percentages aside;
+ * only the HB_FIGTOP_KEEP largest kept. */
+static void test_results_figtop(void **state)
+{
+    (void)state;
+    hb_figtop_t *t = hb_figtop_new();
+    for (uint32_t i = 0; i < 40; i++)
+        hb_figtop_add(t, "a", 1, "亩", 3, i % 7, 100 - i, i, "r", 1, NULL, 0);
+    hb_figtop_add(t, "a", 1, "户", 3, 1e9, 1, 0, "big", 3, "户数", 6);
+    for (int i = 0; i < 50; i++)
+        hb_figtop_add(t, "a", 1, "%", 1, 5, 1, 0, "5%", 2, NULL, 0);
+    hb_figtop_add(t, NULL, 0, "元", 3, 2, 7, 0, NULL, 0, NULL, 0);
+    hb_figtop_add(t, NULL, 0, "个", 3, 3, 8, 0, NULL, 0, NULL, 0);
+    hb_figtop_add(t, "b", 1, NULL, 0, 3, 9, 0, NULL, 0, NULL, 0); /* no unit: not counted */
+    const char *bu;
+    const hb_figtop_fig_t *fig;
+    assert_int_equal(hb_figtop_topics(t), 2);
+    assert_string_equal(hb_figtop_topic(t, 0), "a");
+    assert_null(hb_figtop_topic(t, 1));
+    assert_int_equal(hb_figtop_best(t, 0, &bu, &fig), HB_FIGTOP_KEEP);
+    assert_string_equal(bu, "亩");
+    /* values 6 at i = 6, 13, 20, 27, 34: unit ids 94, 87, 80, 73, 66 */
+    assert_true(fig[0].v == 6 && fig[0].unit_id == 66 && fig[4].unit_id == 94);
+    assert_true(fig[5].v == 5);
+    assert_null(fig[0].subject);
+    assert_int_equal(hb_figtop_best(t, 1, &bu, &fig), 1);
+    assert_string_equal(bu, "个"); /* 个 (E4 B8 AA) before 元 (E5 85 83) */
+    hb_figtop_free(t);
+}
+
 static void test_results_resume_without_database_warns(void **state)
 {
     fixture_t *f = *state;
-    hb_results_t *r = hb_results_open(f->dir, NULL, true);
+    hb_results_t *r = hb_results_open(f->dir, NULL, true, NULL);
     assert_non_null(r);
     assert_int_equal(hb_results_keep(r, 0), 0);
     capture_t c;
@@ -284,6 +329,7 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_results_resume_without_database_warns, setup,
                                         teardown),
+        cmocka_unit_test(test_results_figtop),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
