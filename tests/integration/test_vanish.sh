@@ -45,14 +45,21 @@ fi
     >"$TMP/run.out" 2>"$TMP/run.err" &
 launcher=$!
 # Wait until split has spent 0.1 s of CPU on the big report: the reader has
-# listed the top folder and is stalled behind its full window.
-sleep 0.2
-reader=$(pgrep -f "huibao-read .*$in" | head -n 1)
-parent=$(ps -o ppid= -p "${reader:-0}" 2>/dev/null | tr -d ' ')
-splitter=$(pgrep -P "${parent:-0}" -f huibao-split | head -n 1)
-for _ in $(seq 1 200); do
-    ticks=$(awk '{ print $14 + $15 }' "/proc/${splitter:-0}/stat" 2>/dev/null)
-    [ "${ticks:-0}" -ge 10 ] && break
+# listed the top folder and is stalled behind its full window.  The stages
+# start after the launcher's checks, which take longer on a loaded machine:
+# look for them until they are there (up to a minute), not once.
+reader= splitter= ticks=0
+for _ in $(seq 1 1200); do
+    [ -n "$reader" ] || reader=$(pgrep -f "huibao-read .*$in" | head -n 1)
+    if [ -n "$reader" ] && [ -z "$splitter" ]; then
+        parent=$(ps -o ppid= -p "$reader" 2>/dev/null | tr -d ' ')
+        splitter=$(pgrep -P "${parent:-0}" -f huibao-split | head -n 1)
+    fi
+    if [ -n "$splitter" ]; then
+        ticks=$(awk '{ print $14 + $15 }' "/proc/$splitter/stat" 2>/dev/null)
+        [ "${ticks:-0}" -ge 10 ] && break
+    fi
+    kill -0 "$launcher" 2>/dev/null || break
     sleep 0.05
 done
 echo "# split busy on the 60 MB report (${ticks:-?} ticks of CPU): changing the files now"
