@@ -27,7 +27,7 @@ typedef struct hb_figtop hb_figtop_t;
 
 typedef struct hb_figtop_fig {
     double v;
-    uint64_t unit_id;  /* results.sqlite's units.id: doc << 32 | seq */
+    uint64_t unit_id;  /* results.sqlite's units.id: hb_results_unit_id() */
     uint32_t n;        /* its place in the unit */
     char *raw, *subject; /* NULL when absent */
 } hb_figtop_fig_t;

@@ -517,8 +517,7 @@ static int on_unit(aggregator_t *a, const hb_msg_t *m, uint64_t id, bool dropped
         return 0; /* rejected, duplicate, or beyond the announced count */
     if (dropped)
         return doc_complete(d) ? finish_doc(a, d) : 0;
-    /* results.sqlite has one row per seq: of a unit turned into parts, the first */
-    if (part == 0 && hb_results_unit(a->results, id, seq, m) != 0)
+    if (hb_results_unit(a->results, id, seq, (uint32_t)part, m) != 0)
         return -1;
     if (d->n == d->cap) {
         d->cap = d->cap ? d->cap * 2 : 32;

@@ -21,7 +21,7 @@
 
 /* The schema; docs/results.md explains every column.  Every big table is a
  * rowid table filled in arrival order, so an insert appends: a unit's id is
- * doc_id << 32 | seq (a document's units are one range of ids), figures and
+ * hb_results_unit_id() (a document's units are one range of ids), figures and
  * the others number their rows as they come and join to their unit by its
  * primary key.  The one secondary index on them, on units, is built at the
  * end: sorting once costs less than keeping it up to date row by row
@@ -38,6 +38,7 @@ static const char schema[] =
     " script TEXT, encoding TEXT, bytes INTEGER, units INTEGER, extra TEXT);"
     "CREATE TABLE IF NOT EXISTS units(id INTEGER PRIMARY KEY,"
     " doc_id INTEGER NOT NULL REFERENCES documents(id), seq INTEGER NOT NULL,"
+    " part INTEGER NOT NULL DEFAULT 0,"
     " kind TEXT, kind_conf REAL, kind_cue INTEGER, topic TEXT REFERENCES topics(id),"
     " section TEXT, text TEXT, item INTEGER, headed INTEGER, overview INTEGER, script TEXT,"
     " extra TEXT);"
@@ -95,8 +96,8 @@ static const char *const doc_cols[] = {"file", "year", "title", "province", "cit
 static const char *const doc_skip[] = {"v", "type", "run", "doc", NULL};
 static const char *const unit_cols[] = {"kind", "kind_conf", "kind_cue", "topic", "section",
                                         "text", "item", "headed", "overview", "script", NULL};
-static const char *const unit_skip[] = {"v", "type", "run", "doc", "seq", "topics", "metrics",
-                                        "villages", NULL};
+static const char *const unit_skip[] = {"v", "type", "run", "doc", "seq", "part", "parts",
+                                        "topics", "metrics", "villages", NULL};
 static const char *const figure_cols[] = {"raw", "value", "max", "unit", "masked", "approx",
                                           "subject", "base_value", "base_unit", NULL};
 static const char *const no_skip[] = {NULL};
@@ -123,6 +124,8 @@ struct hb_results {
     unsigned batch_docs;
     double batch_started;
     bool purge;        /* documents were dropped: their rows go at the end */
+    bool warned;       /* about warned_doc's ids out of range (once per document) */
+    uint64_t warned_doc;
     hb_figtop_t *top;  /* the caller's, or NULL */
 };
 
@@ -346,7 +349,8 @@ static int load_topics(hb_results_t *r, const char *path)
 static int prepare_all(hb_results_t *r)
 {
     if (prepare_table(r, &r->doc, "documents", "id, place_id", 2, doc_cols, doc_skip) != 0 ||
-        prepare_table(r, &r->unit, "units", "id, doc_id, seq", 3, unit_cols, unit_skip) != 0 ||
+        prepare_table(r, &r->unit, "units", "id, doc_id, seq, part", 4, unit_cols,
+                      unit_skip) != 0 ||
         prepare_table(r, &r->figure, "figures", "unit_id, doc_id, n", 3, figure_cols,
                       no_skip) != 0)
         return -1;
@@ -399,6 +403,20 @@ hb_results_t *hb_results_open(const char *dir, const char *topics_conf, bool res
         db_error(r, "cannot open");
     exec(r, "PRAGMA page_size = 16384; PRAGMA cache_size = -8192; PRAGMA journal_mode = WAL;"
             " PRAGMA synchronous = OFF", "set up");
+    /* A database of an older huibao (units without part: ids of another
+     * layout) is not resumed but written afresh; hb_results_resume() then
+     * says what it lacks. */
+    if (resume && !r->failed &&
+        scalar_of(r, "SELECT count(*) FROM sqlite_master WHERE name = 'units'") &&
+        !scalar_of(r, "SELECT count(*) FROM pragma_table_info('units') WHERE name = 'part'")) {
+        hb_warn("%s: written by an older huibao (its units have no part): started afresh",
+                r->path);
+        exec(r, "DROP VIEW IF EXISTS town_topic_share; DROP VIEW IF EXISTS plans_vs_summary;"
+                " DROP TABLE IF EXISTS unit_topics; DROP TABLE IF EXISTS figures;"
+                " DROP TABLE IF EXISTS villages; DROP TABLE IF EXISTS units;"
+                " DROP TABLE IF EXISTS documents; DROP TABLE IF EXISTS places;"
+                " DROP TABLE IF EXISTS rejects; DROP TABLE IF EXISTS meta", "start afresh");
+    }
     exec(r, schema, "create the tables");
     exec(r, "CREATE TEMP TABLE gone(id INTEGER PRIMARY KEY, from_seq INTEGER NOT NULL DEFAULT 0);"
             " CREATE TEMP TABLE kept(id INTEGER PRIMARY KEY)",
@@ -430,11 +448,11 @@ static int purge(hb_results_t *r)
     static const char sql[] =
         "DELETE FROM documents WHERE id IN (SELECT id FROM gone WHERE from_seq = 0);"
         "DELETE FROM units WHERE seq >= (SELECT from_seq FROM gone WHERE id = doc_id);"
-        "DELETE FROM unit_topics WHERE unit_id & 4294967295 >="
+        "DELETE FROM unit_topics WHERE (unit_id >> 6 & 536870911) >="
         " (SELECT from_seq FROM gone WHERE id = doc_id);"
-        "DELETE FROM figures WHERE unit_id & 4294967295 >="
+        "DELETE FROM figures WHERE (unit_id >> 6 & 536870911) >="
         " (SELECT from_seq FROM gone WHERE id = doc_id);"
-        "DELETE FROM villages WHERE unit_id & 4294967295 >="
+        "DELETE FROM villages WHERE (unit_id >> 6 & 536870911) >="
         " (SELECT from_seq FROM gone WHERE id = doc_id);"
         "DELETE FROM places WHERE id NOT IN (SELECT place_id FROM documents"
         " WHERE place_id IS NOT NULL);"
@@ -608,17 +626,31 @@ int hb_results_doc(hb_results_t *r, uint64_t doc, const hb_msg_t *m)
     return step(r, r->doc.ins, "write a document");
 }
 
-int hb_results_unit(hb_results_t *r, uint64_t doc, uint64_t seq, const hb_msg_t *m)
+int hb_results_unit(hb_results_t *r, uint64_t doc, uint64_t seq, uint32_t part,
+                    const hb_msg_t *m)
 {
     if (!r)
         return 0;
     if (r->failed || begin(r) != 0)
         return -1;
+    if (doc >= HB_RESULTS_MAX_DOC || seq >= HB_RESULTS_MAX_SEQ || part >= HB_MAX_PARTS) {
+        if (!r->warned || r->warned_doc != doc)
+            hb_warn("%s: document %llu: unit %llu (part %u) is beyond the ids the database "
+                    "can hold (documents below %llu, seqs below %llu, parts below %d): units "
+                    "beyond them are left out of it (paragraphs.jsonl has them); split the input "
+                    "into smaller runs", r->path, (unsigned long long)doc,
+                    (unsigned long long)seq, part, (unsigned long long)HB_RESULTS_MAX_DOC,
+                    (unsigned long long)HB_RESULTS_MAX_SEQ, HB_MAX_PARTS);
+        r->warned = true;
+        r->warned_doc = doc;
+        return 0;
+    }
     sqlite3_int64 doc_id = (sqlite3_int64)doc;
-    sqlite3_int64 id = (sqlite3_int64)(doc << 32 | seq);
+    sqlite3_int64 id = (sqlite3_int64)hb_results_unit_id(doc, seq, part);
     sqlite3_bind_int64(r->unit.ins, 1, id);
     sqlite3_bind_int64(r->unit.ins, 2, doc_id);
     sqlite3_bind_int64(r->unit.ins, 3, (sqlite3_int64)seq);
+    sqlite3_bind_int64(r->unit.ins, 4, part);
     bind_map(r, &r->unit, m->map);
     if (step(r, r->unit.ins, "write a unit") != 0)
         return -1;

@@ -55,7 +55,20 @@ int hb_results_resume(hb_results_t *r, long journal_docs);
 
 /* doc: the document's id, as the reader gave it (documents.id). */
 int hb_results_doc(hb_results_t *r, uint64_t doc, const hb_msg_t *doc_end);
-int hb_results_unit(hb_results_t *r, uint64_t doc, uint64_t seq, const hb_msg_t *unit);
+/* A unit's row id, units.id: doc << 35 | seq << 6 | part (part 0 for a
+ * unit without parts), so a document's units are one range of ids, in
+ * order.  It holds documents below HB_RESULTS_MAX_DOC, seqs below
+ * HB_RESULTS_MAX_SEQ and parts below HB_MAX_PARTS (64); hb_results_unit()
+ * leaves a unit beyond them out of the database with a warning naming its
+ * document, never wraps. */
+#define HB_RESULTS_MAX_DOC (1ull << 28)
+#define HB_RESULTS_MAX_SEQ (1ull << 29)
+static inline uint64_t hb_results_unit_id(uint64_t doc, uint64_t seq, uint32_t part)
+{
+    return doc << 35 | seq << 6 | part;
+}
+int hb_results_unit(hb_results_t *r, uint64_t doc, uint64_t seq, uint32_t part,
+                    const hb_msg_t *unit);
 int hb_results_reject(hb_results_t *r, const hb_msg_t *reject);
 /* A document that is rejected or will not complete (from_seq 0: its rows
  * go), or units beyond its count (those from from_seq on go), at the end. */

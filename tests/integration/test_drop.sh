@@ -77,3 +77,22 @@ check "the parts are written in order" "$PY" -c '
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
 sys.exit(0 if all((a["doc"], a["seq"], a["part"]) < (b["doc"], b["seq"], b["part"]) for a, b in zip(rows, rows[1:]) if a["doc"] == b["doc"]) else 1)' "$TMP/add/paragraphs.jsonl"
+# results.sqlite has a row per part (id doc << 35 | seq << 6 | part), with
+# its text, and the figures and topics of every part under that part's row.
+check "results.sqlite has every part, its text, figures and topics" "$PY" -c '
+import json, sqlite3, sys
+rows = [json.loads(l) for l in open(sys.argv[1] + "/paragraphs.jsonl", encoding="utf-8")]
+db = sqlite3.connect(sys.argv[1] + "/results.sqlite")
+units = {r[0]: r[1:] for r in db.execute("SELECT id, doc_id, seq, part, text FROM units")}
+want = {u["doc"] << 35 | u["seq"] << 6 | u["part"]: (u["doc"], u["seq"], u["part"], u["text"])
+        for u in rows}
+def per_unit(table, key):
+    have = {}
+    for (i,) in db.execute("SELECT unit_id FROM " + table):
+        have[i] = have.get(i, 0) + 1
+    return have == {i: len(u[key]) for i, u in zip(want, rows) if u[key]}
+second = sum(n for (n,) in db.execute(
+    "SELECT count(*) FROM figures f JOIN units u ON u.id = f.unit_id WHERE u.part = 1"))
+ok = (len(units) == len(rows) and units == want and per_unit("figures", "metrics")
+      and per_unit("unit_topics", "topics") and second > 0)
+sys.exit(0 if ok else 1)' "$TMP/add"

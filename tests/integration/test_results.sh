@@ -31,7 +31,7 @@ print("units", same)
 figs = sorted((u["doc"], u["seq"], i, m["raw"], m["value"], m["unit"], m["subject"])
               for u in units for i, m in enumerate(u["metrics"]))
 print("figures", figs == sorted(db.execute(
-    "SELECT doc_id, unit_id & 4294967295, n, raw, value, unit, subject FROM figures").fetchall()))
+    "SELECT doc_id, unit_id >> 6 & 536870911, n, raw, value, unit, subject FROM figures").fetchall()))
 print("labels", one("SELECT count(*) FROM topics WHERE label IS NULL OR description IS NULL") == 0
       and one("SELECT label FROM topics WHERE id = 'agriculture'") == "农业与粮食")
 print("views", one("SELECT count(*) FROM town_topic_share") > 0

@@ -1,6 +1,6 @@
 /* Unit tests for results.sqlite (stages/aggregate/results.c): rows from
- * messages, place and figure fields when present, extra keys, dropped
- * documents, and a resume after a crash that keeps exactly what the
+ * messages, place and figure fields when present, extra keys, units in
+ * parts, dropped documents, and a resume after a crash that keeps exactly what the
  * journal holds. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -158,7 +158,7 @@ static void write_doc(fixture_t *f, hb_results_t *r, uint64_t doc, const char *f
 {
     assert_int_equal(hb_results_doc(r, doc, doc_end(f, doc, file, "元潭镇", code, units)), 0);
     for (unsigned s = 0; s < units; s++)
-        assert_int_equal(hb_results_unit(r, doc, s, unit(f, doc, s)), 0);
+        assert_int_equal(hb_results_unit(r, doc, s, 0, unit(f, doc, s)), 0);
 }
 
 static void test_results_rows_from_messages(void **state)
@@ -171,7 +171,7 @@ static void test_results_rows_from_messages(void **state)
     write_doc(f, r, 2, "c.txt", NULL, 3);
     assert_int_equal(hb_results_drop(r, 2, 0), 0); /* rejected after its units came */
     /* A rogue unit beyond the count its doc_end then announces. */
-    assert_int_equal(hb_results_unit(r, 3, 5, unit(f, 3, 5)), 0);
+    assert_int_equal(hb_results_unit(r, 3, 5, 0, unit(f, 3, 5)), 0);
     write_doc(f, r, 3, "d.txt", NULL, 1);
     assert_int_equal(hb_results_drop(r, 3, 1), 0);
     assert_int_equal(hb_results_close(r, "r1", true, 1.5), 0);
@@ -187,7 +187,8 @@ static void test_results_rows_from_messages(void **state)
     assert_int_equal(one(db, "SELECT count(*) FROM places"), 2);
     assert_int_equal(one(db, "SELECT count(*) FROM places WHERE code = '511025100'"
                              " AND province = '某省' AND town = '元潭镇'"), 1);
-    assert_int_equal(one(db, "SELECT id >> 32 = doc_id AND (id & 4294967295) = seq FROM units"
+    assert_int_equal(one(db, "SELECT id >> 35 = doc_id AND (id >> 6 & 536870911) = seq AND part = 0"
+                             " FROM units"
                              " WHERE doc_id = 0 AND seq = 1"), 1);
     char *s = text(db, "SELECT extra FROM units LIMIT 1");
     assert_string_equal(s, "{\"chars\":12}");
@@ -228,9 +229,9 @@ static void test_results_resume_keeps_what_the_journal_holds(void **state)
         write_doc(f, r, 0, "a.txt", NULL, 2);
         write_doc(f, r, 1, "b.txt", NULL, 1);
         write_doc(f, r, 2, "c.txt", NULL, 2);
-        assert_int_equal(hb_results_unit(r, 3, 0, unit(f, 3, 0)), 0);
+        assert_int_equal(hb_results_unit(r, 3, 0, 0, unit(f, 3, 0)), 0);
         assert_int_equal(hb_results_commit(r), 0);
-        assert_int_equal(hb_results_unit(r, 3, 1, unit(f, 3, 1)), 0);
+        assert_int_equal(hb_results_unit(r, 3, 1, 0, unit(f, 3, 1)), 0);
         _exit(0); /* no close: a crash */
     }
     int status;
@@ -257,7 +258,7 @@ static void test_results_resume_keeps_what_the_journal_holds(void **state)
     write_doc(f, r, 3, "d.txt", NULL, 1);
     assert_int_equal(hb_results_close(r, "r2", true, 1), 0);
     assert_int_equal(hb_figtop_best(top, 0, &bu, &fig), 6);
-    assert_int_equal(fig[5].unit_id, 3ull << 32);
+    assert_int_equal(fig[5].unit_id, 3ull << 35);
     hb_figtop_free(top);
 
     sqlite3 *db = db_of(f);
@@ -272,6 +273,40 @@ static void test_results_resume_keeps_what_the_journal_holds(void **state)
     assert_int_equal(one(db, "SELECT count(*) FROM unit_topics"), 12);
     assert_int_equal(one(db, "SELECT (SELECT group_concat(id) FROM (SELECT id FROM documents"
                              " ORDER BY id)) = '0,1,2,3'"), 1);
+    sqlite3_close(db);
+}
+
+/* A unit a stage turned into parts: a row per part, its figures and
+ * topics under it, dropped with its seq; ids beyond the layout: a warning
+ * naming the document, no row. */
+static void test_results_parts_and_id_limits(void **state)
+{
+    fixture_t *f = *state;
+    hb_results_t *r = hb_results_open(f->dir, NULL, false, NULL);
+    assert_non_null(r);
+    assert_int_equal(hb_results_doc(r, 5, doc_end(f, 5, "a.txt", "元潭镇", NULL, 3)), 0);
+    for (uint32_t part = 0; part < 2; part++)
+        assert_int_equal(hb_results_unit(r, 5, 0, part, unit(f, 5, 0)), 0);
+    assert_int_equal(hb_results_unit(r, 5, 1, 0, unit(f, 5, 1)), 0);
+    assert_int_equal(hb_results_unit(r, 5, 2, 63, unit(f, 5, 2)), 0);
+    assert_int_equal(hb_results_drop(r, 5, 2), 0);
+    capture_t c;
+    capture_start(&c);
+    assert_int_equal(hb_results_unit(r, HB_RESULTS_MAX_DOC, 0, 0, unit(f, 1, 0)), 0);
+    assert_int_equal(hb_results_unit(r, 6, HB_RESULTS_MAX_SEQ, 0, unit(f, 6, 0)), 0);
+    char *log = capture_end(&c);
+    assert_non_null(strstr(log, "document 268435456:"));
+    assert_non_null(strstr(log, "document 6:"));
+    free(log);
+    assert_int_equal(hb_results_close(r, "r", true, 0), 0);
+
+    sqlite3 *db = db_of(f);
+    assert_int_equal(one(db, "SELECT count(*) FROM units"), 3);
+    assert_int_equal(one(db, "SELECT count(*) FROM units WHERE doc_id = 5 AND seq = 0"
+                             " AND id = (5 << 35 | part) AND extra = '{\"chars\":12}'"), 2);
+    assert_int_equal(one(db, "SELECT count(*) FROM figures WHERE unit_id = (5 << 35 | 1)"), 1);
+    assert_int_equal(one(db, "SELECT count(*) FROM unit_topics WHERE unit_id = (5 << 35 | 1)"), 2);
+    assert_int_equal(one(db, "SELECT count(*) FROM figures"), 3);
     sqlite3_close(db);
 }
 
@@ -309,6 +344,16 @@ static void test_results_figtop(void **state)
 static void test_results_resume_without_database_warns(void **state)
 {
     fixture_t *f = *state;
+    /* One an older huibao wrote (units without part) counts as none. */
+    char path[128];
+    sqlite3 *db;
+    snprintf(path, sizeof path, "%s/results.sqlite", f->dir);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "CREATE TABLE documents(id INTEGER PRIMARY KEY);"
+                                      " INSERT INTO documents VALUES(0);"
+                                      " CREATE TABLE units(id INTEGER PRIMARY KEY, doc_id, seq)",
+                                  NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
     hb_results_t *r = hb_results_open(f->dir, NULL, true, NULL);
     assert_non_null(r);
     assert_int_equal(hb_results_keep(r, 0), 0);
@@ -318,7 +363,11 @@ static void test_results_resume_without_database_warns(void **state)
     char *log = capture_end(&c);
     assert_non_null(strstr(log, "holds 0 of the 1 documents"));
     free(log);
+    write_doc(f, r, 0, "a.txt", NULL, 1);
     assert_int_equal(hb_results_close(r, "r", true, 0), 0);
+    db = db_of(f);
+    assert_int_equal(one(db, "SELECT count(*) FROM units WHERE part = 0"), 1);
+    sqlite3_close(db);
 }
 
 int main(void)
@@ -329,6 +378,7 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_results_resume_without_database_warns, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_results_parts_and_id_limits, setup, teardown),
         cmocka_unit_test(test_results_figtop),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
