@@ -296,13 +296,15 @@ hb_figures_t *hb_figures_load(const char *path)
      * unit would lose its figures. */
 #define DIGIT "[0-9０-９]"
 #define DIGIT_OR_MASK "(?:[0-9０-９*＊×xXＸｘYy某]|〔(?:…+|\\.{3,6})〕|[(（]略[)）])"
-    hb_buf_puts(&re, "\\s?)?(?:(" DIGIT_OR_MASK "+(?:[,，]" DIGIT "{3}(?!" DIGIT "))*+"
+#define DIGIT_GROUP "[0-9０-９xXＸｘ*＊]" /* thousands, digits or masked: 1,200 x,xxx */
+    hb_buf_puts(&re, "\\s?)?(?:(" DIGIT_OR_MASK "+(?:[,，]" DIGIT_GROUP "{3}(?!" DIGIT_GROUP "))*+"
                      "(?:[.．]" DIGIT_OR_MASK "+)?)"
                      "(?:[-－~～至到](" DIGIT "+(?:[.．]" DIGIT "+)?))?"
                      "|(?<![" CN_DIGITS "万亿])([一二两三四五六七八九十][" CN_DIGITS "]+))"
                      " ?"); /* 60 % */
 #undef DIGIT
 #undef DIGIT_OR_MASK
+#undef DIGIT_GROUP
     alternation(&re, &f->after, true);
     /* A multiplier, unless a unit starts there (百分点, 千米, 亿元). */
     hb_buf_puts(&re, "?((?:");
