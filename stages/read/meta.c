@@ -33,8 +33,14 @@
 #define MAX_MENTIONS 64
 #define MAX_VILLAGE_MENTIONS 500
 
+/* Slots of the set of name ends (below): a power of two, four times the
+ * ~3,300 provinces, cities and counties. */
+#define END_SLOTS 16384
+
 struct hb_meta {
     hb_regex_t town, masked, self, year;
+    uint64_t *ends; /* END_SLOTS: the last two characters of every official province,
+                       city and county name (0 = empty); NULL without the list */
     hb_regex_t path_town, path_county; /* a folder or file named after the place */
     hb_docmeta_t *rows; /* the --meta rows, in file order */
     size_t nrows;
@@ -330,6 +336,8 @@ done:
     return rc;
 }
 
+static uint64_t *name_ends(const hb_division_t *d);
+
 hb_meta_t *hb_meta_new(const char *csv, const hb_division_t *div)
 {
     hb_meta_t *m = hb_calloc(1, sizeof *m);
@@ -345,6 +353,7 @@ hb_meta_t *hb_meta_new(const char *csv, const hb_division_t *div)
         hb_meta_free(m);
         return NULL;
     }
+    m->ends = div ? name_ends(div) : NULL;
     return m;
 }
 
@@ -360,6 +369,7 @@ void hb_meta_free(hb_meta_t *m)
     hb_regex_free(&m->path_county);
     hb_map_free(m->row_of);
     free(m->rows);
+    free(m->ends);
     free(m);
 }
 
@@ -411,20 +421,76 @@ static size_t han_before(const char *s, size_t end, size_t max)
  * characters that ends there.  all: every place of an ambiguous name (a
  * name the report gives for itself); else only names of one place (a name
  * it merely mentions: 朝阳区 could be in Beijing or Changchun). */
-static void scan_names(const hb_division_t *d, const char *s, size_t len, size_t min, bool all,
+static uint64_t end_key(const char *two) /* two 3-byte characters */
+{
+    uint64_t k = 1; /* never 0, the empty slot */
+    for (int i = 0; i < 6; i++)
+        k = k << 8 | (unsigned char)two[i];
+    return k;
+}
+
+static size_t end_slot(uint64_t key)
+{
+    return (size_t)((key * 0x9E3779B97F4A7C15ull) >> 50) & (END_SLOTS - 1);
+}
+
+static bool is_end(const uint64_t *ends, const char *two)
+{
+    uint64_t k = end_key(two);
+    for (size_t i = end_slot(k);; i = (i + 1) & (END_SLOTS - 1))
+        if (ends[i] == k || !ends[i])
+            return ends[i] == k;
+}
+
+/* The set of the last two characters of every official name of a province,
+ * city or county (places are ordered by level, those first). */
+static uint64_t *name_ends(const hb_division_t *d)
+{
+    uint64_t *ends = hb_calloc(END_SLOTS, sizeof *ends);
+    size_t n = hb_division_count(d), used = 0;
+    for (hb_place_id_t id = 0; id < n && hb_division_level(d, id) <= HB_LEVEL_COUNTY; id++) {
+        size_t len;
+        const char *name = hb_division_name(d, id, &len);
+        if (len < 6)
+            continue;
+        if (used >= END_SLOTS / 2) { /* a list this large: look every name up */
+            free(ends);
+            return NULL;
+        }
+        uint64_t k = end_key(name + len - 6);
+        size_t i = end_slot(k);
+        while (ends[i] && ends[i] != k)
+            i = (i + 1) & (END_SLOTS - 1);
+        used += !ends[i];
+        ends[i] = k;
+    }
+    return ends;
+}
+
+static void scan_names(const hb_meta_t *m, const char *s, size_t len, size_t min, bool all,
                        places_t *out)
 {
-    static const char ends[] = "省市县区旗州盟";
+    const hb_division_t *d = m->div;
+    const unsigned char *u = (const unsigned char *)s;
     for (size_t i = 0; i + 3 <= len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c < 0xE5 || c > 0xE7)
+        if (u[i] < 0xE5 || u[i] > 0xE7)
             continue;
-        bool end = false;
-        for (size_t e = 0; e < sizeof ends - 1 && !end; e += 3)
-            end = !memcmp(s + i, ends + e, 3);
-        if (!end)
+        switch ((uint32_t)u[i] << 16 | (uint32_t)u[i + 1] << 8 | u[i + 2]) {
+        case 0xE79C81: /* 省 */
+        case 0xE5B882: /* 市 */
+        case 0xE58EBF: /* 县 */
+        case 0xE58CBA: /* 区 */
+        case 0xE69797: /* 旗 */
+        case 0xE5B79E: /* 州 */
+        case 0xE79B9F: /* 盟 */
+            break;
+        default:
             continue;
+        }
         size_t k = han_before(s, i + 3, 10);
+        /* 全县, 社区, 景区: no official name ends so, no lookup */
+        if (k < min || (m->ends && !is_end(m->ends, s + i - 3)))
+            continue;
         for (; k >= min; k--) {
             hb_place_id_t ids[8];
             size_t n = hb_division_find(d, s + i + 3 - 3 * k, 3 * k, ids, 8), kept = 0;
@@ -708,7 +774,7 @@ void hb_meta_derive(hb_meta_t *m, const char *path, const char *text, size_t len
         if (generic_place(s, n))
             continue;
         if (m->div) {
-            scan_names(m->div, s, n, 2, true, &c.self);
+            scan_names(m, s, n, 2, true, &c.self);
             if (c.self.n)
                 break;
         } else if (n <= 12 && n < sizeof county && memcmp(s + n - 3, "州", 3) &&
@@ -727,10 +793,10 @@ void hb_meta_derive(hb_meta_t *m, const char *path, const char *text, size_t len
         copy_field(out->county, sizeof out->county, county);
     } else {
         if (plen)
-            scan_names(m->div, path, plen, 2, true, &c.self);
+            scan_names(m, path, plen, 2, true, &c.self);
         if (row && row->county[0])
-            scan_names(m->div, row->county, strlen(row->county), 2, true, &c.self);
-        scan_names(m->div, text, len, 3, false, &c.mentioned);
+            scan_names(m, row->county, strlen(row->county), 2, true, &c.self);
+        scan_names(m, text, len, 3, false, &c.mentioned);
         resolve(m, &c, text, len, out);
     }
     out->level = town[0] || masked ? "town" : spoken_level(text, len);
