@@ -26,7 +26,7 @@
 #      (taskset) beside all cores; rg with the figure regex as classify's
 #      second pass;
 #   7. (f) what two features cost, stage by stage in CPU seconds: script
-#      detection and conversion (split --script auto against simplified) and
+#      detection and conversion (read and split --script auto against simplified) and
 #      places and villages (the division list and classify's villages against
 #      HB_DIVISION=/nonexistent with --no-villages), FEAT_REPS runs of each
 #      on the first FEAT_MB megabytes (simplified only), interleaved;
@@ -232,8 +232,8 @@ if [ "${1:-}" = profile ]; then
     exit 0
 fi
 
-# Every stage by hand over ipc, each under /usr/bin/time.  SPLIT_OPTS and
-# CLS_OPTS are extra options for split and classify, STAGE_ENV assignments
+# Every stage by hand over ipc, each under /usr/bin/time.  READ_OPTS,
+# SPLIT_OPTS and CLS_OPTS are extra options for read, split and classify, STAGE_ENV assignments
 # (NAME=VALUE ...) for every stage (section 7 switches features off so).
 run_stages() {   # label corpus
     local d=$W/$1 corpus=$2 agg sp rd c i
@@ -255,7 +255,7 @@ run_stages() {   # label corpus
     done
     t0=$(now)
     "${envs[@]}" /usr/bin/time -o "$d/read.time" -f "$TIMEFMT" "$BIN/huibao-read" -q \
-        --out "@ipc://$d/docs" --ctl ">ipc://$d/ctl" --acks "@ipc://$d/acks" "$corpus" &
+        --out "@ipc://$d/docs" --ctl ">ipc://$d/ctl" --acks "@ipc://$d/acks" ${READ_OPTS:-} "$corpus" &
     rd=$!; PIDS+=("$rd")
     wait "$agg" || die "the aggregator failed in the $1 run (status $?)"
     t1=$(now)
@@ -273,8 +273,8 @@ run_stages() {   # label corpus
 # --- (f) what features cost: each switched off, stage by stage -----------------
 # Runs all / noscript / noplaces in turn FEAT_REPS times on the FEAT_MB corpus
 # and keeps, per configuration and stage, the least CPU time of the runs
-# (other programs only ever add to it).  The off switches: split --script
-# simplified (no detection, no OpenCC), and no division list for any stage
+# (other programs only ever add to it).  The off switches: read and split
+# --script simplified (no detection, no OpenCC), and no division list for any stage
 # (HB_DIVISION names no file) with classify --no-villages.
 features() {
     local cf i cfg
@@ -285,10 +285,10 @@ features() {
     for i in $(seq 1 "$FEAT_REPS"); do
         for cfg in all noscript noplaces; do
             case $cfg in
-            all) SPLIT_OPTS="" CLS_OPTS="" STAGE_ENV="" run_stages "f${i}$cfg" "$cf" ;;
-            noscript) SPLIT_OPTS="--script simplified" CLS_OPTS="" STAGE_ENV="" \
-                run_stages "f${i}$cfg" "$cf" ;;
-            noplaces) SPLIT_OPTS="" CLS_OPTS="--no-villages" \
+            all) READ_OPTS="" SPLIT_OPTS="" CLS_OPTS="" STAGE_ENV="" run_stages "f${i}$cfg" "$cf" ;;
+            noscript) READ_OPTS="--script simplified" SPLIT_OPTS="--script simplified" CLS_OPTS="" \
+                STAGE_ENV="" run_stages "f${i}$cfg" "$cf" ;;
+            noplaces) READ_OPTS="" SPLIT_OPTS="" CLS_OPTS="--no-villages" \
                 STAGE_ENV="HB_DIVISION=/nonexistent/division.idx" run_stages "f${i}$cfg" "$cf" ;;
             esac
         done

@@ -51,7 +51,7 @@
 #define STOP_GRACE 5.0
 
 typedef struct read_opts {
-    const char *out, *ctl, *acks, *run, *pattern, *meta, *skip, *places;
+    const char *out, *ctl, *acks, *run, *pattern, *meta, *skip, *places, *script;
     long window, window_mb, max_mb, hwm, attempts;
     double retry_after;
     int quiet, verbose, progress, check;
@@ -73,6 +73,9 @@ static const hb_opt_t read_options[] = {
     {"places", 0, HB_OPT_STR, offsetof(read_opts_t, places), NULL, "FILE",
      "the official division list's index (default: $HB_DIVISION, else data/division.idx "
      "here or beside the program); without it places other than town and county stay null"},
+    {"script", 0, HB_OPT_STR, offsetof(read_opts_t, script), "auto", "WHICH",
+     "auto: places of a document in traditional characters are read in its simplified form; "
+     "simplified: trust every input to be simplified (no detection, no conversion)"},
     {"skip", 's', HB_OPT_STR, offsetof(read_opts_t, skip), NULL, "DIR",
      "skip the files an earlier run wrote to the output folder DIR (see --resume)"},
     {"window", 'w', HB_OPT_INT, offsetof(read_opts_t, window), "64", "N",
@@ -244,16 +247,17 @@ static int send_reject(reader_t *r, const char *path, uint64_t doc, const char *
 
 /* The text places and the year are read from: the text, or for a report in
  * traditional characters (雲溪鎮) the simplified form of its first META_BYTES,
- * since the names of the official list are simplified. */
+ * since the names of the official list are simplified.  Returns whether the
+ * report is in traditional characters (split is told, and looks no more). */
 #define META_BYTES (256 * 1024)
-static void meta_text(reader_t *r, const char **text, size_t *len)
+static bool meta_text(reader_t *r, const char **text, size_t *len)
 {
     *text = r->text.data;
     *len = r->text.len;
-    if (!hb_script_traditional(*text, *len))
-        return;
+    if (strcmp(r->o->script, "auto") != 0 || !hb_script_traditional(*text, *len))
+        return false;
     if (!r->script && !(r->script = hb_script_new()))
-        return;
+        return true;
     size_t n = *len < META_BYTES ? *len : META_BYTES;
     while (n < *len && ((unsigned char)(*text)[n] & 0xC0) == 0x80)
         n--; /* not inside a character */
@@ -261,6 +265,7 @@ static void meta_text(reader_t *r, const char **text, size_t *len)
         *text = r->simple.data;
         *len = r->simple.len;
     }
+    return true;
 }
 static int pack_doc(reader_t *r, inflight_t *s)
 {
@@ -277,10 +282,10 @@ static int pack_doc(reader_t *r, inflight_t *s)
     bool exact = utf8_name(r, s->path);
     const char *mt;
     size_t mlen;
-    meta_text(r, &mt, &mlen);
+    bool traditional = meta_text(r, &mt, &mlen);
     hb_meta_derive(r->meta, r->name.data ? r->name.data : "", mt, mlen, &dm);
     hb_pack_reset(&r->pack);
-    hb_pack_header(&r->pack, HB_T_DOC, 14 + !exact);
+    hb_pack_header(&r->pack, HB_T_DOC, 15 + !exact);
     hb_pack_kv_cstr(&r->pack, "run", r->o->run);
     hb_pack_kv_u64(&r->pack, "doc", s->doc);
     pack_file(r, s->path);
@@ -302,6 +307,7 @@ static int pack_doc(reader_t *r, inflight_t *s)
         hb_pack_kv_u64(&r->pack, "year", (uint64_t)dm.year);
     else
         hb_pack_kv_nil(&r->pack, "year");
+    hb_pack_kv_cstr(&r->pack, "script", traditional ? "traditional" : "simplified");
     hb_pack_kv_cstr(&r->pack, "encoding", res.encoding);
     hb_pack_kv_u64(&r->pack, "bytes", r->raw.len);
     hb_pack_kv_str(&r->pack, "text", r->text.data, r->text.len);
@@ -751,10 +757,12 @@ int main(int argc, char **argv)
         return rc;
     }
     if (rc != HB_OPT_OK || !o.out || !o.ctl || !o.acks || npaths == 0 || o.window < 1 ||
-        o.attempts < 1 || o.retry_after <= 0) {
+        o.attempts < 1 || o.retry_after <= 0 ||
+        (strcmp(o.script, "auto") != 0 && strcmp(o.script, "simplified") != 0)) {
         if (rc == HB_OPT_OK)
             fprintf(stderr, "huibao-read: needs --out, --ctl, --acks and at least one PATH; "
-                    "--window and --attempts at least 1 (see --help)\n");
+                    "--window and --attempts at least 1; --script auto or simplified "
+                    "(see --help)\n");
         free(paths);
         return 2;
     }

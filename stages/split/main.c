@@ -148,7 +148,10 @@ static int split_doc(hb_stage_t *st, void *ctx, const hb_msg_t *m)
      * here; units stay as written.  A view whose characters do not line up
      * with the text (a conversion that changed a length) is not used. */
     c->converted = false;
-    if (c->detect && hb_script_traditional(text, len) &&
+    const msgpack_object *script = hb_msg_get(m, "script"); /* read looked already */
+    bool traditional = c->detect && (script ? hb_obj_is_str(script, "traditional")
+                                            : hb_script_traditional(text, len));
+    if (traditional &&
         hb_script_simplify(c->script, text, len, &c->simple) == 0) {
         c->converted = c->simple.len == len && hb_script_aligned(text, c->simple.data, len);
         if (!c->converted) {
