@@ -232,6 +232,8 @@ def main():
                 d = json.loads(line)
             except ValueError as e:
                 sys.exit("%s:%d: not a JSON object (%s)" % (path, n, e))
+            if not isinstance(d, dict):
+                sys.exit("%s:%d: not a JSON object (a unit of paragraphs.jsonl)" % (path, n))
             if not d.get("topic"):
                 continue
             if d["topic"] not in conf.topics:
@@ -272,4 +274,7 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except OSError as e:  # a file that cannot be read or written: say which
+        sys.exit("%s: %s" % (e.filename, e.strerror))

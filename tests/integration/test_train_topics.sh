@@ -80,3 +80,14 @@ printf '{"text": "x", "topic": "fishing"}\n' >"$TMP/bad.jsonl"
 tools/train-topics.py "$TMP/topics.conf" "$TMP/bad.jsonl" -o "$TMP/bad.conf" 2>"$TMP/err"
 check "an unknown topic is refused" [ $? -ne 0 ]
 check "naming the file, line and topic" grep -q 'bad.jsonl:1: topic "fishing"' "$TMP/err"
+
+# A file that cannot be read or written, or a line that is JSON but not a
+# unit: one line naming it, no Python traceback.
+"$BIN/huibao" train --topics "$TMP/topics.conf" "$TMP/missing.jsonl" 2>"$TMP/err"
+check "a missing labelled file is refused" [ $? -eq 1 ]
+check "naming it, without a traceback" sh -c 'grep -q "missing.jsonl: No such file" "$1" && ! grep -q Traceback "$1"' _ "$TMP/err"
+tools/train-topics.py "$TMP/topics.conf" "$TMP/labelled.jsonl" -o "$TMP/no/such/dir.conf" 2>"$TMP/err"
+check "an output that cannot be written is named" sh -c 'grep -q "no/such/dir.conf: No such file" "$1" && ! grep -q Traceback "$1"' _ "$TMP/err"
+printf '[1]\n' >"$TMP/list.jsonl"
+tools/train-topics.py "$TMP/topics.conf" "$TMP/list.jsonl" 2>"$TMP/err"
+check "a line that is not a JSON object is named" sh -c 'grep -q "list.jsonl:1: not a JSON object" "$1" && ! grep -q Traceback "$1"' _ "$TMP/err"
