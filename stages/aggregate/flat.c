@@ -17,9 +17,9 @@ enum { FIGURES, TOPICS, NFILES };
 
 static const char *const names[NFILES] = {"figures.csv", "unit_topics.csv"};
 static const char *const headers[NFILES] = {
-    "doc,seq,code,province,city,county,town,year,kind,topic,topic_label,n,raw,value,unit,"
+    "doc,seq,part,code,province,city,county,town,year,kind,topic,topic_label,n,raw,value,unit,"
     "base_value,base_unit,masked,approx,subject,max\n",
-    "doc,seq,code,province,city,county,town,year,kind,topic,topic_label,score,rank\n"};
+    "doc,seq,part,code,province,city,county,town,year,kind,topic,topic_label,score,rank\n"};
 /* A figure's keys, in the order of figures.csv's columns after n (and
  * of classify's figures). */
 static const char *const figure_keys[] = {"raw",    "value",  "unit",    "base_value", "base_unit",
@@ -234,15 +234,15 @@ int hb_flat_flush(hb_flat_t *f)
     return 0;
 }
 
-int hb_flat_write_unit(hb_flat_t *f, uint64_t doc, uint32_t seq, const hb_buf_t *place,
-                       const char *rows, size_t len)
+int hb_flat_write_unit(hb_flat_t *f, uint64_t doc, uint32_t seq, uint32_t part,
+                       const hb_buf_t *place, const char *rows, size_t len)
 {
     uint32_t fig_bytes, n;
     if (len < sizeof fig_bytes)
         return 0;
     memcpy(&fig_bytes, rows, sizeof fig_bytes);
     char head[48];
-    int headlen = snprintf(head, sizeof head, "%llu,%u,", (unsigned long long)doc, seq);
+    int headlen = snprintf(head, sizeof head, "%llu,%u,%u,", (unsigned long long)doc, seq, part);
     for (size_t at = sizeof fig_bytes; at + sizeof n <= len; at += sizeof n + n) {
         int i = at < sizeof fig_bytes + fig_bytes ? FIGURES : TOPICS;
         memcpy(&n, rows + at, sizeof n);

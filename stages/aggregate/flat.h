@@ -42,9 +42,10 @@ size_t hb_flat_unit(hb_flat_t *f, const hb_msg_t *unit, hb_buf_t *out);
 void hb_flat_place(const hb_msg_t *doc_end, hb_buf_t *place);
 
 /* Writes one unit's rows (rows[0..len) as hb_flat_unit made them) with its
- * document's columns.  0, or -1 after logging a write error. */
-int hb_flat_write_unit(hb_flat_t *f, uint64_t doc, uint32_t seq, const hb_buf_t *place,
-                       const char *rows, size_t len);
+ * document's columns; part tells apart the units a stage made of one seq
+ * (0 for a unit no stage divided).  0, or -1 after logging a write error. */
+int hb_flat_write_unit(hb_flat_t *f, uint64_t doc, uint32_t seq, uint32_t part,
+                       const hb_buf_t *place, const char *rows, size_t len);
 
 /* Writes what is buffered to the files: before the journal names the
  * documents written so far.  0, or -1 after logging. */

@@ -319,8 +319,8 @@ static int write_doc(aggregator_t *a, doc_t *d)
         if (u->flat_len) {
             hb_buf_reset(&a->flat_rows);
             if (hb_spool_read(&d->json, u->off + u->len, u->flat_len, &a->flat_rows) != 0 ||
-                hb_flat_write_unit(a->flat, d->id, u->seq, &d->flat_place, a->flat_rows.data,
-                                   a->flat_rows.len) != 0) {
+                hb_flat_write_unit(a->flat, d->id, u->seq, u->part, &d->flat_place,
+                                   a->flat_rows.data, a->flat_rows.len) != 0) {
                 rc = -1;
                 break;
             }

@@ -96,3 +96,15 @@ second = sum(n for (n,) in db.execute(
 ok = (len(units) == len(rows) and units == want and per_unit("figures", "metrics")
       and per_unit("unit_topics", "topics") and second > 0)
 sys.exit(0 if ok else 1)' "$TMP/add"
+# figures.csv and unit_topics.csv tell the parts apart too (their part
+# column): one row per figure and per topic of each part, none twice.
+check "figures.csv and unit_topics.csv: a row per figure and topic of each part" "$PY" -c '
+import csv, json, sys
+rows = [json.loads(l) for l in open(sys.argv[1] + "/paragraphs.jsonl", encoding="utf-8")]
+def keys(name, last):
+    return [(int(r["doc"]), int(r["seq"]), int(r["part"]), int(r[last]))
+            for r in csv.DictReader(open(sys.argv[1] + "/" + name, encoding="utf-8-sig"))]
+figs = [(u["doc"], u["seq"], u["part"], i) for u in rows for i in range(len(u["metrics"]))]
+tops = [(u["doc"], u["seq"], u["part"], i + 1) for u in rows for i in range(len(u["topics"]))]
+sys.exit(0 if keys("figures.csv", "n") == figs and keys("unit_topics.csv", "rank") == tops
+         else 1)' "$TMP/add"

@@ -53,7 +53,7 @@ for r, (u, k, t) in zip(tops, want):
     ok &= r["topic_label"] == labels[t["id"]] and r["kind"] == u["kind"]
 print("topics_values", ok)
 print("chinese_labels", any(r["topic_label"] == "农业与粮食" for r in tops))
-print("header", list(figs[0])[:3] == ["doc", "seq", "code"] and list(tops[0])[-2:] == ["score", "rank"])
+print("header", list(figs[0])[:4] == ["doc", "seq", "part", "code"] and list(tops[0])[-2:] == ["score", "rank"])
 PYEOF
 for c in figures_count figures_values topics_count topics_values chinese_labels header; do
     check "CSV: $c" grep -q "^$c True" "$TMP/result"
