@@ -1006,7 +1006,7 @@ static int cmd_keygen(int argc, char **argv)
  * and hands it the rest of the command line. */
 static int cmd_train(int argc, char **argv)
 {
-    bool help = argc == 3 && !strcmp(argv[2], "--help");
+    bool help = argc == 3 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"));
     if (argc == 3 && !strcmp(argv[2], "--version")) {
         printf("huibao %s\n", HB_VERSION);
         return 0;

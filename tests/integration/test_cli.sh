@@ -34,6 +34,8 @@ for c in run relay keygen train; do
     check "huibao help $c exits 0" [ $? -eq 0 ]
     "$BIN/huibao" $c --help >"$TMP/h2" 2>&1
     check "huibao help $c prints huibao $c --help" cmp -s "$TMP/h1" "$TMP/h2"
+    "$BIN/huibao" $c -h >"$TMP/h3" 2>&1
+    check "huibao $c -h is huibao $c --help" cmp -s "$TMP/h2" "$TMP/h3"
 done
 "$BIN/huibao" help run | grep -q "^usage: huibao run"
 check "huibao help run is run's usage" [ $? -eq 0 ]
