@@ -997,8 +997,12 @@ int main(int argc, char **argv)
     if (o.no_results_db) {
         char report[4200];
         snprintf(report, sizeof report, "%s/report.html", o.outdir);
-        if (hb_results_remove(o.outdir) != 0 || (unlink(report) != 0 && errno != ENOENT))
+        if (hb_results_remove(o.outdir) != 0)
             goto done;
+        if (unlink(report) != 0 && errno != ENOENT) {
+            hb_error("%s: cannot remove the last run's report: %s", report, strerror(errno));
+            goto done;
+        }
     } else {
         a.top = hb_figtop_new();
         a.results = hb_results_open(o.outdir, o.topics ? o.topics : topics, o.resume, a.top);

@@ -76,3 +76,8 @@ check "nor report.html" [ ! -e "$TMP/again/report.html" ]
 for f in paragraphs.jsonl docs.jsonl towns.csv; do
     check "--no-results-db: $f the same bytes" cmp -s "$TMP/out/$f" "$TMP/again/$f"
 done
+# A report.html it cannot remove (here a folder): the run stops, naming it.
+mkdir -p "$TMP/stuck/report.html" && touch "$TMP/stuck/report.html/x"
+"$BIN/huibao" run -q --force --no-progress --no-results-db -o "$TMP/stuck" tests/data/seeds >/dev/null 2>"$TMP/stuck.err"
+check "--no-results-db: a report.html that cannot be removed is an error" [ $? -eq 1 ]
+check "naming it" grep -q "stuck/report.html: cannot remove" "$TMP/stuck.err"
