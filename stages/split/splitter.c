@@ -1361,10 +1361,12 @@ int hb_splitter_run_view(hb_splitter_t *sp, const char *text, const char *orig, 
         if (!open && is_furniture(sp, line)) {
             adjacent = false; /* the lines around it are not one sentence */
             if (sp->part.len) { /* maybe the next report: what came before is done */
+                hb_span_t part = sp->part; /* judging pending may match a rule too */
                 if (pending.len)
                     rc = process_line(sp, pending, pending_joined || pending_open,
                                       pending_joined);
                 pending = (hb_span_t){NULL, 0};
+                sp->part = part;
                 if (rc == 0)
                     rc = start_part(sp);
             }

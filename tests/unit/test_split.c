@@ -742,6 +742,38 @@ static void test_furniture_custom_file(void **state)
     assert_null(hb_splitter_new(path)); /* gone: cannot be read */
 }
 
+/* The next report of a page (a `title` rule's line in the body) begins
+ * even when the line before it, unfinished, turns out to be furniture too:
+ * judging that line does not lose the title. */
+static void test_part_after_unfinished_furniture(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/hb-test-furniture-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    fputs("[furniture]\nline = 广告位，\ntitle = 第[一二]篇：(.{2,30})\n", f);
+    fclose(f);
+    hb_splitter_t *own = hb_splitter_new(path);
+    unlink(path);
+    assert_non_null(own);
+    hb_splitter_t *saved = g_sp;
+    g_sp = own;
+    static const char *const between[] = {"", "广告位，\n"};
+    for (int i = 0; i < 2; i++) {
+        char text[512];
+        snprintf(text, sizeof text, "第一篇：甲镇工作总结\n全镇工作平稳，各项事业取得新进展。\n%s"
+                 "第二篇：乙镇工作总结\n全乡工作有序，经济社会平稳发展。\n", between[i]);
+        run_t *r = split(text);
+        expect_n(r, 2);
+        assert_string_equal(r->u[0].section, "");
+        assert_string_equal(r->u[1].section, "乙镇工作总结");
+        run_free(r);
+    }
+    g_sp = saved;
+    hb_splitter_free(own);
+}
+
 static void test_clutter_word_inside_sentence_kept(void **state)
 {
     (void)state;
@@ -1528,6 +1560,7 @@ int main(void)
         cmocka_unit_test(test_repeated_title_is_one_title),
         cmocka_unit_test(test_title_from_furniture_rule),
         cmocka_unit_test(test_furniture_custom_file),
+        cmocka_unit_test(test_part_after_unfinished_furniture),
         cmocka_unit_test(test_comma_line_heads_paragraphs),
         cmocka_unit_test(test_item_alone_heads_next_paragraph),
         cmocka_unit_test(test_yi_yao_items),
