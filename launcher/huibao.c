@@ -157,11 +157,15 @@ static void argv_add(argv_vec_t *a, ...)
     va_end(ap);
 }
 
-/* Appends the words of a space-separated string (a config's options). */
+/* Between the words of a config's command or options once resolved: a
+ * resolved path may hold spaces (the config's folder's). */
+#define WORD_SEP "\x1f"
+
+/* Appends the words of a config's command or options (resolve_words). */
 static void argv_words(argv_vec_t *a, const char *words)
 {
     char *copy = hb_strdup(words), *save = NULL;
-    for (char *w = strtok_r(copy, " \t", &save); w; w = strtok_r(NULL, " \t", &save))
+    for (char *w = strtok_r(copy, WORD_SEP, &save); w; w = strtok_r(NULL, WORD_SEP, &save))
         argv_push(a, w);
     free(copy);
 }
@@ -318,7 +322,8 @@ static bool in_path(const char *name)
 }
 
 /* The words of a pipeline config's command or options, with the paths in
- * them resolved against the config's folder and checked, into out: the
+ * them resolved against the config's folder and checked, into out (words
+ * separated by WORD_SEP, for argv_words): the
  * command's program (the first word when program) must run; any other word
  * (or --name=VALUE's value) with a '/' in it, not an endpoint, is a file to
  * read.  0, or -1 after saying which, with the config's file and line. */
@@ -346,8 +351,8 @@ static int resolve_words(const char *conf, int line, const char *dir, const char
                      program ? " (the stage's program must run)" : "");
             rc = -1;
         }
-        int n = snprintf(out + len, outlen - len, "%s%.*s%s", len ? " " : "", (int)(val - w), w,
-                         path);
+        int n = snprintf(out + len, outlen - len, "%s%.*s%s", len ? WORD_SEP : "", (int)(val - w),
+                         w, path);
         if (n < 0 || (size_t)n >= outlen - len) {
             hb_error("%s:%d: too long once its paths are resolved", conf, line);
             rc = -1;

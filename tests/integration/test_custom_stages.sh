@@ -63,6 +63,13 @@ printf '[stage split]\n[stage tag]\ncommand = stages/hb-tag\n[stage classify]\nw
 "$BIN/huibao" run -q --no-progress -c "$TMP/conf/rel.conf" -o "$TMP/rel" tests/data/seeds >/dev/null 2>"$TMP/err"
 check "relative paths are the config folder's, not the current folder's" [ $? -eq 0 ]
 check "and every stage ran" "$PY" -c "import json,sys; u=[json.loads(l) for l in open('$TMP/rel/paragraphs.jsonl')]; sys.exit(not u or not all('source' in x and 'chars' in x for x in u))"
+# A config in a folder whose name has a space: its paths resolved stay one word.
+mkdir -p "$TMP/my conf"
+cp -r "$TMP/conf/stages" "$TMP/my conf/"
+cp "$TMP/conf/rel.conf" "$TMP/my conf/rel.conf"
+"$BIN/huibao" run -q --no-progress -c "$TMP/my conf/rel.conf" -o "$TMP/space" tests/data/seeds >/dev/null 2>"$TMP/err"
+check "a config folder with a space in its name: the run completes" [ $? -eq 0 ]
+check "with every stage" cmp -s "$TMP/rel/paragraphs.jsonl" "$TMP/space/paragraphs.jsonl"
 check "examples/pipeline-custom.conf names paths from its own folder" grep -q '^command = \.\./build/examples/hb-dedupe' examples/pipeline-custom.conf
 printf '[stage split]\n[stage gone]\ncommand = stages/hb-gone --x\n[stage classify]\n' >"$TMP/conf/missing.conf"
 "$BIN/huibao" run -q -c "$TMP/conf/missing.conf" -o "$TMP/missing" tests/data/seeds >/dev/null 2>"$TMP/err"
