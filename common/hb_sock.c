@@ -506,3 +506,22 @@ void hb_request_stop(void)
 {
     stop_flag = 1;
 }
+
+unsigned long hb_sock_send_to_all(void *sock, const void *data, size_t len)
+{
+    double until = mono_s() + HB_END_SECONDS, taken = mono_s();
+    unsigned long sent = 0;
+    while (!hb_stop_requested() && mono_s() < until && mono_s() - taken < HB_END_PATIENCE) {
+        int events;
+        size_t n = sizeof events;
+        /* ZMQ_EVENTS first: it brings the socket's view of its peers' queues
+         * up to date, so that a peer that has read everything counts as free. */
+        zmq_getsockopt(sock, ZMQ_EVENTS, &events, &n);
+        if (zmq_send(sock, data, len, ZMQ_DONTWAIT) >= 0) {
+            sent++;
+            taken = mono_s();
+        }
+        zmq_poll(NULL, 0, 20); /* a peer that got it has time to leave */
+    }
+    return sent;
+}

@@ -76,6 +76,16 @@ void hb_sock_close(void *sock);
  * ETERM, EINTR when a stop was requested). */
 int hb_sock_send(void *sock, const void *data, size_t len, int flags);
 
+/* A frame for every peer of a PUSH socket (the run's end), which gives each
+ * frame to one: sent again and again, round robin, until no peer has taken
+ * it for HB_END_PATIENCE seconds (they left: stages with --exit-at-end leave
+ * on it) or HB_END_SECONDS passed, or a stop is requested.  A peer's queue
+ * may look full for a few hundred ms while it is idle, hence the patience.
+ * Returns how many copies went out. */
+#define HB_END_SECONDS 5
+#define HB_END_PATIENCE 1.0
+unsigned long hb_sock_send_to_all(void *sock, const void *data, size_t len);
+
 /* Watches one socket's connections and logs them: "NAME: connected to EP"
  * (handshake done, CURVE included), "disconnected", and failed handshakes
  * with their reason (a refused or wrong key).  A failure repeated within a

@@ -96,21 +96,7 @@ int hb_stage_emit(hb_stage_t *st)
 
 int hb_stage_reject(hb_stage_t *st, const hb_msg_t *m, const char *reason)
 {
-    static const char *const keep[] = {"run", "doc", "file", NULL};
-    hb_pack_t *p = hb_stage_pack(st);
-    size_t n = 0;
-    for (const char *const *k = keep; *k; k++)
-        n += hb_msg_get(m, *k) != NULL;
-    hb_pack_header(p, HB_T_REJECT, n + 2);
-    for (const char *const *k = keep; *k; k++) {
-        const msgpack_object *o = hb_msg_get(m, *k);
-        if (o) {
-            hb_pack_key(p, *k);
-            msgpack_pack_object(&p->pk, *o);
-        }
-    }
-    hb_pack_kv_cstr(p, "stage", st->f->name);
-    hb_pack_kv_cstr(p, "reason", reason);
+    hb_pack_reject(hb_stage_pack(st), m, st->f->name, reason);
     return hb_stage_emit(st);
 }
 
@@ -270,32 +256,10 @@ static void *watchdog(void *arg)
     return NULL;
 }
 
-/* The run's end goes to every stage downstream, but a PUSH socket gives
- * each frame to one peer: it is sent again and again, round robin, until no
- * peer has taken it for HB_END_PATIENCE seconds (they left: stages with
- * --exit-at-end leave on it) or HB_END_SECONDS passed.  A peer's queue may
- * look full for a few hundred ms while it is idle, hence the patience. */
-#define HB_END_SECONDS 5
-#define HB_END_PATIENCE 1.0
-
-static double now_s(void);
-
+/* The run's end goes to every stage downstream (hb_sock_send_to_all). */
 static void pass_end_on(hb_stage_t *st)
 {
-    double until = now_s() + HB_END_SECONDS, taken = now_s();
-    unsigned long sent = 0;
-    while (!hb_stop_requested() && now_s() < until && now_s() - taken < HB_END_PATIENCE) {
-        int events;
-        size_t len = sizeof events;
-        /* ZMQ_EVENTS first: it brings the socket's view of its peers' queues
-         * up to date, so that a peer that has read everything counts as free. */
-        zmq_getsockopt(st->out, ZMQ_EVENTS, &events, &len);
-        if (zmq_send(st->out, st->end_msg.data, st->end_msg.len, ZMQ_DONTWAIT) >= 0) {
-            sent++;
-            taken = now_s();
-        }
-        zmq_poll(NULL, 0, 20); /* a peer that got it has time to leave */
-    }
+    unsigned long sent = hb_sock_send_to_all(st->out, st->end_msg.data, st->end_msg.len);
     hb_log(st->level, "the run is complete (run_end): sent it on (%lu copies); exiting", sent);
 }
 

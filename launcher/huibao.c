@@ -5,7 +5,8 @@
  * Starts every stage as its own process on this machine, wired over ipc
  * sockets in a private temporary folder, waits for the aggregator to finish,
  * restarts a split or classify worker that dies (the reader re-sends what it
- * held), then stops the workers.  Exit status: 0 when every input was used,
+ * held), then stops the workers.  Without a pipeline config the reader
+ * splits the documents itself (huibao-read --split): no split process.  Exit status: 0 when every input was used,
  * 3 when some inputs were rejected (the rest are written), 1 on a fatal
  * error, 2 on a usage error, 130 when interrupted.
  *
@@ -38,8 +39,9 @@
 
 #define MAX_WORKERS 256
 #define MAX_RESTARTS 20
-/* How long a complete --listen run waits for split to pass its end on (it
- * tries for 5 s, HB_END_SECONDS in hb_stage.c) before stopping the stages. */
+/* How long a complete --listen run waits for the reader (or split, under
+ * -c) to pass its end on (it tries for 5 s, HB_END_SECONDS in hb_sock.h)
+ * before stopping the stages. */
 #define HB_END_WAIT 8
 
 typedef struct run_opts {
@@ -703,6 +705,15 @@ static int cmd_run(int argc, char **argv)
         free(paths);
         return rc;
     }
+    /* Without a pipeline config, split runs inside the reader (huibao-read
+     * --split): a hop fewer, each document's text never crosses a socket.
+     * A config that places split (custom stages around it, workers,
+     * options) runs it as its own workers. */
+    bool fused = !o.pipeline;
+    if (fused) {
+        memmove(groups, groups + 1, (ngroups - 1) * sizeof *groups);
+        ngroups--;
+    }
     size_t nkids = 3; /* aggregate, read, and relays */
     for (size_t g = 0; g < ngroups; g++) {
         if (groups[g].workers == 0 || (o.jobs >= 0 && !strcmp(groups[g].name, "classify")))
@@ -740,16 +751,17 @@ static int cmd_run(int argc, char **argv)
      * a single worker binds; when both sides have several, a relay binds
      * both ends.  Boundary 0 is the reader's output, ngroups the aggregator's
      * input. */
-    char up[MAX_GROUPS + 1][PATH_MAX + 32], down[MAX_GROUPS + 1][PATH_MAX + 32];
+    char up[MAX_GROUPS + 1][PATH_MAX + 300], down[MAX_GROUPS + 1][PATH_MAX + 32];
     snprintf(down[0], sizeof down[0], ">%s", ep_docs);
+    snprintf(up[0], sizeof up[0], "@%s", ep_docs);
+    if (o.listen && fused) /* the units, for workers elsewhere too */
+        snprintf(up[0] + strlen(up[0]), sizeof up[0] - strlen(up[0]), ",@tcp://%s:%d",
+                 listen_host, listen_port);
     snprintf(up[ngroups], sizeof up[ngroups], ">%s", ep_agg);
     for (size_t b = 1; b < ngroups; b++) {
         if (groups[b - 1].workers == 1) {
             snprintf(up[b], sizeof up[b], "@ipc://%s/b%zu", dir, b);
             snprintf(down[b], sizeof down[b], ">ipc://%s/b%zu", dir, b);
-            if (o.listen && b == 1) /* split's output, for workers elsewhere too */
-                snprintf(up[b] + strlen(up[b]), sizeof up[b] - strlen(up[b]), ",@tcp://%s:%d",
-                         listen_host, listen_port);
         } else if (groups[b].workers == 1) {
             snprintf(up[b], sizeof up[b], ">ipc://%s/b%zu", dir, b);
             snprintf(down[b], sizeof down[b], "@ipc://%s/b%zu", dir, b);
@@ -793,11 +805,15 @@ static int cmd_run(int argc, char **argv)
     child_t *reader = &kids[n++];
     snprintf(reader->role, sizeof reader->role, "read");
     snprintf(prog, sizeof prog, "%s/huibao-read", bindir);
-    argv_add(&reader->argv, prog, "--out", ep_docs, "--ctl", ep_ctl, "--acks", ep_acks, "--run",
+    argv_add(&reader->argv, prog, "--out", up[0], "--ctl", ep_ctl, "--acks", ep_acks, "--run",
              run_id, "--pattern", o.pattern, "--window", window, "--window-mb", window_mb,
              "--retry-after", retry, "--attempts", attempts, "--heartbeat", heartbeat, NULL);
     if (o.meta)
         argv_add(&reader->argv, "--meta", o.meta, NULL);
+    if (fused)
+        argv_push(&reader->argv, "--split");
+    if (fused && o.listen) /* the classify workers, here and elsewhere, hear it */
+        argv_push(&reader->argv, "--end-to-all");
     if (o.resume)
         argv_add(&reader->argv, "--skip", o.outdir, NULL);
     for (size_t i = 0; i < n; i++) {
@@ -880,7 +896,8 @@ static int cmd_run(int argc, char **argv)
             if (!WIFEXITED(ws))
                 hb_error("the aggregator died (%s); results are incomplete", how_died(ws));
             /* A complete run: the reader sends run_end once it has every
-             * ack, split passes it on to the workers elsewhere, and they
+             * ack (to every classify worker: --end-to-all; under -c split
+             * passes it on), the workers elsewhere hear it, and they
              * all exit (--exit-at-end). */
             if (o.listen && (status == 0 || status == 3))
                 wait_all(kids, n, HB_END_WAIT);

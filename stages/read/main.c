@@ -34,7 +34,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../split/docsplit.h"
 #include "decode.h"
+#include "hb_batch.h"
 #include "hb_journal.h"
 #include "hb_log.h"
 #include "hb_map.h"
@@ -54,7 +56,8 @@ typedef struct read_opts {
     const char *out, *ctl, *acks, *run, *pattern, *meta, *skip, *places, *script;
     long window, window_mb, max_mb, hwm, attempts;
     double retry_after;
-    int quiet, verbose, progress, check;
+    int quiet, verbose, progress, check, split, end_to_all;
+    hb_docsplit_opts_t ds; /* --split */
 } read_opts_t;
 
 static const hb_opt_t read_options[] = {
@@ -90,6 +93,15 @@ static const hb_opt_t read_options[] = {
      "reject files larger than this", 1, 4096},
     {"hwm", 0, HB_OPT_INT, offsetof(read_opts_t, hwm), "16", "N",
      "high-water mark of the document socket, in messages", 1, 1000000},
+    {"split", 0, HB_OPT_FLAG, offsetof(read_opts_t, split), NULL, NULL,
+     "split each document here and send its units, as huibao-split would, to --out (the "
+     "classify workers): one hop and one process fewer; `huibao run` does so unless a "
+     "pipeline config places split"},
+    HB_DOCSPLIT_OPTIONS(read_opts_t, ds),
+    {"end-to-all", 0, HB_OPT_FLAG, offsetof(read_opts_t, end_to_all), NULL, NULL,
+     "send the run's end (run_end) to every worker on --out, again and again for up to "
+     "5 s, not once to one: with --split, the classify workers (huibao run --listen "
+     "gives it, so that workers with --exit-at-end on other hosts end with the run)"},
     {"progress", 0, HB_OPT_FLAG, offsetof(read_opts_t, progress), NULL, NULL,
      "report files read on stderr"},
     {"check", 0, HB_OPT_FLAG, offsetof(read_opts_t, check), NULL, NULL,
@@ -117,6 +129,7 @@ typedef struct inflight {
 typedef struct reader {
     const read_opts_t *o;
     void *out, *ctl, *acks;
+    hb_monitor_t *mon_out; /* logs the workers' connections to --out */
     hb_meta_t *meta;
     hb_division_t *div; /* NULL without the division list */
     hb_walk_t *walk;
@@ -148,6 +161,13 @@ typedef struct reader {
     hb_pack_t pack;
     bool pending;      /* pack holds a doc waiting for a free split worker */
     size_t pending_slot;
+    /* --split: the document's units and doc_end, batched, queued as frames
+     * (a 4-byte length, then the bytes) that are pending from outq_pos on */
+    hb_docsplit_t *ds;
+    hb_pack_t upack;
+    hb_batch_t obatch;
+    hb_buf_t outq;
+    size_t outq_pos;
 } reader_t;
 
 static double now_s(void)
@@ -316,6 +336,77 @@ static int pack_doc(reader_t *r, inflight_t *s)
     return 0;
 }
 
+/* hb_batch's sink with --split: a frame joins the queue. */
+static int queue_frame(void *arg, const char *data, size_t len)
+{
+    reader_t *r = arg;
+    uint32_t n = (uint32_t)len;
+    hb_buf_append(&r->outq, &n, sizeof n);
+    hb_buf_append(&r->outq, data, len);
+    return 0;
+}
+
+static int queue_msg(void *arg, hb_pack_t *p)
+{
+    reader_t *r = arg;
+    return hb_batch_add(&r->obatch, r, p->buf.data, p->buf.len);
+}
+
+/* pack_doc, and with --split the document split here: its frames queued in
+ * outq (the doc in pack is read in place, not decoded again). */
+static int make_doc(reader_t *r, inflight_t *s)
+{
+    int rc = pack_doc(r, s);
+    if (rc != 0 || !r->ds)
+        return rc;
+    hb_msg_t m;
+    const char *why = NULL;
+    hb_msg_init(&m);
+    hb_buf_reset(&r->outq);
+    r->outq_pos = 0;
+    if (hb_msg_decode(&m, r->pack.buf.data, r->pack.buf.len, &why) != 0 ||
+        hb_docsplit_run(r->ds, &m, &r->upack, queue_msg, r) != 0 ||
+        hb_batch_flush(&r->obatch, r) != 0)
+        rc = -1;
+    hb_msg_done(&m);
+    if (rc)
+        hb_error("%s: could not split document %llu%s%s", s->path, (unsigned long long)s->doc,
+                 why ? ": " : "", why ? why : "");
+    return rc;
+}
+
+static void clear_pending(reader_t *r)
+{
+    r->pending = false;
+    hb_buf_reset(&r->outq);
+    r->outq_pos = 0;
+}
+
+/* Sends what is pending, as far as it goes without blocking: the doc, or
+ * with --split its frames one by one.  0, or -1 on a fatal error. */
+static int send_pending(reader_t *r)
+{
+    while (r->pending) {
+        const char *data = r->pack.buf.data;
+        size_t len = r->pack.buf.len;
+        if (r->ds) {
+            uint32_t n;
+            memcpy(&n, r->outq.data + r->outq_pos, sizeof n);
+            data = r->outq.data + r->outq_pos + sizeof n;
+            len = n;
+        }
+        if (hb_sock_send(r->out, data, len, ZMQ_DONTWAIT) != 0) {
+            if (errno == EAGAIN)
+                return 0;
+            hb_error("cannot send a document: %s", zmq_strerror(errno));
+            return -1;
+        }
+        if (!r->ds || (r->outq_pos += sizeof(uint32_t) + len) == r->outq.len)
+            clear_pending(r);
+    }
+    return 0;
+}
+
 static bool skip_id(const reader_t *r, uint64_t id)
 {
     return id / 8 < r->skip_id_bytes && (r->skip_ids[id / 8] >> (id % 8)) & 1;
@@ -393,7 +484,7 @@ static int give_up(reader_t *r, inflight_t *s)
         snprintf(why, sizeof why, "not acknowledged after %d attempts (are split, classify "
                  "and aggregate running?)", s->attempts);
     if (r->pending && r->pending_slot == (size_t)(s - r->slots))
-        r->pending = false;
+        clear_pending(r);
     if (send_reject(r, s->path, s->doc, s->stalls ? s->stalled_by : "read", why) != 0)
         return -1;
     r->gave_up++;
@@ -437,7 +528,7 @@ static int prepare(reader_t *r)
         if (!s->path || !s->resend || (s->stalls > 0) != (i >= r->o->window))
             continue;
         s->resend = false;
-        int rc = pack_doc(r, s);
+        int rc = make_doc(r, s);
         if (rc < 0)
             return -1;
         if (rc == 1) { /* rejected: kept until that is acknowledged, as give_up() */
@@ -485,7 +576,7 @@ static int prepare(reader_t *r)
         s->given_up = false;
         s->stalls = 0;
         r->busy++;
-        int rc = pack_doc(r, s);
+        int rc = make_doc(r, s);
         if (rc < 0)
             return -1;
         if (rc == 1) {
@@ -566,7 +657,7 @@ static void on_ack(reader_t *r, zmq_msg_t *frame)
     for (long i = 0; i < r->o->window; i++)
         if (r->slots[i].path && r->slots[i].doc == doc && r->slots[i].attempts > 0) {
             if (r->pending && r->pending_slot == (size_t)i)
-                r->pending = false; /* acknowledged while waiting to be resent */
+                clear_pending(r); /* acknowledged while waiting to be resent */
             if (!r->slots[i].given_up) {
                 r->last_ack = now_s();
                 r->stalled = false;
@@ -586,8 +677,12 @@ static void send_run_end(reader_t *r)
     hb_pack_reset(&r->pack);
     hb_pack_header(&r->pack, HB_T_RUN_END, 1);
     hb_pack_kv_cstr(&r->pack, "run", r->o->run);
-    if (zmq_setsockopt(r->out, ZMQ_LINGER, &linger, sizeof linger) != 0 ||
-        hb_sock_send(r->out, r->pack.buf.data, r->pack.buf.len, ZMQ_DONTWAIT) != 0)
+    if (zmq_setsockopt(r->out, ZMQ_LINGER, &linger, sizeof linger) != 0)
+        return;
+    if (r->o->end_to_all)
+        hb_debug("the run's end (run_end) went out %lu times",
+                 hb_sock_send_to_all(r->out, r->pack.buf.data, r->pack.buf.len));
+    else if (hb_sock_send(r->out, r->pack.buf.data, r->pack.buf.len, ZMQ_DONTWAIT) != 0)
         hb_debug("the run's end (run_end) did not go out: no split worker is connected");
 }
 
@@ -599,7 +694,7 @@ static int run_reader(reader_t *r)
             r->stopped = true;
             r->stopped_at = now_s();
             r->walk_done = true; /* take no more files; finish what is out */
-            r->pending = false;  /* not handed out: --resume redoes it */
+            clear_pending(r);    /* not handed out: --resume redoes it */
             hb_warn("stopping: waiting up to %.0f s for the %zu documents handed out (signal "
                     "again to quit at once)", STOP_GRACE, r->busy);
         }
@@ -646,8 +741,9 @@ static int run_reader(reader_t *r)
             return 0;
         }
         zmq_pollitem_t items[] = {{r->acks, 0, ZMQ_POLLIN, 0},
+                                  {hb_monitor_socket(r->mon_out), 0, ZMQ_POLLIN, 0},
                                   {r->out, 0, ZMQ_POLLOUT, 0}};
-        int rc = zmq_poll(items, r->pending ? 2 : 1, 500);
+        int rc = zmq_poll(items, r->pending ? 3 : 2, 500);
         if (rc < 0) {
             if (zmq_errno() == EINTR)
                 continue;
@@ -661,14 +757,10 @@ static int run_reader(reader_t *r)
                 on_ack(r, &frame);
             zmq_msg_close(&frame);
         }
-        if (r->pending && (items[1].revents & ZMQ_POLLOUT)) {
-            if (hb_sock_send(r->out, r->pack.buf.data, r->pack.buf.len, ZMQ_DONTWAIT) == 0) {
-                r->pending = false;
-            } else if (errno != EAGAIN) {
-                hb_error("cannot send a document: %s", zmq_strerror(errno));
-                return 1;
-            }
-        }
+        if (items[1].revents & ZMQ_POLLIN)
+            hb_monitor_read(r->mon_out);
+        if (r->pending && (items[2].revents & ZMQ_POLLOUT) && send_pending(r) != 0)
+            return 1;
         if (r->o->progress && r->sent / 100 != last_progress) {
             last_progress = r->sent / 100;
             hb_info("%llu documents sent, %llu rejected", (unsigned long long)r->sent,
@@ -751,6 +843,12 @@ int main(int argc, char **argv)
         hb_log_set_level(o.quiet ? HB_LOG_ERROR : o.verbose ? HB_LOG_DEBUG : HB_LOG_INFO);
         reader_t r = {.o = &o};
         rc = load_meta(&r, true) == 0 ? 0 : 2;
+        if (rc == 0 && o.split) {
+            o.ds.script = o.script;
+            hb_docsplit_t *ds = hb_docsplit_new(&o.ds);
+            rc = ds ? 0 : 2;
+            hb_docsplit_free(ds);
+        }
         hb_meta_free(r.meta);
         hb_division_free(r.div);
         free(paths);
@@ -783,6 +881,10 @@ int main(int argc, char **argv)
     hb_buf_init(&r.name);
     hb_buf_init(&r.key);
     hb_pack_init(&r.pack);
+    hb_pack_init(&r.upack);
+    hb_batch_init(&r.obatch);
+    r.obatch.send = queue_frame;
+    hb_buf_init(&r.outq);
     int status = 1;
     void *zctx = zmq_ctx_new();
     hb_security_t *sec = hb_security_load(zctx, &so);
@@ -792,9 +894,16 @@ int main(int argc, char **argv)
                             .sec = sec};
     hb_sock_opts_t ack_o = {.hwm = 100000, .linger_ms = 0, .max_msg_bytes = 1 << 16,
                             .bind_default = true, .sec = sec};
+    /* The workers' connections: info on a network, debug on one machine. */
+    out_o.monitor = &r.mon_out;
+    out_o.monitor_name = "out";
+    out_o.monitor_level = strstr(o.out, "tcp://") ? HB_LOG_INFO : HB_LOG_DEBUG;
     if (!sec || load_meta(&r, false) != 0)
         goto done;
     if (o.skip && load_skip(&r, o.skip) != 0)
+        goto done;
+    o.ds.script = o.script; /* --split: one --script for both */
+    if (o.split && !(r.ds = hb_docsplit_new(&o.ds)))
         goto done;
     r.out = hb_sock_open(zctx, ZMQ_PUSH, o.out, &out_o);
     r.ctl = r.out ? hb_sock_open(zctx, ZMQ_PUSH, o.ctl, &ctl_o) : NULL;
@@ -818,6 +927,7 @@ done:
     hb_map_free(r.skip);
     hb_map_free(r.skip_pairs);
     free(r.skip_ids);
+    hb_monitor_free(r.mon_out);
     hb_sock_close(r.out);
     hb_sock_close(r.ctl);
     hb_sock_close(r.acks);
@@ -830,6 +940,10 @@ done:
     hb_buf_release(&r.name);
     hb_buf_release(&r.key);
     hb_pack_release(&r.pack);
+    hb_docsplit_free(r.ds);
+    hb_pack_release(&r.upack);
+    hb_batch_release(&r.obatch);
+    hb_buf_release(&r.outq);
     free(paths);
     return status;
 }

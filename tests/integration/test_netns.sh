@@ -51,4 +51,4 @@ check "a worker logs its start: endpoints, pid and host, key" \
     grep -q "started: in >tcp://10.88.1.1:$port, out >tcp://10.88.1.1:$((port + 1)), pid [0-9]* on .*, CURVE key" "$TMP/b.err"
 check "its connections" grep -q "in: connected (tcp://10.88.1.1:$port)" "$TMP/b.err"
 check "and its counts and CPU time at exit" grep -Eq "stopping: .* [0-9]+ documents, .* s CPU" "$TMP/b.err"
-check "split logs each worker's connection" [ "$(grep -c "huibao-split: info: out: connected (tcp://" "$TMP/a.err")" -ge 2 ]
+check "the reader (split runs in it) logs each worker's connection" [ "$(grep -c "huibao-read: info: out: connected (tcp://" "$TMP/a.err")" -ge 2 ]

@@ -4,10 +4,10 @@
 # FIFOs and sockets inside a folder are skipped silently; a FIFO named on the
 # command line is rejected as "not a regular file".
 #
-# Timing: a 60 MB report sorts early (t001/000_big.txt); while the one split
-# worker chews on it the reader's window (64) fills and the reader waits, so
-# the files changed then (t080 and later, ~400 files ahead) are reliably not
-# yet read.  root reads a chmod-000 file anyway, so as root the
+# Timing: a 60 MB report sorts early (t001/000_big.txt); the reader splits
+# it (huibao-read --split) and takes no other file until it is written (its
+# --window-mb), so the files changed meanwhile (t080 and later, ~400 files
+# ahead) are reliably not yet read.  root reads a chmod-000 file anyway, so as root the
 # run itself is started as "nobody" (setpriv) for the unreadable cases.
 . "$(dirname "$0")/lib.sh"
 
@@ -44,25 +44,21 @@ fi
 "${as_user[@]}" timeout 120 "$BIN/huibao" run -j 2 --no-progress -o "$TMP/out/v" "$in" \
     >"$TMP/run.out" 2>"$TMP/run.err" &
 launcher=$!
-# Wait until split has spent 0.1 s of CPU on the big report: the reader has
-# listed the top folder and is stalled behind its full window.  The stages
-# start after the launcher's checks, which take longer on a loaded machine:
-# look for them until they are there (up to a minute), not once.
-reader= splitter= ticks=0
+# Wait until the reader (which splits) has spent 0.1 s of CPU: it has
+# listed the top folder and is busy with the big report.  The stages start
+# after the launcher's checks, which take longer on a loaded machine: look
+# for it until it is there (up to a minute), not once.
+reader= ticks=0
 for _ in $(seq 1 1200); do
     [ -n "$reader" ] || reader=$(pgrep -f "huibao-read .*$in" | head -n 1)
-    if [ -n "$reader" ] && [ -z "$splitter" ]; then
-        parent=$(ps -o ppid= -p "$reader" 2>/dev/null | tr -d ' ')
-        splitter=$(pgrep -P "${parent:-0}" -f huibao-split | head -n 1)
-    fi
-    if [ -n "$splitter" ]; then
-        ticks=$(awk '{ print $14 + $15 }' "/proc/$splitter/stat" 2>/dev/null)
+    if [ -n "$reader" ]; then
+        ticks=$(awk '{ print $14 + $15 }' "/proc/$reader/stat" 2>/dev/null)
         [ "${ticks:-0}" -ge 10 ] && break
     fi
     kill -0 "$launcher" 2>/dev/null || break
     sleep 0.05
 done
-echo "# split busy on the 60 MB report (${ticks:-?} ticks of CPU): changing the files now"
+echo "# the reader busy on the 60 MB report (${ticks:-?} ticks of CPU): changing the files now"
 rm -rf "$in"/t11[1-9] "$in/t120"          # folders listed at the start, gone before visited
 rm -f "$in"/t10[1-9]/*.txt "$in"/t110/*.txt  # folders left empty
 rm -f "$in"/t09[1-9]/00[02]_*.txt "$in"/t100/00[02]_*.txt
