@@ -810,8 +810,8 @@ static int cmd_run(int argc, char **argv)
              "--retry-after", retry, "--attempts", attempts, "--heartbeat", heartbeat, NULL);
     if (o.meta)
         argv_add(&reader->argv, "--meta", o.meta, NULL);
-    if (fused)
-        argv_push(&reader->argv, "--split");
+    if (fused) /* units in 64 KB batches: queues as short as split's own */
+        argv_add(&reader->argv, "--split", "--hwm", "4", NULL);
     if (fused && o.listen) /* the classify workers, here and elsewhere, hear it */
         argv_push(&reader->argv, "--end-to-all");
     if (o.resume)
