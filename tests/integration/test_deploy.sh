@@ -467,7 +467,7 @@ for role in core worker; do
 done
 reports=$(plan files reports)
 mkdir -p "$reports" "$TMP/pvc/huibao-output"
-seed_corpus "$reports" 4
+seed_corpus "$reports" 16  # enough documents that both workers, connecting at their own pace, get some
 mapfile -t core < <(plan core argv)
 mapfile -t worker < <(plan worker argv)
 # The image's working folder holds configs -> the installed rules.
