@@ -138,8 +138,8 @@ int hb_msg_each(const char *data, size_t len, hb_msg_fn fn, void *arg, unsigned 
             } else {
                 rc = fn(arg, &one);
             }
-            hb_msg_done(&one);
         }
+        hb_msg_done(&one); /* one decoded each element in turn, in the same memory */
     }
     hb_msg_done(&m);
     return rc;

@@ -23,20 +23,26 @@ bool hb_obj_is_str(const msgpack_object *o, const char *s)
 {
     if (!o || o->type != MSGPACK_OBJECT_STR)
         return false;
+    const char *p = o->via.str.ptr;
     size_t n = o->via.str.size;
-    if (n == 0)
-        return *s == '\0';
-    return o->via.str.ptr[0] == s[0] && strnlen(s, n + 1) == n &&
-           memcmp(o->via.str.ptr, s, n) == 0;
+    for (size_t i = 0; i < n; i++) /* keys are short: no library call */
+        if (s[i] == '\0' || s[i] != p[i])
+            return false;
+    return s[n] == '\0';
 }
 
 const msgpack_object *hb_msg_get(const hb_msg_t *m, const char *key)
 {
     if (!m->map)
         return NULL;
-    for (uint32_t i = 0; i < m->map->size; i++)
-        if (hb_obj_is_str(&m->map->ptr[i].key, key))
+    for (uint32_t i = 0; i < m->map->size; i++) {
+        const msgpack_object *k = &m->map->ptr[i].key;
+        /* the first byte first: most keys differ there */
+        if (k->type == MSGPACK_OBJECT_STR && k->via.str.size && k->via.str.ptr[0] != key[0])
+            continue;
+        if (hb_obj_is_str(k, key))
             return &m->map->ptr[i].val;
+    }
     return NULL;
 }
 
@@ -126,13 +132,20 @@ static const char *check_msgpack(const unsigned char *p, size_t len)
 int hb_msg_decode(hb_msg_t *m, const char *data, size_t len, const char **why)
 {
     size_t off = 0;
-    msgpack_unpacked_destroy(&m->up);
+    msgpack_zone *zone = m->up.zone; /* kept, cleared: no allocation per message */
     hb_msg_init(m);
+    m->up.zone = zone;
     m->raw = data;
     m->raw_len = len;
     if ((*why = check_msgpack((const unsigned char *)data, len)) != NULL)
         return -1;
-    msgpack_unpack_return r = msgpack_unpack_next(&m->up, data, len, &off);
+    if (zone) {
+        msgpack_zone_clear(zone);
+    } else if (!(zone = m->up.zone = msgpack_zone_new(MSGPACK_ZONE_CHUNK_SIZE))) {
+        *why = "out of memory";
+        return -1;
+    }
+    msgpack_unpack_return r = msgpack_unpack(data, len, &off, zone, &m->up.data);
     if (r != MSGPACK_UNPACK_SUCCESS) {
         *why = r == MSGPACK_UNPACK_CONTINUE ? "truncated msgpack" : "not msgpack";
         return -1;
@@ -232,32 +245,27 @@ void hb_pack_reset(hb_pack_t *p)
  * writes, fixstr, str8, str16 or str32. */
 void hb_pack_str(hb_pack_t *p, const char *s, size_t len)
 {
-    unsigned char head[5];
-    size_t n;
-    if (len < 32) {
-        head[0] = (unsigned char)(0xa0 | len);
-        n = 1;
-    } else if (len < 256) {
-        head[0] = 0xd9;
-        head[1] = (unsigned char)len;
-        n = 2;
-    } else if (len < 65536) {
-        head[0] = 0xda;
-        head[1] = (unsigned char)(len >> 8);
-        head[2] = (unsigned char)len;
-        n = 3;
-    } else {
-        head[0] = 0xdb;
-        for (int i = 0; i < 4; i++)
-            head[1 + i] = (unsigned char)(len >> (24 - 8 * i));
-        n = 5;
-    }
     hb_buf_t *b = &p->buf;
-    hb_buf_reserve(b, n + len);
-    memcpy(b->data + b->len, head, n);
+    if (b->len + 5 + len + 1 > b->cap) /* room for the longest header */
+        hb_buf_reserve(b, 5 + len);
+    unsigned char *w = (unsigned char *)b->data + b->len; /* the header, written in place */
+    if (len < 32) {
+        *w++ = (unsigned char)(0xa0 | len);
+    } else if (len < 256) {
+        *w++ = 0xd9;
+        *w++ = (unsigned char)len;
+    } else if (len < 65536) {
+        *w++ = 0xda;
+        *w++ = (unsigned char)(len >> 8);
+        *w++ = (unsigned char)len;
+    } else {
+        *w++ = 0xdb;
+        for (int i = 0; i < 4; i++)
+            *w++ = (unsigned char)(len >> (24 - 8 * i));
+    }
     if (len)
-        memcpy(b->data + b->len + n, s, len);
-    b->len += n + len;
+        memcpy(w, s, len);
+    b->len = (size_t)((char *)w - b->data) + len;
     b->data[b->len] = '\0';
 }
 
@@ -316,11 +324,29 @@ void hb_pack_number(hb_pack_t *p, double v)
         msgpack_pack_double(&p->pk, v);
 }
 
+/* Every pass-through asks this of every key of every message: the first
+ * byte rejects most skip words at once. */
 static bool key_in(const msgpack_object *key, const char *const *skip)
 {
-    for (; *skip; skip++)
-        if (hb_obj_is_str(key, *skip))
+    if (key->type != MSGPACK_OBJECT_STR)
+        return false;
+    const char *k = key->via.str.ptr;
+    size_t n = key->via.str.size;
+    for (; *skip; skip++) {
+        const char *w = *skip;
+        if (n == 0 || *w == '\0') {
+            if (n == 0 && *w == '\0')
+                return true;
+            continue;
+        }
+        if (*w != k[0])
+            continue;
+        size_t i = 1;
+        while (i < n && w[i] != '\0' && w[i] == k[i])
+            i++;
+        if (i == n && w[n] == '\0')
             return true;
+    }
     return false;
 }
 

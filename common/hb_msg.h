@@ -43,7 +43,7 @@
 #define HB_T_BATCH "batch"     /* split -> … -> aggregate: several messages in one frame (hb_batch.h) */
 
 typedef struct hb_msg {
-    msgpack_unpacked up;
+    msgpack_unpacked up; /* its zone is kept, cleared, from one decode to the next */
     const msgpack_object_map *map;
     const char *type;
     size_t type_len;
@@ -53,7 +53,9 @@ typedef struct hb_msg {
 
 void hb_msg_init(hb_msg_t *m);
 /* Decodes a frame.  Returns 0, or -1 with *why set to a static reason
- * (not msgpack, not a map, no version, wrong version, no type, trailing bytes). */
+ * (not msgpack, not a map, no version, wrong version, no type, trailing bytes).
+ * Decoding into the same hb_msg_t again reuses its memory: no hb_msg_done
+ * needed in between, only at the end. */
 int hb_msg_decode(hb_msg_t *m, const char *data, size_t len, const char **why);
 void hb_msg_done(hb_msg_t *m);
 
