@@ -160,6 +160,7 @@ typedef struct reader {
     hb_buf_t name;     /* the path as UTF-8, for messages */
     hb_pack_t pack;
     bool pending;      /* pack holds a doc waiting for a free split worker */
+    hb_pack_t cpack;   /* rejects, ends, run_end: never over a pending doc */
     size_t pending_slot;
     /* --split: the document's units and doc_end, batched, queued as frames
      * (a 4-byte length, then the bytes) that are pending from outq_pos on */
@@ -215,7 +216,7 @@ static const char *read_file(reader_t *r, const char *path, char *why, size_t wh
 
 static int send_ctl(reader_t *r)
 {
-    if (hb_sock_send(r->ctl, r->pack.buf.data, r->pack.buf.len, 0) != 0) {
+    if (hb_sock_send(r->ctl, r->cpack.buf.data, r->cpack.buf.len, 0) != 0) {
         hb_error("cannot send to the aggregator: %s", zmq_strerror(errno));
         return -1;
     }
@@ -234,16 +235,16 @@ static bool utf8_name(reader_t *r, const char *path)
 /* "file" (valid UTF-8) and, when the name is not UTF-8, "file_bytes": its
  * bytes in hex, so that no name is lost or confused with another.  Counts
  * as one or two keys in the header. */
-static int pack_file(reader_t *r, const char *path)
+static int pack_file(reader_t *r, hb_pack_t *p, const char *path)
 {
     bool exact = utf8_name(r, path);
-    hb_pack_kv_cstr(&r->pack, "file", r->name.data ? r->name.data : "");
+    hb_pack_kv_cstr(p, "file", r->name.data ? r->name.data : "");
     if (exact)
         return 1;
     hb_buf_reset(&r->name);
-    for (const unsigned char *p = (const unsigned char *)path; *p; p++)
-        hb_buf_printf(&r->name, "%02x", *p);
-    hb_pack_kv_str(&r->pack, "file_bytes", r->name.data, r->name.len);
+    for (const unsigned char *c = (const unsigned char *)path; *c; c++)
+        hb_buf_printf(&r->name, "%02x", *c);
+    hb_pack_kv_str(p, "file_bytes", r->name.data, r->name.len);
     return 2;
 }
 
@@ -252,13 +253,13 @@ static int send_reject(reader_t *r, const char *path, uint64_t doc, const char *
 {
     hb_info("%s: rejected: %s", path, reason);
     r->rejects++;
-    hb_pack_reset(&r->pack);
-    hb_pack_header(&r->pack, HB_T_REJECT, 5 + !utf8_name(r, path));
-    hb_pack_kv_cstr(&r->pack, "run", r->o->run);
-    hb_pack_kv_u64(&r->pack, "doc", doc);
-    pack_file(r, path);
-    hb_pack_kv_cstr(&r->pack, "stage", stage);
-    hb_pack_kv_cstr(&r->pack, "reason", reason);
+    hb_pack_reset(&r->cpack);
+    hb_pack_header(&r->cpack, HB_T_REJECT, 5 + !utf8_name(r, path));
+    hb_pack_kv_cstr(&r->cpack, "run", r->o->run);
+    hb_pack_kv_u64(&r->cpack, "doc", doc);
+    pack_file(r, &r->cpack, path);
+    hb_pack_kv_cstr(&r->cpack, "stage", stage);
+    hb_pack_kv_cstr(&r->cpack, "reason", reason);
     return send_ctl(r);
 }
 
@@ -308,7 +309,7 @@ static int pack_doc(reader_t *r, inflight_t *s)
     hb_pack_header(&r->pack, HB_T_DOC, 15 + !exact);
     hb_pack_kv_cstr(&r->pack, "run", r->o->run);
     hb_pack_kv_u64(&r->pack, "doc", s->doc);
-    pack_file(r, s->path);
+    pack_file(r, &r->pack, s->path);
     hb_pack_kv_cstr(&r->pack, "town", dm.town[0] ? dm.town : NULL);
     hb_pack_kv_cstr(&r->pack, "county", dm.county[0] ? dm.county : NULL);
     hb_pack_kv_cstr(&r->pack, "province", dm.province[0] ? dm.province : NULL);
@@ -674,15 +675,15 @@ static void on_ack(reader_t *r, zmq_msg_t *frame)
 static void send_run_end(reader_t *r)
 {
     int linger = 2000; /* the frame leaves before the socket closes */
-    hb_pack_reset(&r->pack);
-    hb_pack_header(&r->pack, HB_T_RUN_END, 1);
-    hb_pack_kv_cstr(&r->pack, "run", r->o->run);
+    hb_pack_reset(&r->cpack);
+    hb_pack_header(&r->cpack, HB_T_RUN_END, 1);
+    hb_pack_kv_cstr(&r->cpack, "run", r->o->run);
     if (zmq_setsockopt(r->out, ZMQ_LINGER, &linger, sizeof linger) != 0)
         return;
     if (r->o->end_to_all)
         hb_debug("the run's end (run_end) went out %lu times",
-                 hb_sock_send_to_all(r->out, r->pack.buf.data, r->pack.buf.len));
-    else if (hb_sock_send(r->out, r->pack.buf.data, r->pack.buf.len, ZMQ_DONTWAIT) != 0)
+                 hb_sock_send_to_all(r->out, r->cpack.buf.data, r->cpack.buf.len));
+    else if (hb_sock_send(r->out, r->cpack.buf.data, r->cpack.buf.len, ZMQ_DONTWAIT) != 0)
         hb_debug("the run's end (run_end) did not go out: no split worker is connected");
 }
 
@@ -717,14 +718,14 @@ static int run_reader(reader_t *r)
                          "--pattern '%s'", others, r->o->pattern);
             else if (end_due && r->next_doc == 0)
                 hb_error("no file to read: the folders given hold no file");
-            hb_pack_reset(&r->pack);
-            hb_pack_header(&r->pack, HB_T_END, r->stopped ? 5 : 4);
-            hb_pack_kv_cstr(&r->pack, "run", r->o->run);
-            hb_pack_kv_u64(&r->pack, "docs", r->next_doc);
-            hb_pack_kv_u64(&r->pack, "rejects", 0); /* every reject has its id */
-            hb_pack_kv_bool(&r->pack, "stopped", r->stopped);
+            hb_pack_reset(&r->cpack);
+            hb_pack_header(&r->cpack, HB_T_END, r->stopped ? 5 : 4);
+            hb_pack_kv_cstr(&r->cpack, "run", r->o->run);
+            hb_pack_kv_u64(&r->cpack, "docs", r->next_doc);
+            hb_pack_kv_u64(&r->cpack, "rejects", 0); /* every reject has its id */
+            hb_pack_kv_bool(&r->cpack, "stopped", r->stopped);
             if (r->stopped)
-                hb_pack_kv_u64(&r->pack, "abandoned", abandoned);
+                hb_pack_kv_u64(&r->cpack, "abandoned", abandoned);
             if (send_ctl(r) != 0)
                 return 1;
             r->end_sent = true;
@@ -881,6 +882,7 @@ int main(int argc, char **argv)
     hb_buf_init(&r.name);
     hb_buf_init(&r.key);
     hb_pack_init(&r.pack);
+    hb_pack_init(&r.cpack);
     hb_pack_init(&r.upack);
     hb_batch_init(&r.obatch);
     r.obatch.send = queue_frame;
@@ -940,6 +942,7 @@ done:
     hb_buf_release(&r.name);
     hb_buf_release(&r.key);
     hb_pack_release(&r.pack);
+    hb_pack_release(&r.cpack);
     hb_docsplit_free(r.ds);
     hb_pack_release(&r.upack);
     hb_batch_release(&r.obatch);
