@@ -39,6 +39,7 @@
 #define HB_T_DROPPED "dropped" /* a stage -> aggregate: this unit was dropped on purpose */
 #define HB_T_STALLED "stalled" /* a stage -> aggregate -> read: it hung on this document */
 #define HB_T_RUN_END "run_end" /* read -> split -> …: the run is complete (--exit-at-end) */
+#define HB_T_STATS "stats"     /* read -> aggregate: the reader's counts, for --metrics */
 #define HB_MAX_PARTS 64        /* units one unit may become ("part", "parts") */
 #define HB_T_BATCH "batch"     /* split -> … -> aggregate: several messages in one frame (hb_batch.h) */
 

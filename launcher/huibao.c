@@ -31,6 +31,7 @@
 #include "hb_conf.h"
 #include "hb_log.h"
 #include "hb_mem.h"
+#include "hb_metrics.h"
 #include "hb_opt.h"
 #include "hb_rundir.h"
 #include "hb_sock.h"
@@ -45,7 +46,7 @@
 #define HB_END_WAIT 8
 
 typedef struct run_opts {
-    const char *outdir, *pattern, *meta, *topics, *figures, *pipeline, *listen;
+    const char *outdir, *pattern, *meta, *topics, *figures, *pipeline, *listen, *metrics;
     long jobs, window, window_mb, attempts;
     double retry_after, progress_every;
     int quiet, verbose, no_progress, resume, force, no_csv_bom, no_results_db, insecure;
@@ -61,6 +62,9 @@ static const hb_opt_t run_options[] = {
     {"listen", 'l', HB_OPT_STR, offsetof(run_opts_t, listen), NULL, "HOST:PORT",
      "also take classify workers from other hosts: split's output on tcp PORT, the "
      "aggregator's input on PORT+1; CURVE on, keys in the output folder"},
+    {"metrics", 0, HB_OPT_STR, offsetof(run_opts_t, metrics), NULL, "HOST:PORT",
+     "serve Prometheus metrics of the run (documents, units, bytes, resends, per-worker "
+     "counts, queues) at http://HOST:PORT/metrics; the last ones go to OUT/metrics.prom"},
     {"insecure", 0, HB_OPT_FLAG, offsetof(run_opts_t, insecure), NULL, NULL,
      "with --listen: no CURVE (whoever reaches the ports can read and change the run)"},
     {"pattern", 'p', HB_OPT_STR, offsetof(run_opts_t, pattern), "*.txt", "GLOB",
@@ -648,6 +652,16 @@ static int cmd_run(int argc, char **argv)
             free(paths);
             return 2;
         }
+    if (o.metrics) { /* said now, not by the aggregator once everything runs */
+        char why[512];
+        hb_metrics_t *m = hb_metrics_listen(o.metrics, why, sizeof why);
+        hb_metrics_free(m);
+        if (!m) {
+            fprintf(stderr, "huibao run: --metrics: %s\n", why);
+            free(paths);
+            return 2;
+        }
+    }
     hb_log_set_level(o.quiet ? HB_LOG_ERROR : o.verbose ? HB_LOG_DEBUG : HB_LOG_INFO);
     char run_id[64];
     snprintf(run_id, sizeof run_id, "r%lx-%d", (unsigned long)time(NULL), (int)getpid());
@@ -745,6 +759,8 @@ static int cmd_run(int argc, char **argv)
         argv_push(&agg->argv, "--no-csv-bom");
     if (o.no_results_db)
         argv_push(&agg->argv, "--no-results-db");
+    if (o.metrics)
+        argv_add(&agg->argv, "--metrics", o.metrics, NULL);
 
     /* Between group g-1 and group g lies boundary g: up[g] is where the
      * workers of g-1 send, down[g] where those of g receive.  The side with

@@ -27,6 +27,7 @@
 #include "hb_json.h"
 #include "hb_log.h"
 #include "hb_mem.h"
+#include "hb_metrics.h"
 #include "hb_msg.h"
 #include "hb_opt.h"
 #include "hb_sock.h"
@@ -46,7 +47,7 @@
 #define MAX_ACTIVE_DOCS 65536
 
 typedef struct agg_opts {
-    const char *in, *ctl, *acks, *outdir, *topics, *run;
+    const char *in, *ctl, *acks, *outdir, *topics, *run, *metrics;
     long max_msg_mb, total_docs;
     double progress_every;
     int progress, quiet, verbose, resume, no_csv_bom, no_results_db;
@@ -74,6 +75,9 @@ static const hb_opt_t agg_options[] = {
      "write the CSV files without the UTF-8 byte order mark (Excel needs it to read UTF-8)"},
     {"no-results-db", 0, HB_OPT_FLAG, offsetof(agg_opts_t, no_results_db), NULL, NULL,
      "write neither results.sqlite nor report.html (faster; an earlier run's are removed)"},
+    {"metrics", 0, HB_OPT_STR, offsetof(agg_opts_t, metrics), NULL, "HOST:PORT",
+     "serve Prometheus metrics of the run at http://HOST:PORT/metrics, and write the last "
+     "ones to metrics.prom in the output folder at the end"},
     {"progress", 0, HB_OPT_FLAG, offsetof(agg_opts_t, progress), NULL, NULL,
      "show how far the run is on stderr: a bar on a terminal, else a line now and then"},
     {"progress-every", 0, HB_OPT_DOUBLE, offsetof(agg_opts_t, progress_every), "5", "SECONDS",
@@ -119,12 +123,27 @@ typedef struct doc {
     hb_buf_t place;    /* "town":…,"county":…,"year":…,"title":… */
     hb_buf_t docline;  /* the docs.jsonl object, or the errors.jsonl one */
     hb_buf_t flat_place; /* the place columns of figures.csv and unit_topics.csv */
+    uint64_t bytes;    /* of its input file, as doc_end says */
     bool ready;        /* complete, waiting for the documents before it */
     bool rejected;     /* docline goes to errors.jsonl */
     char file[4096];   /* the path's exact bytes */
     char place_key[512]; /* hb_tally_place_key */
     int year;
 } doc_t;
+
+/* What the aggregator counts per peer of --in for --metrics: the last
+ * stage's workers, as ZeroMQ names them (Peer-Address). */
+#define MAX_PEERS 256
+
+typedef struct peer {
+    char name[64];
+    uint64_t frames, units, bytes;
+} peer_t;
+
+/* The reader's counts, from its "stats" messages over --ctl. */
+typedef struct reader_stats {
+    uint64_t sent, in_flight, window_bytes, resends, given_up, pending;
+} reader_stats_t;
 
 typedef struct aggregator {
     const agg_opts_t *o;
@@ -158,6 +177,12 @@ typedef struct aggregator {
     uint64_t bytes_read; /* of the documents whose doc_end came */
     uint64_t dropped;
     uint64_t stalls;  /* "stalled" notices: a stage's watchdog fired */
+    hb_metrics_t *metrics; /* --metrics; NULL without */
+    peer_t *peers;     /* MAX_PEERS of them, with --metrics */
+    size_t npeers;
+    peer_t *peer;      /* of the frame being handled; NULL from --ctl */
+    reader_stats_t reader;
+    uint64_t units_dropped, input_bytes, received_bytes;
     uint64_t foreign; /* messages of types the aggregator does not handle */
     uint64_t data_ends; /* end messages on the data socket (ignored) */
     unsigned long bad_frames; /* messages that were not valid msgpack messages */
@@ -261,6 +286,18 @@ static void on_stalled(aggregator_t *a, const hb_msg_t *m)
     if (hb_sock_send(a->acks, a->pack.buf.data, a->pack.buf.len, ZMQ_DONTWAIT) != 0)
         hb_debug("stall of document %llu not passed on: %s", (unsigned long long)doc,
                  zmq_strerror(errno));
+}
+
+/* The reader's counts, for --metrics. */
+static void on_stats(aggregator_t *a, const hb_msg_t *m)
+{
+    static const char *const keys[] = {"sent", "in_flight", "window_bytes", "resends",
+                                       "given_up", "pending", NULL};
+    uint64_t *fields[] = {&a->reader.sent, &a->reader.in_flight, &a->reader.window_bytes,
+                          &a->reader.resends, &a->reader.given_up, &a->reader.pending};
+    for (size_t i = 0; keys[i]; i++)
+        if (hb_msg_u64(m, keys[i], fields[i]) != 0)
+            *fields[i] = 0;
 }
 
 /* The end is in: the reader may leave (everything it sent before the end
@@ -389,6 +426,7 @@ static int commit(aggregator_t *a)
         } else {
             rc = write_doc(a, d);
             a->docs_finished++;
+            a->input_bytes += d->bytes;
         }
         if (rc == 0) {
             set_bit(&a->done, &a->done_bytes, d->id);
@@ -515,8 +553,10 @@ static int on_unit(aggregator_t *a, const hb_msg_t *m, uint64_t id, bool dropped
     if (d->rejected || (d->expected >= 0 && (int64_t)seq >= d->expected) ||
         !take(d, (uint32_t)seq, (uint32_t)part, (uint32_t)parts))
         return 0; /* rejected, duplicate, or beyond the announced count */
-    if (dropped)
+    if (dropped) {
+        a->units_dropped++;
         return doc_complete(d) ? finish_doc(a, d) : 0;
+    }
     if (hb_results_unit(a->results, id, seq, (uint32_t)part, m) != 0)
         return -1;
     if (d->n == d->cap) {
@@ -621,6 +661,8 @@ static int on_doc_end(aggregator_t *a, const hb_msg_t *m, uint64_t id)
     if (hb_msg_u64(m, "bytes", &bytes) == 0)
         a->bytes_read += bytes;
     d->expected = (int64_t)units;
+    if (hb_msg_u64(m, "bytes", &d->bytes) != 0)
+        d->bytes = 0;
     hb_buf_reset(&d->head);
     file_fields(&d->head, m, d->file, sizeof d->file);
     hb_buf_printf(&d->head, ",\"doc\":%llu", (unsigned long long)id);
@@ -710,6 +752,8 @@ static int on_message(void *arg, const hb_msg_t *m)
     if (!check_run(a, m)) {
         /* logged */
     } else if (hb_msg_is(m, HB_T_UNIT)) {
+        if (a->peer)
+            a->peer->units++;
         if (doc_id(a, m, &id))
             rc = on_unit(a, m, id, false);
     } else if (hb_msg_is(m, HB_T_DROPPED)) {
@@ -722,6 +766,8 @@ static int on_message(void *arg, const hb_msg_t *m)
         rc = on_reject(a, m);
     } else if (hb_msg_is(m, HB_T_STALLED)) {
         on_stalled(a, m);
+    } else if (hb_msg_is(m, HB_T_STATS) && a->from_ctl) {
+        on_stats(a, m);
     } else if (hb_msg_is(m, HB_T_END) && !a->from_ctl) {
         if (a->data_ends++ == 0)
             hb_warn("an end message arrived on --in; ignored: the run's end comes from the "
@@ -745,6 +791,132 @@ static int on_message(void *arg, const hb_msg_t *m)
         hb_warn("\"%.*s\" messages reach the aggregator and are ignored: is a stage missing "
                 "from the pipeline?", (int)m->type_len, m->type);
     }
+    return rc;
+}
+
+/* The peer a frame came from (--metrics): by its Peer-Address, an IP for
+ * tcp, "localhost:UID:GID:PID" for ipc; past MAX_PEERS, "other". */
+static peer_t *frame_peer(aggregator_t *a, zmq_msg_t *frame)
+{
+    const char *name = zmq_msg_gets(frame, "Peer-Address");
+    if (!name || !*name)
+        name = "unknown";
+    for (size_t i = 0; i < a->npeers; i++)
+        if (!strncmp(a->peers[i].name, name, sizeof a->peers[i].name - 1))
+            return &a->peers[i];
+    if (a->npeers == MAX_PEERS - 1)
+        name = "other";
+    peer_t *p = &a->peers[a->npeers < MAX_PEERS - 1 ? a->npeers++ : MAX_PEERS - 1];
+    snprintf(p->name, sizeof p->name, "%s", name);
+    return p;
+}
+
+/* The run's counts in the Prometheus text format (docs/deploy.md lists them). */
+static void render_metrics(void *arg, hb_buf_t *b)
+{
+    aggregator_t *a = arg;
+    uint64_t open = 0, waiting = 0;
+    for (size_t i = 0; i < a->nactive; i++)
+        *(a->active[i]->ready ? &waiting : &open) += 1;
+    const struct {
+        const char *name, *type, *help;
+        double v;
+    } rows[] = {
+        {"huibao_documents_done_total", "counter",
+         "Documents written to docs.jsonl by this run.", (double)a->docs_finished},
+        {"huibao_documents_rejected_total", "counter",
+         "Inputs rejected, written to errors.jsonl.", (double)(a->doc_rejects + a->free_rejects)},
+        {"huibao_documents_resumed", "gauge",
+         "Documents the run resumed (--resume) had written already.", (double)a->restored},
+        {"huibao_documents_announced", "gauge",
+         "Documents the reader gave ids to, known once it has read every input (0 before).",
+         a->end_seen ? (double)a->end_docs : 0},
+        {"huibao_documents_sent_total", "counter",
+         "Documents the reader handed out (first sends).", (double)a->reader.sent},
+        {"huibao_documents_in_flight", "gauge",
+         "Documents handed out by the reader and not yet acknowledged.",
+         (double)a->reader.in_flight},
+        {"huibao_resends_total", "counter",
+         "Documents the reader sent again (not acknowledged within --retry-after, or queued "
+         "behind a stalled stage).", (double)a->reader.resends},
+        {"huibao_documents_given_up_total", "counter",
+         "Documents the reader gave up after --attempts (among the rejected).",
+         (double)a->reader.given_up},
+        {"huibao_stage_stalls_total", "counter",
+         "Times a stage's --stall-timeout ended it (stalled messages received).",
+         (double)a->stalls},
+        {"huibao_units_total", "counter", "Units written to paragraphs.jsonl by this run.",
+         (double)(hb_tally_units(a->tally) - a->restored_units)},
+        {"huibao_units_dropped_total", "counter", "Units a filter stage dropped on purpose.",
+         (double)a->units_dropped},
+        {"huibao_input_bytes_total", "counter",
+         "Bytes of the input files of the documents written by this run.",
+         (double)a->input_bytes},
+        {"huibao_received_bytes_total", "counter",
+         "Bytes of the messages the aggregator received from the stages and the reader.",
+         (double)a->received_bytes},
+        {"huibao_window_bytes", "gauge", "Bytes of text the reader has in flight.",
+         (double)a->reader.window_bytes},
+        {"huibao_run_seconds", "gauge", "Seconds since the aggregator started.",
+         now_s() - a->started},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        hb_metrics_family(b, rows[i].name, rows[i].type, rows[i].help);
+        hb_metrics_sample(b, rows[i].name, NULL, NULL, rows[i].v);
+    }
+    hb_metrics_family(b, "huibao_queue_documents", "gauge",
+                      "Documents waiting: for a free worker in the reader (reader_pending), "
+                      "partly collected (aggregator_open), complete and waiting for an earlier "
+                      "document (aggregator_waiting).");
+    hb_metrics_sample(b, "huibao_queue_documents", "queue", "reader_pending",
+                      (double)a->reader.pending);
+    hb_metrics_sample(b, "huibao_queue_documents", "queue", "aggregator_open", (double)open);
+    hb_metrics_sample(b, "huibao_queue_documents", "queue", "aggregator_waiting",
+                      (double)waiting);
+    static const char *const per[][3] = {
+        {"huibao_worker_frames_total", "counter", "Frames received from each worker of the last "
+         "stage (worker: its ZeroMQ peer address, an IP for tcp, localhost:UID:GID:PID for ipc)."},
+        {"huibao_worker_units_total", "counter", "Units received from each worker of the last "
+         "stage (duplicates of a resend included)."},
+        {"huibao_worker_bytes_total", "counter", "Bytes received from each worker of the last "
+         "stage."},
+    };
+    for (size_t k = 0; k < 3; k++) {
+        hb_metrics_family(b, per[k][0], per[k][1], per[k][2]);
+        for (size_t i = 0; i < a->npeers; i++) {
+            const peer_t *p = &a->peers[i];
+            hb_metrics_sample(b, per[k][0], "worker", p->name,
+                              (double)(k == 0 ? p->frames : k == 1 ? p->units : p->bytes));
+        }
+    }
+    hb_metrics_family(b, "huibao_run_info", "gauge", "The run's id.");
+    hb_metrics_sample(b, "huibao_run_info", "run", a->have_run ? a->run : "", 1);
+}
+
+/* The last metrics, for whoever comes after the run (node_exporter's
+ * textfile collector reads *.prom): written whole, then renamed. */
+static int write_metrics_file(aggregator_t *a, bool complete)
+{
+    if (complete) { /* the reader's last counts may predate the last acks */
+        a->reader.in_flight = a->reader.window_bytes = a->reader.pending = 0;
+    }
+    hb_buf_t b;
+    hb_buf_init(&b);
+    render_metrics(a, &b);
+    char path[4096], tmp[4200];
+    snprintf(path, sizeof path, "%s/metrics.prom", a->o->outdir);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    int rc = f && fwrite(b.data, 1, b.len, f) == b.len ? 0 : -1;
+    if (f && fclose(f) != 0)
+        rc = -1;
+    if (rc == 0 && rename(tmp, path) != 0)
+        rc = -1;
+    if (rc != 0) {
+        hb_error("%s: cannot write: %s", path, strerror(errno));
+        unlink(tmp);
+    }
+    hb_buf_release(&b);
     return rc;
 }
 
@@ -832,15 +1004,27 @@ static int aggregate(aggregator_t *a)
     zmq_msg_init(&frame);
     int status = 1;
     while (!hb_stop_requested()) {
-        zmq_pollitem_t items[] = {{a->ctl, 0, ZMQ_POLLIN, 0}, {a->in, 0, ZMQ_POLLIN, 0}};
-        int rc = zmq_poll(items, 2, 500);
+        zmq_pollitem_t items[2 + HB_METRICS_FDS] = {{a->ctl, 0, ZMQ_POLLIN, 0},
+                                                    {a->in, 0, ZMQ_POLLIN, 0}};
+        int n = 2 + hb_metrics_items(a->metrics, items + 2);
+        int rc = zmq_poll(items, n, 500);
         if (rc < 0 && zmq_errno() != EINTR) {
             hb_error("poll failed: %s", zmq_strerror(zmq_errno()));
             break;
         }
+        if (rc > 0)
+            hb_metrics_serve(a->metrics, items + 2, n - 2, render_metrics, a);
         for (int i = 0; i < 2 && rc > 0 && !run_complete(a); i++) {
             a->from_ctl = i == 0;
             while (zmq_msg_recv(&frame, items[i].socket, ZMQ_DONTWAIT) >= 0) {
+                if (a->metrics) {
+                    a->received_bytes += zmq_msg_size(&frame);
+                    a->peer = a->from_ctl ? NULL : frame_peer(a, &frame);
+                    if (a->peer) {
+                        a->peer->frames++;
+                        a->peer->bytes += zmq_msg_size(&frame);
+                    }
+                }
                 if (hb_msg_each(zmq_msg_data(&frame), zmq_msg_size(&frame), on_message, a,
                                 &a->bad_frames) != 0)
                     goto out;
@@ -866,7 +1050,8 @@ out:
                 "them)", (unsigned long long)a->abandoned);
     if (!complete && a->nactive)
         hb_warn("%zu documents were incomplete and are not written; rerun them", a->nactive);
-    if (write_final(a, complete && !a->interrupted) != 0)
+    if (write_final(a, complete && !a->interrupted) != 0 ||
+        (a->metrics && write_metrics_file(a, complete && !a->abandoned) != 0))
         return 1;
     if (!complete) {
         /* With nothing written the cause is said above (a bad --meta file, a
@@ -959,11 +1144,21 @@ int main(int argc, char **argv)
         hb_error("%s: cannot create the output folder: %s", o.outdir, strerror(errno));
         return 1;
     }
-    int lock = hb_rundir_lock(o.outdir, o.run ? o.run : "not given");
-    if (lock < 0)
+    char why[512];
+    hb_metrics_t *metrics = o.metrics ? hb_metrics_listen(o.metrics, why, sizeof why) : NULL;
+    if (o.metrics && !metrics) {
+        hb_error("--metrics: %s", why);
         return 2;
+    }
+    int lock = hb_rundir_lock(o.outdir, o.run ? o.run : "not given");
+    if (lock < 0) {
+        hb_metrics_free(metrics);
+        return 2;
+    }
     aggregator_t a;
     memset(&a, 0, sizeof a);
+    a.metrics = metrics;
+    a.peers = metrics ? hb_calloc(MAX_PEERS, sizeof *a.peers) : NULL;
     a.o = &o;
     a.started = now_s();
     if (o.run) {
@@ -1046,6 +1241,8 @@ done:
         drop_doc(&a, a.active[0]);
     free(a.active);
     free(a.done);
+    free(a.peers);
+    hb_metrics_free(a.metrics);
     hb_tally_free(a.tally);
     hb_figtop_free(a.top);
     hb_sock_close(a.in);
