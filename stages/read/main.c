@@ -694,27 +694,26 @@ static void send_run_end(reader_t *r)
 /* The reader's counts, to the aggregator (which serves them with
  * --metrics): when they changed, at most once a second unless forced (the
  * last counts before an end). */
-static int send_stats(reader_t *r, bool force)
+static void send_stats(reader_t *r, bool force)
 {
     static const char *const keys[] = {"sent", "in_flight", "window_bytes", "resends",
                                        "given_up", "pending"};
     uint64_t v[6] = {r->sent, r->busy, r->busy_bytes, r->resends, r->gave_up, r->pending};
     double now = now_s();
     if ((!force && now - r->stats_at < 1.0) || !memcmp(v, r->stats_last, sizeof v))
-        return 0;
-    r->stats_at = now;
-    memcpy(r->stats_last, v, sizeof v);
+        return;
     hb_pack_t p;
     hb_pack_init(&p);
     hb_pack_header(&p, HB_T_STATS, 7);
     hb_pack_kv_cstr(&p, "run", r->o->run);
     for (size_t i = 0; i < 6; i++)
         hb_pack_kv_u64(&p, keys[i], v[i]);
-    int rc = hb_sock_send(r->ctl, p.buf.data, p.buf.len, 0);
+    /* Never waits: with no aggregator connected yet they go next time. */
+    if (hb_sock_send(r->ctl, p.buf.data, p.buf.len, ZMQ_DONTWAIT) == 0) {
+        r->stats_at = now;
+        memcpy(r->stats_last, v, sizeof v);
+    }
     hb_pack_release(&p);
-    if (rc != 0)
-        hb_error("cannot send to the aggregator: %s", zmq_strerror(errno));
-    return rc;
 }
 
 static int run_reader(reader_t *r)
@@ -729,8 +728,9 @@ static int run_reader(reader_t *r)
             hb_warn("stopping: waiting up to %.0f s for the %zu documents handed out (signal "
                     "again to quit at once)", STOP_GRACE, r->busy);
         }
-        if (prepare(r) != 0 || send_stats(r, false) != 0)
+        if (prepare(r) != 0)
             return 1;
+        send_stats(r, false);
         /* The end goes once every file is out.  Stopped, another end waits
          * for what is out (or the grace) and says how many documents were
          * abandoned: the aggregator then ends at once.  Each end is sent
@@ -748,8 +748,7 @@ static int run_reader(reader_t *r)
                          "--pattern '%s'", others, r->o->pattern);
             else if (end_due && r->next_doc == 0)
                 hb_error("no file to read: the folders given hold no file");
-            if (send_stats(r, true) != 0)
-                return 1;
+            send_stats(r, true);
             hb_pack_reset(&r->cpack);
             hb_pack_header(&r->cpack, HB_T_END, r->stopped ? 5 : 4);
             hb_pack_kv_cstr(&r->cpack, "run", r->o->run);
