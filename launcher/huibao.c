@@ -1065,18 +1065,22 @@ static int cmd_train(int argc, char **argv)
                 "  --rate R        step of each correction (default 0.05)\n");
         return help ? 0 : 2;
     }
+    /* Looked for as configs are (hb_conf_default): in the project folder
+     * first, so that a build elsewhere (build-asan/bin) run from a checkout
+     * finds it, then beside the programs. */
     char script[PATH_MAX], conf[PATH_MAX];
-    const char *const where[] = {"%s/../tools/train-topics.py",
+    const char *const where[] = {"tools/train-topics.py", "%s/../tools/train-topics.py",
                                  "%s/../share/huibao/train-topics.py"};
     size_t i = 0;
-    for (; i < 2; i++) {
-        int k = snprintf(script, sizeof script, where[i], bindir);
+    for (; i < 3; i++) {
+        int k = i == 0 ? snprintf(script, sizeof script, "%s", where[0])
+                       : snprintf(script, sizeof script, where[i], bindir);
         if (k > 0 && (size_t)k < sizeof script && access(script, R_OK) == 0)
             break;
     }
-    if (i == 2) {
-        hb_error("train-topics.py is neither in %s/../tools nor in %s/../share/huibao: "
-                 "reinstall huibao (make install)", bindir, bindir);
+    if (i == 3) {
+        hb_error("train-topics.py is neither in tools/ nor in %s/../tools nor in "
+                 "%s/../share/huibao: reinstall huibao (make install)", bindir, bindir);
         return 1;
     }
     hb_conf_default("topics.conf", conf, sizeof conf);
