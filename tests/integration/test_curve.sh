@@ -118,13 +118,21 @@ import msgpack, sys, zmq
 port = int(sys.argv[1])
 ctx = zmq.Context()
 pull = ctx.socket(zmq.PULL); pull.connect("tcp://127.0.0.1:%d" % port); pull.RCVTIMEO = 10000
-push = ctx.socket(zmq.PUSH); push.connect("tcp://127.0.0.1:%d" % (port + 1))
 m = msgpack.unpackb(pull.recv(), raw=False)
+# The reader (split in it) may send before the aggregator listens (slower to
+# start under ASan): a frame queued for a port not yet bound can be lost.
+import socket, time
+for _ in range(300):
+    try:
+        socket.create_connection(("127.0.0.1", port + 1), 1).close(); break
+    except OSError:
+        time.sleep(0.1)
+push = ctx.socket(zmq.PUSH); push.connect("tcp://127.0.0.1:%d" % (port + 1))
 if m.get("type") == "batch":
     m = msgpack.unpackb(m["msgs"][0], raw=False)
 push.send(msgpack.packb({"v": 1, "type": "end", "run": m["run"], "docs": 0, "rejects": 0}))
 pull.close(linger=0)
-push.close(linger=2000)
+push.close(linger=20000)  # a loaded (ASan) aggregator may take its time to accept
 print("forged an end for run", m["run"])
 PYEOF
 check "the forger learnt the run id" grep -q "forged an end" "$TMP/forger"
