@@ -37,7 +37,7 @@
 # instead, on a PROFILE_MB (10) corpus: see the profile section below.
 #
 # Environment: SIZE_MB (200), BIG_MB (2*SIZE_MB), SEED (1), PY_MB (smaller of
-# 50 and SIZE_MB), FEAT_MB (the same), FEAT_REPS (3), REAL_MB (SIZE_MB), SHARED (../shared: the peer and the real
+# 50 and SIZE_MB), FEAT_MB (the same), FEAT_REPS (5), REAL_MB (SIZE_MB), SHARED (../shared: the peer and the real
 # corpus; without it those rows are skipped with a note), JOBS (2), BENCH_DIR ($BUILD/bench), BUILD (build), BIN (bin),
 # KEEP=1 keeps the work folder (outputs, captured frames, per-stage times).
 set -uo pipefail
@@ -56,7 +56,7 @@ BIG_MB=${BIG_MB:-}
 SEED=${SEED:-1}
 PY_MB=${PY_MB:-$((SIZE_MB < 50 ? SIZE_MB : 50))}
 FEAT_MB=${FEAT_MB:-$PY_MB}
-FEAT_REPS=${FEAT_REPS:-3}
+FEAT_REPS=${FEAT_REPS:-5}
 REAL_MB=${REAL_MB:-$SIZE_MB}
 SHARED=${SHARED:-../shared}
 PEER=$SHARED/bench/peer.py
