@@ -495,7 +495,7 @@ ended() {
 }
 ended $wb; sb=$?
 ended $wc_; sc=$?
-check "both workers exit 0 when the run is complete, so their Job completes" [ $sb -eq 0 ] && [ $sc -eq 0 ] ||
+check "both workers exit 0 when the run is complete, so their Job completes" [ "$sb" -eq 0 -a "$sc" -eq 0 ] ||
     tail -n 3 "$TMP/wb.err" "$TMP/wc.err" >&2
 worked() { grep -Eq "stopping: [1-9][0-9]* messages in" "$1"; }
 check "both workers did work" worked "$TMP/wb.err" && worked "$TMP/wc.err"

@@ -8,7 +8,7 @@ seed_corpus "$in" 120
 "$BIN/huibao" run -q -j 2 -o "$TMP/clean" "$in" >/dev/null 2>&1
 sorted_units "$TMP/clean/paragraphs.jsonl" >"$TMP/clean.sorted"
 results_dump "$TMP/clean" >"$TMP/clean.db"
-check "the clean run's results.sqlite is whole" [ $? -eq 0 ] && [ -s "$TMP/clean.db" ]
+check "the clean run's results.sqlite is whole" [ $? -eq 0 -a -s "$TMP/clean.db" ]
 
 
 "$BIN/huibao" run -j 2 --no-progress -o "$TMP/int" "$in" >"$TMP/int.out" 2>"$TMP/int.err" &

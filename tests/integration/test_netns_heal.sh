@@ -53,7 +53,7 @@ ip -n "$a" link set "hh1${$}a" down && ip -n "$a" link set "hh2${$}a" down
 kill -9 $first
 wait $first 2>/dev/null
 for _ in $(seq 1 50); do pgrep -f "huibao-.*$TMP/out" >/dev/null || break; sleep 0.1; done
-check "the core died mid-run ($n of 200 documents written)" [ "$n" -gt 0 ] && [ "$n" -lt 200 ]
+check "the core died mid-run ($n of 200 documents written)" [ "$n" -gt 0 -a "$n" -lt 200 ]
 # (the links first, at once: a namespace is deleted asynchronously)
 ip -n "$b" link del "hh1${$}b" && ip -n "$c" link del "hh2${$}b"
 ip netns del "$a" && ip netns add "$a" && ip -n "$a" link set lo up

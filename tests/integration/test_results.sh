@@ -5,7 +5,7 @@
 
 "$BIN/huibao" run -q -o "$TMP/out" tests/data/seeds >/dev/null 2>&1
 check "the run writes results.sqlite" [ -s "$TMP/out/results.sqlite" ]
-check "closed whole: no -wal or -shm left" [ ! -e "$TMP/out/results.sqlite-wal" ] && [ ! -e "$TMP/out/results.sqlite-shm" ]
+check "closed whole: no -wal or -shm left" [ ! -e "$TMP/out/results.sqlite-wal" -a ! -e "$TMP/out/results.sqlite-shm" ]
 results_dump "$TMP/out" >"$TMP/dump"
 check "and it is whole (integrity, foreign keys, unit counts)" [ $? -eq 0 ]
 

@@ -181,24 +181,30 @@ static void test_closing_is_general(void **state)
                         "general");
 }
 
+/* A classifier from the rules text conf, through a temporary file. */
+static hb_classifier_t *load_conf(const char *conf)
+{
+    char path[] = "/tmp/hb_test_topics_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, conf, strlen(conf)), (ssize_t)strlen(conf));
+    close(fd);
+    hb_classifier_t *c = hb_classifier_load(path, NULL);
+    unlink(path);
+    assert_non_null(c);
+    return c;
+}
+
 /* The secondary topics of a unit: those its own text names that are near
  * the best, and those with multi_label_score of evidence in its own text.  A
  * heading's evidence, shared by its whole section, makes none. */
 static void test_secondary_topics_from_the_text(void **state)
 {
     (void)state;
-    char path[] = "/tmp/hb_test_topics_XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    static const char conf[] = "[scoring]\nheading_weight = 3\nmulti_label_ratio = 0.5\n"
-                               "multi_label_score = 4\n[topic general]\nkeywords = 汇报如下:3\n"
-                               "[topic party]\nkeywords = 党建:3\n"
-                               "[topic agri]\nkeywords = 粮食:2 耕地:2\n";
-    assert_int_equal(write(fd, conf, sizeof conf - 1), (ssize_t)(sizeof conf - 1));
-    close(fd);
-    hb_classifier_t *c = hb_classifier_load(path, NULL);
-    unlink(path);
-    assert_non_null(c);
+    hb_classifier_t *c = load_conf("[scoring]\nheading_weight = 3\nmulti_label_ratio = 0.5\n"
+                                   "multi_label_score = 4\n[topic general]\nkeywords = 汇报如下:3\n"
+                                   "[topic party]\nkeywords = 党建:3\n"
+                                   "[topic agri]\nkeywords = 粮食:2 耕地:2\n");
     hb_topics_t t;
     /* party 3 * sqrt(9) = 9; agri 4 in the text: below half the best, kept */
     const char *nine = "党建党建党建党建党建党建党建党建党建，粮食耕地";
@@ -228,18 +234,10 @@ static void test_secondary_topics_from_the_text(void **state)
 static void test_secondary_topic_from_a_sentence(void **state)
 {
     (void)state;
-    char path[] = "/tmp/hb_test_topics_XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    static const char conf[] = "[scoring]\nmulti_label_ratio = 0.5\nmulti_label_score = 100\n"
-                               "sentence_score = 4\n[topic general]\nkeywords = 汇报如下:3\n"
-                               "[topic party]\nkeywords = 党建:3\n"
-                               "[topic agri]\nkeywords = 粮食:2 耕地:2\n";
-    assert_int_equal(write(fd, conf, sizeof conf - 1), (ssize_t)(sizeof conf - 1));
-    close(fd);
-    hb_classifier_t *c = hb_classifier_load(path, NULL);
-    unlink(path);
-    assert_non_null(c);
+    hb_classifier_t *c = load_conf("[scoring]\nmulti_label_ratio = 0.5\nmulti_label_score = 100\n"
+                                   "sentence_score = 4\n[topic general]\nkeywords = 汇报如下:3\n"
+                                   "[topic party]\nkeywords = 党建:3\n"
+                                   "[topic agri]\nkeywords = 粮食:2 耕地:2\n");
     hb_topics_t t;
     /* party 3 * sqrt(9) = 9; agri 4, below half the best, but a sentence of its own */
     const char *own = "党建党建党建党建党建党建党建党建党建。粮食耕地；";
