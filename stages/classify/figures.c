@@ -681,11 +681,12 @@ static void to_base(const hb_figures_t *f, hb_figure_t *fig, size_t mult_len,
     fig->base_value = fabs(v - r) <= 1e-9 * fabs(v) ? r : v;
 }
 
-/* Characters in s[0..len). */
-static size_t chars(const char *s, size_t len)
+/* Characters in s[0..len) before its decimal point: 2021 has four, 13.5
+ * (受教育年限13.5年, a duration) two. */
+static size_t whole_chars(const char *s, size_t len)
 {
     size_t n = 0;
-    for (size_t i = 0; i < len; i++)
+    for (size_t i = 0; i < len && s[i] != '.' && !(len - i >= 3 && !memcmp(s + i, "．", 3)); i++)
         n += ((unsigned char)s[i] & 0xC0) != 0x80;
     return n;
 }
@@ -789,7 +790,7 @@ size_t hb_figures_extract_known(hb_figures_t *f, const char *text, size_t len,
             continue; /* a quoted name: 制定“*分”党员计划, “光荣在党50年” */
         if (unit && !GROUP_SET(G_MULT)) {
             if ((flags & U_DATE) &&
-                (GROUP_SET(G_CN) || chars(GROUP_PTR(G_NUM), GROUP_LEN(G_NUM)) >= 4 ||
+                (GROUP_SET(G_CN) || whole_chars(GROUP_PTR(G_NUM), GROUP_LEN(G_NUM)) >= 4 ||
                  masked_number(GROUP_PTR(G_NUM), GROUP_LEN(G_NUM))))
                 continue; /* 2021年, 20xx年, *年上半年, 一九八五年: a date */
             if ((flags & U_SPAN) && !ends_with_any(&f->span_words, text, start))

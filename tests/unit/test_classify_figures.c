@@ -894,6 +894,9 @@ static void test_dates_and_durations(void **state)
     (void)state;
     static const want_t w15[] = {{"15年", false, 15, "年", NULL}};
     EXPECT("经过15年的艰苦努力", w15);
+    static const want_t w13[] = {{"13.5年", false, 13.5, "年", NULL},
+                                 {"14年", false, 14, "年", NULL}};
+    EXPECT("平均受教育年限从13.5年提高到14年", w13); /* a decimal is never a year */
     EXPECT_NONE("2021年上半年，20xx年，*年上半年，一九八五年十月");
     EXPECT_NONE("隆重庆祝改革开放40周年");
     EXPECT_NONE("颁发“光荣在党50年”纪念章");
