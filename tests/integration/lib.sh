@@ -19,6 +19,25 @@ check() {
 }
 # not COMMAND...: succeeds when the command fails (for check "…" not grep -q …).
 not() { ! "$@"; }
+# wait_for SECONDS COMMAND...: runs the command again and again until it
+# succeeds, for at most SECONDS (a guard for a loaded machine, not a
+# measure); fails if it never did.  What a test waits for before it acts or
+# checks: never a fixed sleep.
+wait_for() {
+    local end=$((SECONDS + $1))
+    shift
+    until "$@"; do
+        [ "$SECONDS" -lt "$end" ] || return 1
+        sleep 0.05
+    done
+}
+# handles_term PID: the process has its SIGTERM (and SIGINT) handler in place
+# (/proc/PID/status SigCgt), so a signal now asks it to stop, not kills it.
+handles_term() {
+    local mask
+    mask=$(sed -n 's/^SigCgt:\t*//p' "/proc/$1/status" 2>/dev/null) && [ -n "$mask" ] &&
+        (( (0x$mask >> 14) & 1 && (0x$mask >> 1) & 1 ))
+}
 # skip DESCRIPTION REASON: said loudly, counted as neither pass nor fail.
 skip() { echo "# SKIP $1: $2" >&2; echo "# SKIP $1: $2"; }
 

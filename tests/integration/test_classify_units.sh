@@ -24,7 +24,7 @@ bad = ["一、工作回顾", "XX"]
 for m in (unit(0, good), unit(1, bad), unit(2, bad), unit(3, good), unit(4, [""]),
           unit(5, [], "XX"), unit(6, [])):
     up.send(m)
-down.RCVTIMEO = 5000
+down.RCVTIMEO = 60000
 def messages(frame):  # what arrives together may come as one batch
     m = msgpack.unpackb(frame)
     return [msgpack.unpackb(e) for e in m["msgs"]] if m.get("type") == "batch" else [m]

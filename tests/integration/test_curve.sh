@@ -17,8 +17,7 @@ done
 "$BIN/huibao" run -j 0 --no-progress --listen "127.0.0.1:$port" --curve-key "$TMP/core.key" \
     --curve-allow "$TMP/allowed" -o "$TMP/out" tests/data/seeds >"$TMP/run.out" 2>"$TMP/run.err" &
 run=$!
-sleep 0.5
-check "--listen prints how workers join" grep -q "huibao-classify --in '>tcp://127.0.0.1:$port'" "$TMP/run.out"
+check "--listen prints how workers join" wait_for 60 grep -q "huibao-classify --in '>tcp://127.0.0.1:$port'" "$TMP/run.out"
 
 # Intruders first: no key at all (inject / read), and an unlisted key.
 "$PY" - "$port" <<'PYEOF' >"$TMP/intruder" &
@@ -44,7 +43,10 @@ intruder=$!
 "$BIN/huibao-classify" --in ">tcp://127.0.0.1:$port" --out ">tcp://127.0.0.1:$((port + 1))" \
     --curve-key "$TMP/stranger.key" --curve-server "$TMP/core.pub" 2>"$TMP/stranger.err" &
 stranger=$!
-sleep 1
+# The listed worker only once the stranger was turned away: it could else do
+# the whole run before the stranger even tries.
+wait_for 60 grep -q "refused a CURVE client" "$TMP/run.err"
+wait_for 60 grep -q "handshake with tcp://127.0.0.1:$port" "$TMP/stranger.err"
 "$BIN/huibao-classify" -q --in ">tcp://127.0.0.1:$port" --out ">tcp://127.0.0.1:$((port + 1))" \
     --curve-key "$TMP/worker.key" --curve-server "$TMP/core.pub" &
 worker=$!
@@ -82,7 +84,7 @@ port=$(pair_port)
 "$BIN/huibao" run --no-progress --listen "127.0.0.1:$port" -o "$TMP/dflt" tests/data/seeds \
     >"$TMP/dflt.out" 2>"$TMP/dflt.err" &
 run=$!
-for _ in $(seq 1 100); do [ -s "$TMP/dflt.out" ] && break; sleep 0.1; done
+wait_for 60 grep -q "huibao-classify --in" "$TMP/dflt.out"
 check "--listen makes the run's key pair in the output folder, private" \
     [ "$(stat -c %a "$TMP/dflt/listen.key" 2>/dev/null)" = 600 ]
 check "the join command carries the server's public key" \
@@ -117,7 +119,7 @@ run=$!
 import msgpack, sys, zmq
 port = int(sys.argv[1])
 ctx = zmq.Context()
-pull = ctx.socket(zmq.PULL); pull.connect("tcp://127.0.0.1:%d" % port); pull.RCVTIMEO = 10000
+pull = ctx.socket(zmq.PULL); pull.connect("tcp://127.0.0.1:%d" % port); pull.RCVTIMEO = 60000  # a guard: the run may be slow to start
 m = msgpack.unpackb(pull.recv(), raw=False)
 # The reader (split in it) may send before the aggregator listens (slower to
 # start under ASan): a frame queued for a port not yet bound can be lost.

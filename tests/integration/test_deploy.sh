@@ -476,6 +476,10 @@ mkdir -p "$TMP/home" && ln -s "$TMP/prefix/share/huibao/configs" "$TMP/home/conf
 wb=$!
 (cd "$TMP/home" && exec ip netns exec "$c" "${worker[@]}") 2>"$TMP/wc.err" &
 wc_=$!
+# The core only once both workers are up and trying to connect (every 0.1 s):
+# both join as it starts, neither can do the whole run before the other.
+wait_for 120 grep -q "started: in" "$TMP/wb.err"
+wait_for 120 grep -q "started: in" "$TMP/wc.err"
 (cd "$TMP/home" && ip netns exec "$a" "${core[@]}") >"$TMP/core.out" 2>"$TMP/core.err"
 rc=$?; check "the core Job's command completes the run with 0" [ $rc -eq 0 ]; [ $rc -eq 0 ] || tail -n 5 "$TMP/core.err" >&2
 "$BIN/huibao" run -q -o "$TMP/local" "$reports" >/dev/null 2>&1

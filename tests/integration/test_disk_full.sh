@@ -28,6 +28,7 @@ check "clean runs wrote 100 and 600 documents" \
     [ "$(wc -l <"$TMP/clean_small/docs.jsonl")" -eq 100 -a "$(wc -l <"$TMP/clean/docs.jsonl")" -eq 600 ]
 
 
+running() { pgrep -f "$1" >/dev/null; }
 # full NAME SIZE INPUT CLEAN: a run into a SIZE tmpfs, then --resume with room.
 full() {
     local name=$1 size=$2 input=$3 clean=$4 out=$mnt/$1 status n
@@ -39,8 +40,7 @@ full() {
         grep -qE "$out/((paragraphs\.jsonl|docs\.jsonl|errors\.jsonl|resume\.tsv|towns\.csv|summary\.json): (write failed|could not be written completely): No space left on device|results\.sqlite: .*: database or disk is full)" \
         "$TMP/$name.err"
     check "$name: no stage crashed" eval '! grep -qE "killed by signal|died|exited with status|keeps failing" "$TMP/$name.err"'
-    sleep 0.2
-    check "$name: no stage is left running" eval '! pgrep -f "$out" >/dev/null'
+    check "$name: no stage is left running" wait_for 10 not running "$out"
     check "$name: the run does not claim success" eval '! grep -q "^results in" "$TMP/$name.out"'
     grep -E "No space|disk full|write failed" "$TMP/$name.err" | head -n 2 | sed 's/^/# /'
 

@@ -15,10 +15,7 @@ check "the clean run's results.sqlite is whole" [ $? -eq 0 -a -s "$TMP/clean.db"
 launcher=$!
 # Interrupt once the run is under way (a first document written), however
 # fast or slow this build is.
-for _ in $(seq 1 200); do
-    [ -s "$TMP/int/docs.jsonl" ] && break
-    sleep 0.05
-done
+wait_for 120 test -s "$TMP/int/docs.jsonl"
 kill -INT $launcher
 wait $launcher
 status=$?
@@ -44,10 +41,7 @@ check "and they are there" grep -q '<td>' <(figures "$TMP/int")
 # A crash: the aggregator killed with -9 mid-run; the journal keeps what is whole.
 "$BIN/huibao" run -q -j 2 -o "$TMP/crash" "$in" >/dev/null 2>&1 &
 launcher=$!
-for _ in $(seq 1 400); do
-    [ -s "$TMP/crash/docs.jsonl" ] && break
-    sleep 0.01
-done
+wait_for 120 test -s "$TMP/crash/docs.jsonl"
 pkill -9 -P $launcher -f huibao-aggregate
 wait $launcher
 check "a run whose aggregator dies fails with 1" [ $? -eq 1 ]

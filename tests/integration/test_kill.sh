@@ -27,7 +27,8 @@ kill_run() {
     "$BIN/huibao" run -j 2 --no-progress "${@:4}" --retry-after 1 -o "$TMP/$name" "$in" >/dev/null 2>"$TMP/$name.err" &
     local launcher=$!
     local victim=
-    for _ in $(seq 1 400); do
+    local end=$((SECONDS + 120))
+    while [ $SECONDS -lt $end ] && kill -0 "$launcher" 2>/dev/null; do
         if [ "$when" = start ] || [ -s "$TMP/$name/docs.jsonl" ]; then
             # a worker, not the launcher's --check of the configs
             victim=$(pgrep -P "$launcher" -f "huibao-$role --in" | head -n 1)

@@ -13,7 +13,7 @@ import msgpack, sys, zmq, time
 ctx = zmq.Context()
 s = ctx.socket(zmq.PUSH); s.connect("tcp://127.0.0.1:%s" % sys.argv[1])
 ctl = ctx.socket(zmq.PUSH); ctl.connect("tcp://127.0.0.1:%s" % sys.argv[3])
-acks = ctx.socket(zmq.PULL); acks.bind("tcp://127.0.0.1:%s" % sys.argv[2]); acks.RCVTIMEO = 5000
+acks = ctx.socket(zmq.PULL); acks.bind("tcp://127.0.0.1:%s" % sys.argv[2]); acks.RCVTIMEO = 60000
 P = msgpack.packb
 unit = lambda doc, seq: P({"v": 1, "type": "unit", "run": "good", "doc": doc, "seq": seq,
                            "section": [], "kind": "summary", "text": "单元%d" % seq,

@@ -226,7 +226,7 @@ ctx = zmq.Context()
 ctl = ctx.socket(zmq.PUSH); ctl.connect("tcp://127.0.0.1:%s" % sys.argv[3])
 good = ctx.socket(zmq.PUSH); good.connect("tcp://127.0.0.1:%s" % sys.argv[1])
 rogue = ctx.socket(zmq.PUSH); rogue.connect("tcp://127.0.0.1:%s" % sys.argv[1])
-acks = ctx.socket(zmq.PULL); acks.bind("tcp://127.0.0.1:%s" % sys.argv[2]); acks.RCVTIMEO = 10000
+acks = ctx.socket(zmq.PULL); acks.bind("tcp://127.0.0.1:%s" % sys.argv[2]); acks.RCVTIMEO = 60000
 P = msgpack.packb
 unit = lambda seq, text: P({"v": 1, "type": "unit", "run": "good", "doc": 0, "seq": seq, "section": [],
                             "kind": "summary", "text": text, "topic": "general", "topics": [], "metrics": []})
@@ -274,7 +274,7 @@ window_out() {   # MB: the documents read lets out before waiting for acks
 import sys, zmq
 pull = zmq.Context().socket(zmq.PULL)
 pull.connect(sys.argv[1])
-pull.RCVTIMEO = 10000   # the first document
+pull.RCVTIMEO = 60000   # the first document (a guard)
 n = 0
 try:
     while True:

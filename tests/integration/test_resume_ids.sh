@@ -20,10 +20,7 @@ check "600 documents, 600 distinct ids" [ "$(ids "$TMP/one/docs.jsonl")" -eq 600
 # Interrupted, then resumed: the same ids, the same bytes.
 "$BIN/huibao" run -q --no-progress -j 2 -o "$TMP/int" "$in" >/dev/null 2>&1 &
 launcher=$!
-for _ in $(seq 1 400); do
-    [ -s "$TMP/int/paragraphs.jsonl" ] && break
-    sleep 0.02
-done
+wait_for 120 test -s "$TMP/int/paragraphs.jsonl"
 kill -INT $launcher
 wait $launcher
 before=$(wc -l <"$TMP/int/docs.jsonl")

@@ -12,7 +12,7 @@ import msgpack, sys, zmq, time
 ctx = zmq.Context()
 s = ctx.socket(zmq.PUSH); s.connect("tcp://127.0.0.1:%s" % sys.argv[1])
 ctl = ctx.socket(zmq.PUSH); ctl.connect("tcp://127.0.0.1:%s" % sys.argv[3])
-acks = ctx.socket(zmq.PULL); acks.bind("tcp://127.0.0.1:%s" % sys.argv[2]); acks.RCVTIMEO = 5000
+acks = ctx.socket(zmq.PULL); acks.bind("tcp://127.0.0.1:%s" % sys.argv[2]); acks.RCVTIMEO = 60000
 P = msgpack.packb
 B = lambda msgs, v=2: P({"v": v, "type": "batch", "msgs": msgs})
 unit = lambda seq, run="good", doc=0: P({"v": 1, "type": "unit", "run": run, "doc": doc, "seq": seq,

@@ -37,10 +37,7 @@ mkdir -p "$busy"
 echo "pid 4242 run r1-4242" >"$busy/.lock"
 flock -o "$busy/.lock" sleep 30 &
 holder=$!
-for _ in $(seq 1 100); do
-    flock -n "$busy/.lock" true || break
-    sleep 0.05
-done
+wait_for 60 not flock -n "$busy/.lock" true
 run --force -o "$busy" tests/data/seeds >/dev/null 2>"$TMP/err"
 check "a run into a folder in use is refused with 2" [ $? -eq 2 ]
 check "naming the holder's pid" grep -q "in use by another run (pid 4242 run r1-4242)" "$TMP/err"
@@ -57,10 +54,7 @@ check "a stale lock (its run is gone) is taken over" [ $? -eq 0 ] && [ "$(wc -l 
 seed_corpus "$TMP/many" 100
 run -j 1 -o "$TMP/two" "$TMP/many" >/dev/null 2>&1 &
 first=$!
-for _ in $(seq 1 400); do
-    [ -s "$TMP/two/docs.jsonl" ] && break
-    sleep 0.02
-done
+wait_for 120 test -s "$TMP/two/docs.jsonl"
 run --force -o "$TMP/two" tests/data/seeds >/dev/null 2>"$TMP/err"
 second=$?
 wait $first

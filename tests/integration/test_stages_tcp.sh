@@ -39,7 +39,7 @@ unit = {"v": 1, "type": "unit", "run": "r", "doc": 0, "seq": 0, "section": ["安
         "kind": "summary", "text": "排查整治安全隐患*处，检查企业35家，帮扶一百二十户。", "mine": "kept"}
 for m in (b"\x00garbage", msgpack.packb({"v": 2, "type": "unit"}), msgpack.packb(custom), msgpack.packb(unit)):
     up.send(m)
-down.RCVTIMEO = 5000
+down.RCVTIMEO = 60000
 def messages(frame):  # what arrives together may come as one batch
     m = msgpack.unpackb(frame)
     return [msgpack.unpackb(e) for e in m["msgs"]] if m.get("type") == "batch" else [m]
