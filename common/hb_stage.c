@@ -12,6 +12,7 @@
 
 #include "hb_batch.h"
 #include "hb_mem.h"
+#include "hb_regex.h"
 #include "hb_sock.h"
 
 struct hb_stage {
@@ -27,6 +28,8 @@ struct hb_stage {
     hb_monitor_t *mon_in, *mon_out;
     bool exit_at_end;     /* --exit-at-end */
     hb_buf_t end_msg;     /* the run_end received, passed on before exiting */
+    uint64_t subject_doc; /* the document the stage's regexes read (hb_regex_subject) */
+    char subject[48];
 };
 
 typedef struct common_opts {
@@ -274,6 +277,12 @@ static int handle(void *arg, const hb_msg_t *m)
     }
     st->n_in++;
     st->n_docs += hb_msg_is(m, HB_T_DOC) || hb_msg_is(m, HB_T_DOC_END);
+    uint64_t doc;
+    if (hb_msg_u64(m, "doc", &doc) == 0 && (doc != st->subject_doc || !st->subject[0])) {
+        snprintf(st->subject, sizeof st->subject, "document %llu", (unsigned long long)doc);
+        hb_regex_subject(st->subject);
+        st->subject_doc = doc;
+    }
     unsigned long out_before = st->n_out;
     int verdict = HB_PASS;
     if (wants(st->f, m)) {

@@ -43,6 +43,7 @@
 #include "hb_mem.h"
 #include "hb_msg.h"
 #include "hb_opt.h"
+#include "hb_regex.h"
 #include "hb_script.h"
 #include "hb_sock.h"
 #include "hb_utf8.h"
@@ -295,6 +296,7 @@ static int pack_doc(reader_t *r, inflight_t *s)
 {
     char why[256];
     hb_decode_result_t res;
+    hb_regex_subject(s->path); /* named if a rule gives up on its text */
     const char *reason = read_file(r, s->path, why, sizeof why);
     if (!reason && hb_decode(r->raw.data ? r->raw.data : "", r->raw.len, &r->text, &res) != 0) {
         snprintf(why, sizeof why, "%s", res.reason);

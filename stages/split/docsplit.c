@@ -6,6 +6,7 @@
 
 #include "hb_conf.h"
 #include "hb_log.h"
+#include "hb_regex.h"
 #include "hb_script.h"
 #include "hb_utf8.h"
 #include "splitter.h"
@@ -24,6 +25,7 @@ struct hb_docsplit {
     void *arg;
     const msgpack_object *run, *id;
     const msgpack_object *code; /* the document's place code, NULL when none */
+    char file[1024];            /* its file, named if a rule gives up on it */
 };
 
 hb_docsplit_t *hb_docsplit_new(const hb_docsplit_opts_t *o)
@@ -118,6 +120,8 @@ int hb_docsplit_run(hb_docsplit_t *ds, const hb_msg_t *m, hb_pack_t *p,
     ds->run = hb_msg_get(m, "run");
     ds->id = hb_msg_get(m, "doc");
     ds->code = hb_msg_get(m, "code");
+    hb_msg_cstr(m, "file", ds->file, sizeof ds->file);
+    hb_regex_subject(ds->file);
     if (!ds->run || !ds->id || hb_msg_str(m, "text", &text, &len) != 0) {
         hb_warn("a doc message without run, doc or text; dropped");
         return -1;
