@@ -331,8 +331,8 @@ static bool in_path(const char *name)
  * them resolved against the config's folder and checked, into out (words
  * separated by WORD_SEP, for argv_words): the
  * command's program (the first word when program) must run; any other word
- * (or --name=VALUE's value) with a '/' in it, not an endpoint, is a file to
- * read.  0, or -1 after saying which, with the config's file and line. */
+ * (or --name=VALUE's value, or -xVALUE's) with a '/' in it, not an
+ * endpoint, is a file to read.  0, or -1 after saying which, with the config's file and line. */
 static int resolve_words(const char *conf, int line, const char *dir, const char *words,
                          bool program, char *out, size_t outlen)
 {
@@ -342,8 +342,12 @@ static int resolve_words(const char *conf, int line, const char *dir, const char
     out[0] = '\0';
     for (char *w = strtok_r(copy, " \t", &save); w && rc == 0; w = strtok_r(NULL, " \t", &save)) {
         char *val = w, path[PATH_MAX];
-        if (w[0] == '-')
-            val = strchr(w, '=') ? strchr(w, '=') + 1 : w + strlen(w);
+        if (w[0] == '-' && strchr(w, '='))
+            val = strchr(w, '=') + 1;
+        else if (w[0] == '-' && w[1] && w[1] != '-' && w[2]) /* -tFILE */
+            val = w + 2;
+        else if (w[0] == '-')
+            val = w + strlen(w);
         const char *rel = strncmp(val, "./", 2) ? val : val + 2;
         bool is_path = program || (strchr(val, '/') && !strstr(val, "://"));
         if (!is_path || (program && !strchr(val, '/')) || val[0] == '/' || !strcmp(dir, "."))

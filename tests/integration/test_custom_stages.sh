@@ -84,6 +84,15 @@ printf '[stage split]\n[stage classify]\noptions = --topics ../nowhere/t.conf\n'
 "$BIN/huibao" run -q -c "$TMP/conf/opt.conf" -o "$TMP/opt" tests/data/seeds >/dev/null 2>"$TMP/err"
 check "a missing file in options is refused with file:line" \
     sh -c '[ $1 -eq 2 ] && grep -q "opt.conf:3: $2/conf/../nowhere/t.conf: No such file" "$3"' _ $? "$TMP" "$TMP/err"
+# A value joined to a short option (-tFILE) is resolved as -t FILE and --topics=FILE are.
+printf '[stage split]\n[stage classify]\noptions = -t../nowhere/t.conf\n' >"$TMP/conf/joined-bad.conf"
+"$BIN/huibao" run -q -c "$TMP/conf/joined-bad.conf" -o "$TMP/joined-bad" tests/data/seeds >/dev/null 2>"$TMP/err"
+check "-tFILE: a missing file is refused with file:line and the path resolved" \
+    sh -c '[ $1 -eq 2 ] && grep -q "joined-bad.conf:3: $2/conf/../nowhere/t.conf: No such file" "$3"' _ $? "$TMP" "$TMP/err"
+cp configs/topics.conf "$TMP/conf/my-topics.conf"
+printf '[stage split]\n[stage classify]\noptions = -t./my-topics.conf\n' >"$TMP/conf/joined.conf"
+"$BIN/huibao" run -q --no-progress -c "$TMP/conf/joined.conf" -o "$TMP/joined" tests/data/seeds >/dev/null 2>"$TMP/err"
+check "-t./FILE is the config folder's, not the current folder's: the run completes with 0" [ $? -eq 0 ]
 printf '[stage split]\n[stage x]\ncommand = no-such-program-%s\n[stage classify]\n' $$ >"$TMP/conf/path.conf"
 "$BIN/huibao" run -q -c "$TMP/conf/path.conf" -o "$TMP/path" tests/data/seeds >/dev/null 2>"$TMP/err"
 check "a program not in \$PATH is refused with file:line" \
