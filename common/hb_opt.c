@@ -211,7 +211,9 @@ void hb_opt_usage(FILE *out, const char *synopsis, const char *description,
             else
                 snprintf(left, sizeof left, "    --%s %s", o->name, mv);
             fprintf(out, "  %-30s %s", left, o->help);
-            if (o->def && o->type != HB_OPT_FLAG)
+            /* A help that says its default in words ("one per core") is not
+             * followed by the value that stands for it ("-1"). */
+            if (o->def && o->type != HB_OPT_FLAG && !strstr(o->help, "(default:"))
                 fprintf(out, " (default: %s)", o->def);
             fputc('\n', out);
         }

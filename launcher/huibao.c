@@ -58,7 +58,7 @@ static const hb_opt_t run_options[] = {
     {"config", 'c', HB_OPT_STR, offsetof(run_opts_t, pipeline), NULL, "FILE",
      "the stages between read and aggregate ([stage NAME] sections; see configs/pipeline.conf)"},
     {"jobs", 'j', HB_OPT_INT, offsetof(run_opts_t, jobs), "-1", "N",
-     "classify workers on this machine (default: one per core; with --listen, none)", -1, 255},
+     "classify workers on this machine (default: -1, one per core; with --listen, none)", -1, 255},
     {"listen", 'l', HB_OPT_STR, offsetof(run_opts_t, listen), NULL, "HOST:PORT",
      "also take classify workers from other hosts: split's output on tcp PORT, the "
      "aggregator's input on PORT+1; CURVE on, keys in the output folder"},

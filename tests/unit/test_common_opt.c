@@ -188,6 +188,28 @@ static void test_version(void **state)
     assert_string_equal(out, "hb-test " HB_VERSION "\n");
 }
 
+/* A default said in the help's words is not followed by the value that
+ * stands for it: "(default: -1, one per core)", not "… (default: -1)". */
+static void test_usage_default_in_words(void **state)
+{
+    (void)state;
+    static const hb_opt_t table[] = {
+        {"jobs", 'j', HB_OPT_INT, 0, "-1", "N", "workers (default: -1, one per core)", -1, 255},
+        {"window", 'w', HB_OPT_INT, 0, "64", "N", "documents in flight", 1, 1000},
+        HB_OPT_END,
+    };
+    const hb_opt_t *const tables[] = {table, NULL};
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    assert_non_null(f);
+    hb_opt_usage(f, "t", "d", tables);
+    fclose(f);
+    assert_non_null(strstr(text, "workers (default: -1, one per core)\n"));
+    assert_non_null(strstr(text, "documents in flight (default: 64)\n"));
+    free(text);
+}
+
 int main(void)
 {
     hb_log_init("test_common_opt");
@@ -198,6 +220,7 @@ int main(void)
         cmocka_unit_test(test_errors_say_program_and_option),
         cmocka_unit_test(test_help_forms),
         cmocka_unit_test(test_version),
+        cmocka_unit_test(test_usage_default_in_words),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
