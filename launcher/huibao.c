@@ -931,8 +931,11 @@ static int cmd_run(int argc, char **argv)
             reader_done = true;
             continue; /* done handing out work; the aggregator finishes */
         }
-        if (clean && reader_done)
-            continue; /* --exit-at-end: the run is complete */
+        /* --exit-at-end: a worker that exits 0 heard the run's end; under
+         * --listen the reader sends it to every worker and leaves only
+         * after, so the local workers are often gone first. */
+        if (clean && (reader_done || o.listen))
+            continue; /* the run is complete */
         if (c->restartable && c->restarts < MAX_RESTARTS) {
             c->restarts++;
             hb_warn("%s worker (pid %d) %s %d; starting it again", c->role, (int)pid,
