@@ -19,6 +19,7 @@ typedef struct heading {
     hb_span_t text; /* points into own: a heading outlives the line it came from */
     hb_buf_t own;
     enum kind kind; /* K_NONE unless the heading names a part of the report */
+    enum kind implied; /* a top-level subject heading's part, from the parts before it */
 } heading_t;
 
 struct hb_splitter {
@@ -58,6 +59,7 @@ struct hb_splitter {
     bool name_may_follow; /* the last line named the speaker's office, or was a dated byline */
     int title_lines;
     int year;            /* the reader's, or 0 */
+    bool plan_follows;   /* a top-level part named the plan, or reviewed a past year */
     bool in_list;        /* after a `list` rule's line: 猜你喜欢 and the titles it lists */
     hb_span_t part;      /* group 1 of the `title` rule the last line matched, or empty */
     size_t head_bytes;   /* of the lines kept so far, up to YEAR_HEAD */
@@ -695,6 +697,9 @@ static int period_end(hb_span_t t)
             if (n >= 3)
                 return 1966 + 5 * (n - 3) + 4;
         }
+        if (before >= 6 && !memcmp(p - 3, "十", 3) && !memcmp(p - 6, "“", 3) &&
+            (size_t)(t.s + t.len - p) >= 6 && !memcmp(p + 3, "”", 3))
+            return 2005; /* “十五” */
     }
     return 0;
 }
@@ -725,6 +730,15 @@ static enum kind kind_by_time(hb_splitter_t *sp, hb_span_t text)
     if (end)
         return end >= year ? K_PLAN : K_SUMMARY;
     return K_NONE;
+}
+
+/* Does a heading name a year before the report's, or a plan period over
+ * (1999年国内工作回顾 in 2000, “九五”时期…的回顾 in 2001)? */
+static bool names_past(hb_splitter_t *sp, hb_span_t text)
+{
+    int year = report_year(sp), y = year ? year_in(text) : 0;
+    int end = year && !y ? period_end(text) : 0;
+    return (y && y < year) || (end && end < year);
 }
 
 /* The part of the report a heading names, if it is a short part heading
@@ -776,10 +790,16 @@ static void push_heading(hb_splitter_t *sp, int style, hb_span_t text)
         sp->depth--;
     bool under_part = false;
     for (size_t i = 0; i < sp->depth; i++)
-        under_part |= sp->stack[i].kind != K_NONE;
+        under_part |= sp->stack[i].kind != K_NONE || sp->stack[i].implied != K_NONE;
     heading_t *h = &sp->stack[sp->depth++];
     h->style = style;
     h->kind = under_part ? K_NONE : part_kind(sp, text);
+    /* Once a report has named its plan, or reviewed a past year, the
+     * subject headings beside those parts are the tasks to come
+     * (2000: 一、1999年国内工作回顾 二、坚持实行扩大内需的方针 …). */
+    h->implied = sp->depth == 1 && h->kind == K_NONE && sp->plan_follows ? K_PLAN : K_NONE;
+    if (sp->depth == 1)
+        sp->plan_follows |= h->kind == K_PLAN || (h->kind == K_SUMMARY && names_past(sp, text));
     hb_buf_reset(&h->own);
     hb_span_t as_written = orig_of(sp, text);
     hb_buf_append(&h->own, as_written.s, as_written.len);
@@ -797,7 +817,7 @@ static enum kind section_kind_named(const hb_splitter_t *sp, bool *named)
         if (sp->stack[i].kind != K_NONE)
             return sp->stack[i].kind;
     *named = sp->depth == 0;
-    return sp->depth ? K_SUMMARY : K_PREAMBLE;
+    return !sp->depth ? K_PREAMBLE : sp->stack[0].implied ? sp->stack[0].implied : K_SUMMARY;
 }
 
 static enum kind section_kind(const hb_splitter_t *sp)
@@ -813,11 +833,16 @@ static bool may_cue_problem(hb_span_t t)
     return memmem(t.s, t.len, "存在", 6) || memmem(t.s, t.len, "现在", 6);
 }
 
+/* What a unit says overrides what its section implies: 下一步… is a plan,
+ * what is lacking a problem (but not in a part that names the plan). */
 static enum kind unit_kind(hb_splitter_t *sp, hb_span_t text, enum kind base)
 {
+    bool named;
     if (base != K_PREAMBLE && matches(&sp->cue_plan, text))
         return K_PLAN;
-    if (base == K_SUMMARY && may_cue_problem(text) && matches(&sp->cue_problem, text))
+    if ((base == K_SUMMARY ||
+         (base == K_PLAN && section_kind_named(sp, &named) == K_PLAN && !named)) &&
+        may_cue_problem(text) && matches(&sp->cue_problem, text))
         return K_PROBLEM;
     return base;
 }
@@ -1094,7 +1119,9 @@ static int start_part(hb_splitter_t *sp)
         return 0;
     int rc = flush_held(sp);
     sp->depth = 0;
+    sp->plan_follows = false; /* another report, whose title names no part of it */
     push_heading(sp, STYLE_UNNUMBERED, title);
+    sp->plan_follows = false;
     heading_t *h = &sp->stack[sp->depth - 1];
     if (!matches(&sp->part_summary, title) && !matches(&sp->part_plan, title) &&
         !matches(&sp->part_problem, title))
@@ -1306,6 +1333,7 @@ int hb_splitter_run_view(hb_splitter_t *sp, const char *text, const char *orig, 
     hb_buf_reset(&sp->title_orig);
     sp->year = year;
     sp->depth = 0;
+    sp->plan_follows = false;
     sp->seq = 0;
     sp->fn = fn;
     sp->arg = arg;

@@ -1114,6 +1114,57 @@ static void test_kind_subject_headings_default_summary(void **state)
     run_free(r);
 }
 
+/* Once a report has named its plan part, or reviewed a past year, the
+ * subject headings beside those parts are the tasks to come (2000-2007
+ * national reports: 一、1999年国内工作回顾 二、坚持实行扩大内需的方针 …;
+ * 二、2005年工作总体部署 三、继续保持经济平稳较快发展 …).  A cue of what is
+ * lacking still makes a problem there; a half year of the report's own year
+ * or a review without a year turns nothing. */
+static void test_kind_subject_headings_after_plan_or_past_review(void **state)
+{
+    (void)state;
+    run_t *r = split_year("一、1999年国内工作回顾\n经济增长7.1%。\n"
+                          "二、坚持实行扩大内需的方针\n今年继续实行积极的财政政策。\n"
+                          "但仍存在一些不足。\n"
+                          "（一）工作情况\n发行长期国债。\n"
+                          "三、结束语\n让我们团结奋斗。\n",
+                          2000);
+    expect_n(r, 5);
+    expect_unit(r, 0, "summary", "1999年国内工作回顾", F_OVER, "经济增长7.1%。");
+    expect_unit(r, 1, "plan", "坚持实行扩大内需的方针", 0, "今年继续实行积极的财政政策。");
+    expect_unit(r, 2, "problem", "坚持实行扩大内需的方针", 0, "但仍存在一些不足。");
+    expect_unit(r, 3, "plan", "坚持实行扩大内需的方针|工作情况", 0, "发行长期国债。");
+    expect_unit(r, 4, "plan", "结束语", 0, "让我们团结奋斗。");
+    run_free(r);
+    r = split_year("一、过去一年工作回顾\n经济平稳运行。\n"
+                   "二、2005年工作总体部署\n今年要着力抓好以下工作。\n"
+                   "三、继续保持经济平稳较快发展\n实施稳健的财政政策。\n",
+                   2005);
+    expect_n(r, 3);
+    expect_unit(r, 1, "plan", "2005年工作总体部署", F_OVER, "今年要着力抓好以下工作。");
+    expect_unit(r, 2, "plan", "继续保持经济平稳较快发展", 0, "实施稳健的财政政策。");
+    run_free(r);
+    /* “十五” (2001-2005) is not over in 2001; “九五” is */
+    r = split_year("一、“九五”时期的回顾\n经济总量迈上新台阶。\n"
+                   "二、“十五”期间的奋斗目标和指导方针\n今后五年要坚定不移地推进改革。\n",
+                   2001);
+    expect_n(r, 2);
+    expect_unit(r, 1, "plan", "“十五”期间的奋斗目标和指导方针", F_OVER,
+                "今后五年要坚定不移地推进改革。");
+    run_free(r);
+    r = split_year("一、2026年上半年工作总结\n完成投资1亿元。\n"
+                   "二、基层党建全面夯实\n抓班子。\n",
+                   2026);
+    expect_n(r, 2);
+    expect_unit(r, 1, "summary", "基层党建全面夯实", 0, "抓班子。");
+    run_free(r);
+    r = split_year("一、过去五年工作回顾\n经济平稳运行。\n"
+                   "二、关于外交工作\n外交工作取得积极成果。\n",
+                   2005);
+    expect_unit(r, 1, "summary", "关于外交工作", 0, "外交工作取得积极成果。");
+    run_free(r);
+}
+
 /* ---- overview ---------------------------------------------------------- */
 
 static void test_overview_flag(void **state)
@@ -1582,6 +1633,7 @@ int main(void)
         cmocka_unit_test(test_kind_cues_ignored_in_preamble),
         cmocka_unit_test(test_kind_subject_heading_under_plan_stays_plan),
         cmocka_unit_test(test_kind_subject_headings_default_summary),
+        cmocka_unit_test(test_kind_subject_headings_after_plan_or_past_review),
         cmocka_unit_test(test_overview_flag),
         cmocka_unit_test(test_crlf_and_fullwidth_spaces),
         cmocka_unit_test(test_empty_input),
