@@ -38,6 +38,13 @@ struct hb_splitter {
     const char *view, *orig;
     size_t len;
     hb_buf_t joined_orig, held_orig, title_orig;
+    /* A numbered line that is one whole sentence (1.加快发展数字经济，新建5G基站2万个。)
+     * is taken for a heading; until something lies under it, the line is
+     * kept here, and it is a unit after all when a sibling or a higher
+     * heading (or the end) comes first.  Its twin holds it as written. */
+    hb_buf_t bodyless, bodyless_orig;
+    hb_buf_t header_title, header_title_orig; /* a title taken above a breadcrumb */
+    size_t bodyless_depth; /* its place in the stack + 1; 0: none held */
     size_t held_marker;           /* where its 一是 ends */
     size_t furniture_max;    /* characters: a longer line is never furniture */
     double warn_share;
@@ -64,6 +71,7 @@ struct hb_splitter {
     hb_span_t part;      /* group 1 of the `title` rule the last line matched, or empty */
     size_t head_bytes;   /* of the lines kept so far, up to YEAR_HEAD */
     int bare_style;      /* a numbering seen alone on the last line, or 0 */
+    bool nav;            /* the last line judged furniture matched a `nav` rule */
     hb_buf_t joined;     /* a logical line joined from broken physical lines */
     hb_buf_t rule_title; /* group 1 of the first `title` rule that matched */
     size_t title_first;  /* bytes of the title's first line */
@@ -314,10 +322,11 @@ typedef struct furniture_rule {
     hb_regex_t re; /* anchored at both ends */
     bool title;    /* group 1 is a title */
     bool list;     /* the short lines without a sentence that follow are furniture too */
+    bool nav;      /* a breadcrumb or menu: the lines above it are the site's header */
     bool gated;    /* tried only when one of its words is on the line */
 } furniture_rule_t;
 
-/* The furniture file: `line`, `title` and `list` rules, `max_chars`, `warn_share`.
+/* The furniture file: `line`, `title`, `list` and `nav` rules, `max_chars`, `warn_share`.
  * Each rule is compiled alone (its errors name its FILE:LINE), anchored. */
 static int load_furniture(hb_splitter_t *sp, const char *path)
 {
@@ -355,7 +364,7 @@ static int load_furniture(hb_splitter_t *sp, const char *path)
                 rc = -1;
             }
         } else if (!strcmp(e->key, "line") || !strcmp(e->key, "title") ||
-                   !strcmp(e->key, "list")) {
+                   !strcmp(e->key, "list") || !strcmp(e->key, "nav")) {
             furniture_rule_t *r = &sp->rules[sp->nrules];
             hb_buf_reset(&pat);
             hb_buf_printf(&pat, "^(?:%s)$", e->value);
@@ -368,13 +377,14 @@ static int load_furniture(hb_splitter_t *sp, const char *path)
             pcre2_pattern_info(r->re.code, PCRE2_INFO_CAPTURECOUNT, &groups);
             r->title = e->key[0] == 't';
             r->list = !strcmp(e->key, "list");
+            r->nav = !strcmp(e->key, "nav");
             if (r->title && groups < 1) {
                 hb_error("%s: a title rule needs a group ( ) around the title", where);
                 rc = -1;
             }
             r->gated = rule_words(e->value, sp->furniture_words, (uint32_t)(sp->nrules - 1));
         } else {
-            hb_error("%s: unknown key '%s' (line, title, list, max_chars, warn_share)", where,
+            hb_error("%s: unknown key '%s' (line, title, list, nav, max_chars, warn_share)", where,
                      e->key);
             rc = -1;
         }
@@ -401,6 +411,10 @@ hb_splitter_t *hb_splitter_new(const char *furniture_path)
     hb_buf_init(&sp->joined_orig);
     hb_buf_init(&sp->held_orig);
     hb_buf_init(&sp->title_orig);
+    hb_buf_init(&sp->bodyless);
+    hb_buf_init(&sp->bodyless_orig);
+    hb_buf_init(&sp->header_title);
+    hb_buf_init(&sp->header_title_orig);
     struct {
         hb_regex_t *re;
         const char *pattern;
@@ -444,6 +458,10 @@ void hb_splitter_free(hb_splitter_t *sp)
     hb_buf_release(&sp->joined_orig);
     hb_buf_release(&sp->held_orig);
     hb_buf_release(&sp->title_orig);
+    hb_buf_release(&sp->bodyless);
+    hb_buf_release(&sp->bodyless_orig);
+    hb_buf_release(&sp->header_title);
+    hb_buf_release(&sp->header_title_orig);
     hb_ac_free(sp->furniture_words);
     for (size_t i = 0; i < sp->nrules; i++)
         hb_regex_free(&sp->rules[i].re);
@@ -483,7 +501,8 @@ static hb_span_t orig_of(const hb_splitter_t *sp, hb_span_t t)
         size_t len;
     } maps[] = {{sp->view, sp->orig, sp->len},
                 {sp->joined.data, sp->joined_orig.data, sp->joined.len},
-                {sp->held.data, sp->held_orig.data, sp->held.len}};
+                {sp->held.data, sp->held_orig.data, sp->held.len},
+                {sp->bodyless.data, sp->bodyless_orig.data, sp->bodyless.len}};
     for (size_t i = 0; i < sizeof maps / sizeof maps[0]; i++)
         if (maps[i].from && t.s >= maps[i].from && t.s + t.len <= maps[i].from + maps[i].len)
             return (hb_span_t){maps[i].to + (t.s - maps[i].from), t.len};
@@ -635,6 +654,7 @@ static bool is_furniture(hb_splitter_t *sp, hb_span_t line)
         sp->info->dropped_lines++;
         sp->info->furniture_bytes += line.len;
         sp->in_list = r->list && !sp->front; /* before the body: a page's side panel */
+        sp->nav = r->nav;
         return true;
     }
     return false;
@@ -773,21 +793,42 @@ static enum kind part_kind(hb_splitter_t *sp, hb_span_t text)
     return summary_at != SIZE_MAX ? K_SUMMARY : K_NONE;
 }
 
+static int emit_paragraph(hb_splitter_t *sp, hb_span_t line, size_t head_end, bool headed);
+
+/* Closes the headings from depth on.  A bodyless heading among them (see
+ * bodyless) headed nothing: its line is a paragraph under its parent. */
+static int cut_stack(hb_splitter_t *sp, size_t depth)
+{
+    int rc = 0;
+    if (sp->bodyless_depth && depth < sp->bodyless_depth) {
+        sp->depth = sp->bodyless_depth - 1;
+        sp->bodyless_depth = 0;
+        sp->info->headings--;
+        rc = emit_paragraph(sp, (hb_span_t){sp->bodyless.data, sp->bodyless.len}, 0, true);
+    }
+    if (depth < sp->depth)
+        sp->depth = depth;
+    return rc;
+}
+
 /* A heading of a family already open closes everything below it; a new
  * family opens one level deeper.  Only a heading with no part heading above
  * it can name a part: below one, 出新成绩 or 情况 are subjects, not parts. */
-static void push_heading(hb_splitter_t *sp, int style, hb_span_t text)
+static int push_heading(hb_splitter_t *sp, int style, hb_span_t text)
 {
-    while (style >= 1 && style <= N_STYLES && sp->depth &&
-           sp->stack[sp->depth - 1].style > N_STYLES)
-        sp->depth--; /* a numbered heading closes the unnumbered ones above it */
-    for (size_t i = 0; i < sp->depth; i++)
+    size_t depth = sp->depth;
+    while (style >= 1 && style <= N_STYLES && depth && sp->stack[depth - 1].style > N_STYLES)
+        depth--; /* a numbered heading closes the unnumbered ones above it */
+    for (size_t i = 0; i < depth; i++)
         if (sp->stack[i].style == style) {
-            sp->depth = i;
+            depth = i;
             break;
         }
-    if (sp->depth == HB_SPLIT_MAX_DEPTH)
-        sp->depth--;
+    if (depth == HB_SPLIT_MAX_DEPTH)
+        depth--;
+    if (depth >= sp->bodyless_depth)
+        sp->bodyless_depth = 0; /* a heading under it: it heads something */
+    int rc = cut_stack(sp, depth);
     bool under_part = false;
     for (size_t i = 0; i < sp->depth; i++)
         under_part |= sp->stack[i].kind != K_NONE || sp->stack[i].implied != K_NONE;
@@ -805,6 +846,7 @@ static void push_heading(hb_splitter_t *sp, int style, hb_span_t text)
     hb_buf_append(&h->own, as_written.s, as_written.len);
     h->text = (hb_span_t){h->own.data, h->own.len};
     sp->info->headings++;
+    return rc;
 }
 
 /* The kind the headings give; *named tells whether a part heading names
@@ -852,6 +894,8 @@ static int emit(hb_splitter_t *sp, hb_span_t text, enum kind kind, bool item, bo
     bool named;
     enum kind section = section_kind_named(sp, &named);
     hb_unit_t u;
+    if (sp->depth >= sp->bodyless_depth)
+        sp->bodyless_depth = 0; /* a unit under it: it heads something */
     u.seq = sp->seq++;
     u.text = orig_of(sp, text);
     u.view = text;
@@ -908,11 +952,11 @@ static bool find_item(const char *s, size_t len, size_t from, const char *marker
     return false;
 }
 
-/* A paragraph, cut at its enumeration items.  head_end > 0 when the
- * paragraph starts with its own heading, which ends at that offset; a lead
+/* A paragraph, cut at its enumeration items.  headed: it starts with its
+ * own heading (numbering), which ends at head_end when head_end > 0; a lead
  * chunk that holds only that heading is not a unit.  Items take the kind of
  * their lead when the lead announces problems (存在以下问题：一是…). */
-static int emit_paragraph(hb_splitter_t *sp, hb_span_t line, size_t head_end)
+static int emit_paragraph(hb_splitter_t *sp, hb_span_t line, size_t head_end, bool headed)
 {
     /* 一要…二要…三要 (2019: 要注重把握好以下关系。一要统筹好…) enumerate as
      * 一是 does, where the paragraph has both and no 二是. */
@@ -940,7 +984,7 @@ static int emit_paragraph(hb_splitter_t *sp, hb_span_t line, size_t head_end)
             enum kind k = unit_kind(sp, chunk, lead ? base : item_base);
             if (lead && k == K_PROBLEM)
                 item_base = K_PROBLEM;
-            int rc = emit(sp, chunk, k, at_item, lead && head_end > 0);
+            int rc = emit(sp, chunk, k, at_item, lead && headed);
             if (rc)
                 return rc;
         }
@@ -1053,6 +1097,23 @@ static bool same_span(hb_span_t a, const char *s, size_t len)
 
 /* Document sites print the title two or three times, whole or in its two
  * lines: a repeat is not a second title nor a unit. */
+/* A title with its byline on the same line (政府工作报告——2023年1月6日在株洲市
+ * 第十六届人民代表大会第三次会议上): the title is what stands before the dash. */
+static hb_span_t without_byline(hb_span_t t)
+{
+    static const char *const dashes[] = {"——", "－－", "--", NULL};
+    for (const char *const *d = dashes; *d; d++) {
+        const char *at = memmem(t.s, t.len, *d, strlen(*d));
+        if (!at || at == t.s)
+            continue;
+        hb_span_t rest = {at, (size_t)(t.s + t.len - at)};
+        if (ends_with_any(rest, (const char *const[]){"上", NULL}) &&
+            (memmem(rest.s, rest.len, "会议", 6) || memmem(rest.s, rest.len, "大会", 6)))
+            return trim(t.s, (size_t)(at - t.s));
+    }
+    return t;
+}
+
 static bool repeats_title(const hb_splitter_t *sp, hb_span_t line)
 {
     const hb_buf_t *t = &sp->info->title;
@@ -1103,9 +1164,37 @@ static int flush_held(hb_splitter_t *sp)
     if (!sp->held.len)
         return 0;
     hb_span_t held = {sp->held.data, sp->held.len};
-    int rc = emit_paragraph(sp, held, 0);
+    int rc = emit_paragraph(sp, held, 0, false);
     hb_buf_reset(&sp->held);
     return rc;
+}
+
+/* A breadcrumb or menu before the first unit (a `nav` rule's line): what
+ * came above it was the site's header (株洲市人民政府 / 您当前的位置：首页 >
+ * …), not the report's title or headings.  The report starts again; the
+ * title above is kept only for a report that has none below. */
+static void drop_header(hb_splitter_t *sp)
+{
+    if (sp->seq)
+        return;
+    if (sp->info->title.len) {
+        hb_buf_reset(&sp->header_title);
+        hb_buf_reset(&sp->header_title_orig);
+        hb_buf_append(&sp->header_title, sp->info->title.data, sp->info->title.len);
+        hb_buf_append(&sp->header_title_orig, sp->title_orig.data, sp->title_orig.len);
+    }
+    hb_buf_reset(&sp->info->title);
+    hb_buf_reset(&sp->title_orig);
+    hb_buf_reset(&sp->held);
+    sp->title_lines = 0;
+    sp->title_first = 0;
+    sp->info->headings = 0;
+    sp->depth = 0;
+    sp->bodyless_depth = 0;
+    sp->plan_follows = false;
+    sp->bare_style = 0;
+    sp->front = true;
+    sp->name_may_follow = false;
 }
 
 /* A `title` rule's line in the body (第二篇：柳林乡2020年工作总结, 【篇二】…): the
@@ -1118,9 +1207,11 @@ static int start_part(hb_splitter_t *sp)
     if (sp->front || !title.len)
         return 0;
     int rc = flush_held(sp);
-    sp->depth = 0;
     sp->plan_follows = false; /* another report, whose title names no part of it */
-    push_heading(sp, STYLE_UNNUMBERED, title);
+    if (rc == 0)
+        rc = cut_stack(sp, 0);
+    if (rc == 0)
+        rc = push_heading(sp, STYLE_UNNUMBERED, title);
     sp->plan_follows = false;
     heading_t *h = &sp->stack[sp->depth - 1];
     if (!matches(&sp->part_summary, title) && !matches(&sp->part_plan, title) &&
@@ -1147,9 +1238,10 @@ static int held_item(hb_splitter_t *sp, hb_span_t line, bool joined)
         }
         hb_span_t head = {sp->held.data + sp->held_marker,
                           sp->held.len - sp->held_marker - 3}; /* without its 。 */
-        push_heading(sp, STYLE_ITEM, head);
+        int rc = push_heading(sp, STYLE_ITEM, head);
         hb_buf_reset(&sp->held);
-        int rc = body_line(sp, line, joined);
+        if (rc == 0)
+            rc = body_line(sp, line, joined);
         if (sp->depth && sp->stack[sp->depth - 1].style == STYLE_ITEM)
             sp->depth--;
         return rc;
@@ -1186,8 +1278,8 @@ static int process_line(hb_splitter_t *sp, hb_span_t line, bool recheck, bool jo
         /* 各位代表！ in the body turns to another matter: what follows
          * belongs to the part, not to the subject above it. */
         int rc = flush_held(sp);
-        if (!sp->front && sp->depth > 1)
-            sp->depth = 1;
+        if (rc == 0 && !sp->front && sp->depth > 1)
+            rc = cut_stack(sp, 1);
         return rc;
     }
     if (sp->front) {
@@ -1209,6 +1301,7 @@ static int process_line(hb_splitter_t *sp, hb_span_t line, bool recheck, bool jo
             return 0;
         }
         if (sp->title_lines == 0 && is_title_line(sp, line)) {
+            line = without_byline(line);
             append_twin(sp, &info->title, &sp->title_orig, line);
             sp->title_lines = 1;
             sp->title_first = line.len;
@@ -1248,22 +1341,24 @@ static int body_line(hb_splitter_t *sp, hb_span_t line, bool joined)
         size_t stop_len = 0;
         const char *stop = first_stop(rest, &stop_len);
         size_t head_cp = cp_count(rest.s, stop ? (size_t)(stop - rest.s) : rest.len);
-        if (!stop && head_cp <= 60) {
-            push_heading(sp, style, rest);
-            return 0;
-        }
+        if (!stop && head_cp <= 60)
+            return push_heading(sp, style, rest);
         if (stop && head_cp > 0 && head_cp <= 40) {
-            push_heading(sp, style, (hb_span_t){rest.s, (size_t)(stop - rest.s)});
+            int rc = push_heading(sp, style, (hb_span_t){rest.s, (size_t)(stop - rest.s)});
             size_t head_end = (size_t)(stop + stop_len - line.s);
-            if (trim(line.s + head_end, line.len - head_end).len)
-                return emit_paragraph(sp, line, head_end);
+            if (rc || trim(line.s + head_end, line.len - head_end).len)
+                return rc ? rc : emit_paragraph(sp, line, head_end, true);
+            if (stop_len == 3 && !memcmp(stop, "。", 3)) { /* one whole sentence */
+                hb_buf_reset(&sp->bodyless);
+                hb_buf_reset(&sp->bodyless_orig);
+                append_twin(sp, &sp->bodyless, &sp->bodyless_orig, line);
+                sp->bodyless_depth = sp->depth;
+            }
             return 0;
         }
     }
-    if (!joined && is_comma_heading(sp, line)) {
-        push_heading(sp, STYLE_UNNUMBERED, line);
-        return 0;
-    }
+    if (!joined && is_comma_heading(sp, line))
+        return push_heading(sp, STYLE_UNNUMBERED, line);
     /* A short line without any punctuation, in the body: an unnumbered part
      * heading (结束语, 存在的问题).  It starts a new top-level part. */
     if (cp_count(line.s, line.len) <= 15 && !has_punct(line) && !matches(&sp->item_alone, line)) {
@@ -1271,11 +1366,10 @@ static int body_line(hb_splitter_t *sp, hb_span_t line, bool joined)
             info->dropped_lines++;
             return 0;
         }
-        sp->depth = 0;
-        push_heading(sp, 0, line);
-        return 0;
+        int rc = cut_stack(sp, 0);
+        return rc ? rc : push_heading(sp, 0, line);
     }
-    return emit_paragraph(sp, line, 0);
+    return emit_paragraph(sp, line, 0, false);
 }
 
 /* Does cur continue prev's sentence?  Web pages and archives break a
@@ -1318,6 +1412,38 @@ static bool continues(hb_splitter_t *sp, hb_span_t prev, bool prev_joined, bool 
            (cp_count(cur.s, cur.len) <= 12 && !has_punct(cur));
 }
 
+/* A title spaced out character by character (政 府 工 作 报 告, as pages set
+ * a headline) is the title without the spaces. */
+static void unspace_title(hb_buf_t *t)
+{
+    size_t chars = 0, out = 0;
+    for (size_t i = 0; i < t->len;) {
+        size_t sp = space_at(t->data + i, t->len - i);
+        if (sp) {
+            i += sp;
+            continue;
+        }
+        size_t n = 1;
+        while (i + n < t->len && ((unsigned char)t->data[i + n] & 0xC0) == 0x80)
+            n++;
+        if (i + n < t->len && !space_at(t->data + i + n, t->len - i - n))
+            return; /* two characters side by side: not spaced out */
+        chars++;
+        i += n;
+    }
+    if (chars < 3)
+        return;
+    for (size_t i = 0; i < t->len;) {
+        size_t sp = space_at(t->data + i, t->len - i);
+        if (sp) {
+            i += sp;
+            continue;
+        }
+        t->data[out++] = t->data[i++];
+    }
+    t->len = out;
+}
+
 int hb_splitter_run(hb_splitter_t *sp, const char *text, size_t len, int year, hb_unit_fn fn,
                     void *arg, hb_split_info_t *info)
 {
@@ -1331,9 +1457,12 @@ int hb_splitter_run_view(hb_splitter_t *sp, const char *text, const char *orig, 
     sp->orig = orig;
     sp->len = len;
     hb_buf_reset(&sp->title_orig);
+    hb_buf_reset(&sp->header_title);
+    hb_buf_reset(&sp->header_title_orig);
     sp->year = year;
     sp->depth = 0;
     sp->plan_follows = false;
+    sp->bodyless_depth = 0;
     sp->seq = 0;
     sp->fn = fn;
     sp->arg = arg;
@@ -1397,6 +1526,12 @@ int hb_splitter_run_view(hb_splitter_t *sp, const char *text, const char *orig, 
                 sp->part = part;
                 if (rc == 0)
                     rc = start_part(sp);
+            } else if (sp->nav && !sp->seq) {
+                if (pending.len)
+                    rc = process_line(sp, pending, pending_joined || pending_open,
+                                      pending_joined);
+                pending = (hb_span_t){NULL, 0};
+                drop_header(sp);
             }
             continue;
         }
@@ -1424,12 +1559,19 @@ int hb_splitter_run_view(hb_splitter_t *sp, const char *text, const char *orig, 
         rc = process_line(sp, pending, pending_joined || pending_open, pending_joined);
     if (rc == 0)
         rc = flush_held(sp);
+    if (rc == 0)
+        rc = cut_stack(sp, 0);
+    if (!info->title.len) {
+        hb_buf_append(&info->title, sp->header_title.data, sp->header_title.len);
+        hb_buf_append(&sp->title_orig, sp->header_title_orig.data, sp->header_title_orig.len);
+    }
     if (orig != text) { /* the title as written */
         hb_buf_reset(&info->title);
         hb_buf_append(&info->title, sp->title_orig.data, sp->title_orig.len);
     }
     if (!info->title.len && sp->rule_title.len)
         hb_buf_append(&info->title, sp->rule_title.data, sp->rule_title.len);
+    unspace_title(&info->title);
     int title_year = info->title.len ? year_in((hb_span_t){info->title.data, info->title.len}) : 0;
     if (title_year)
         info->year = title_year;

@@ -8,6 +8,10 @@
 # lists of other pages (相关推荐, 猜你喜歡), comment and download furniture;
 # the year is the report's, not the page's 发布日期：2024年…; every mask style
 # gives masked figures (value null).  A report
+# County, city and provincial reports as their governments' sites show them
+# (a site header above a breadcrumb, 政府工作报告——…在…会议上 on one line, a
+# title spaced out, numbered lines that are one sentence each under a
+# heading) get their title, units, place and level.  A report
 # in traditional characters is read through its simplified form: its units,
 # title and figures' raw stay as written, docs.jsonl says script traditional.  Each file's
 # expected title and units (kind, text) are in tests/data/web/expected.jsonl.
@@ -33,7 +37,7 @@ for e in map(json.loads, open(expected, encoding="utf-8")):
     print(f, "furniture", isinstance(d.get("furniture_share"), float)
           and ("warning" in d) == e["warning"], d.get("furniture_share"), d.get("warning"))
     print(f, "script", d.get("script") == e.get("script"), d.get("script"))
-    for key in ("year", "town"):
+    for key in ("year", "town", "province", "city", "county", "code", "level"):
         if key in e:
             print(f, key, d.get(key) == e[key], d.get(key))
     if "figures" in e:

@@ -278,6 +278,85 @@ static void test_heading_only_sentence_alone(void **state)
     run_free(r);
 }
 
+static void test_heading_sentence_without_body_is_unit(void **state)
+{
+    (void)state;
+    /* Numbered lines that are one sentence each, with nothing under them
+     * before the next of their family or a higher heading: units under the
+     * heading above, not headings of nothing.  The first has its items below
+     * and stays a heading; so does one followed by a paragraph. */
+    run_t *r = split("二、2024年工作任务\n"
+                     "（一）大力推进产业升级。\n"
+                     "1.实施制造业重点产业链建设行动，力争营业收入突破1万亿元。\n"
+                     "2.加快发展数字经济，新建5G基站2万个。\n"
+                     "（二）扎实推进乡村振兴。\n"
+                     "粮食播种面积稳定在5650万亩以上。\n"
+                     "（三）持续改善民生。\n");
+    expect_n(r, 4);
+    assert_int_equal(r->headings, 3);
+    expect_unit(r, 0, "plan", "2024年工作任务|大力推进产业升级", F_HEAD,
+                "1.实施制造业重点产业链建设行动，力争营业收入突破1万亿元。");
+    expect_unit(r, 1, "plan", "2024年工作任务|大力推进产业升级", F_HEAD,
+                "2.加快发展数字经济，新建5G基站2万个。");
+    expect_unit(r, 2, "plan", "2024年工作任务|扎实推进乡村振兴", 0,
+                "粮食播种面积稳定在5650万亩以上。");
+    expect_unit(r, 3, "plan", "2024年工作任务", F_HEAD, "（三）持续改善民生。");
+    run_free(r);
+}
+
+static void test_title_with_byline_on_its_line(void **state)
+{
+    (void)state;
+    run_t *r = split("政府工作报告——2023年1月6日在株洲市第十六届人民代表大会第三次会议上\n"
+                     "株洲市人民政府市长　刘大伟\n"
+                     "各位代表：\n"
+                     "现在，我代表市人民政府向大会报告工作。\n");
+    expect_n(r, 1);
+    assert_string_equal(r->title, "政府工作报告");
+    expect_unit(r, 0, "preamble", "", F_OVER, "现在，我代表市人民政府向大会报告工作。");
+    run_free(r);
+    /* a dash inside a title that no byline follows stays */
+    r = split("凝心聚力谋发展——红石镇2023年工作总结\n全镇经济平稳。\n");
+    assert_string_equal(r->title, "凝心聚力谋发展——红石镇2023年工作总结");
+    run_free(r);
+}
+
+static void test_spaced_out_title(void **state)
+{
+    (void)state;
+    run_t *r = split("政 府 工 作 报 告\n现在，我代表县人民政府向大会报告工作。\n");
+    assert_string_equal(r->title, "政府工作报告");
+    run_free(r);
+    r = split("江西省人民政府 政府工作报告\n现在，我代表省人民政府向大会报告工作。\n");
+    assert_string_equal(r->title, "江西省人民政府 政府工作报告");
+    run_free(r);
+}
+
+static void test_header_above_breadcrumb_is_no_title(void **state)
+{
+    (void)state;
+    /* The site's name above its breadcrumb is the page's header: the
+     * report's title is the one below. */
+    run_t *r = split("株洲市人民政府\n"
+                     "您当前的位置：首页 > 政务公开 > 政府工作报告\n"
+                     "2023年株洲市政府工作报告\n"
+                     "现在，我代表市人民政府向大会报告工作。\n");
+    expect_n(r, 1);
+    assert_string_equal(r->title, "2023年株洲市政府工作报告");
+    run_free(r);
+    /* a title above the breadcrumb and none below: that title */
+    r = split("2023年株洲市政府工作报告\n首页 > 政务公开\n现在，我代表市人民政府向大会报告工作。\n");
+    expect_n(r, 1);
+    assert_string_equal(r->title, "2023年株洲市政府工作报告");
+    run_free(r);
+    /* after the first unit, a breadcrumb (a footer's) changes nothing */
+    r = split("2023年株洲市政府工作报告\n现在，我代表市人民政府向大会报告工作。\n"
+              "首页 > 政务公开\n");
+    expect_n(r, 1);
+    assert_string_equal(r->title, "2023年株洲市政府工作报告");
+    run_free(r);
+}
+
 static void test_long_numbered_line_is_paragraph(void **state)
 {
     (void)state;
@@ -1588,6 +1667,10 @@ int main(void)
         cmocka_unit_test(test_heading_with_inline_body),
         cmocka_unit_test(test_heading_only_sentence_then_items),
         cmocka_unit_test(test_heading_only_sentence_alone),
+        cmocka_unit_test(test_heading_sentence_without_body_is_unit),
+        cmocka_unit_test(test_title_with_byline_on_its_line),
+        cmocka_unit_test(test_spaced_out_title),
+        cmocka_unit_test(test_header_above_breadcrumb_is_no_title),
         cmocka_unit_test(test_long_numbered_line_is_paragraph),
         cmocka_unit_test(test_decimal_is_not_heading),
         cmocka_unit_test(test_items_cut_at_sentence_ends),
