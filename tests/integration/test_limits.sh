@@ -270,20 +270,30 @@ window_out() {   # MB: the documents read lets out before waiting for acks
     "$BIN/huibao-read" -q --window 64 --window-mb "$1" --out "@ipc://$d/docs" \
         --ctl "@ipc://$d/ctl" --acks "@ipc://$d/acks" --run w "$TMP/wmb" 2>"$d/read.err" &
     local rd=$!
-    "$PY" - "ipc://$d/docs" <<'PYEOF'
-import sys, zmq
-pull = zmq.Context().socket(zmq.PULL)
-pull.connect(sys.argv[1])
-pull.RCVTIMEO = 60000   # the first document (a guard)
-n = 0
-try:
-    while True:
-        pull.recv()
-        n += 1
-        pull.RCVTIMEO = 2000   # then silence: read waits for acks
-except zmq.Again:
-    pass
-print(n)
+    # The documents out, counted once read's own counts (its stats on
+    # --ctl) say it waits: the text out reached the limit, or all ten are out.
+    "$PY" - "ipc://$d/docs" "ipc://$d/ctl" "$1" <<'PYEOF'
+import msgpack, sys, time, zmq
+ctx = zmq.Context()
+docs = ctx.socket(zmq.PULL); docs.connect(sys.argv[1])
+ctl = ctx.socket(zmq.PULL); ctl.connect(sys.argv[2])
+limit_mb, n, waits = int(sys.argv[3]), 0, None
+poller = zmq.Poller(); poller.register(docs, zmq.POLLIN); poller.register(ctl, zmq.POLLIN)
+end = time.monotonic() + 60   # a guard, not a measure
+while time.monotonic() < end and (waits is None or n < waits):
+    for sock, _ in poller.poll(1000):
+        m = sock.recv()
+        if sock is docs:
+            n += 1
+            continue
+        st = msgpack.unpackb(m, raw=False)
+        if st.get("type") == "stats" and (st["window_bytes"] >> 20 >= limit_mb or st["sent"] == 10):
+            waits = st["sent"]
+# Then nothing more (were one more let out, it would come now: not a race).
+while docs.poll(1000):
+    docs.recv()
+    n += 1
+print(n if waits == n else "%d out, read said %s" % (n, waits))
 PYEOF
     kill -9 $rd 2>/dev/null; wait $rd 2>/dev/null   # it would wait for its acks
 }
