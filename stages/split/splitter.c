@@ -67,6 +67,7 @@ struct hb_splitter {
     int title_lines;
     int year;            /* the reader's, or 0 */
     bool plan_follows;   /* a top-level part named the plan, or reviewed a past year */
+    bool headless_body;  /* the paragraph, before any heading, is body, not the opening */
     bool in_list;        /* after a `list` rule's line: 猜你喜欢 and the titles it lists */
     hb_span_t part;      /* group 1 of the `title` rule the last line matched, or empty */
     size_t head_bytes;   /* of the lines kept so far, up to YEAR_HEAD */
@@ -79,9 +80,10 @@ struct hb_splitter {
 
 /* Numbering families, most specific first.  The heading's level is not the
  * family: levels come from the order in which families appear (see push).
- * 一、 followed by another numeral is a list of numbers (一、二季度), no heading. */
+ * 一、 followed by another numeral is a list of numbers (一、二季度), no heading,
+ * unless a span of years follows (一、一年来工作回顾, 一、三年来的斗争…). */
 static const char heading_re[] =
-    "^(?:([一二三四五六七八九十]{1,3})[、，,．.](?![一二三四五六七八九十])"
+    "^(?:([一二三四五六七八九十]{1,3})[、，,．.](?![一二三四五六七八九十](?!年来))"
     "|([（(][一二三四五六七八九十]{1,3}[）)])[、，,．.]?"
     "|([0-9０-９]{1,2})[.．、](?![0-9０-９])"
     "|([（(][0-9０-９]{1,2}[）)])"
@@ -858,8 +860,10 @@ static enum kind section_kind_named(const hb_splitter_t *sp, bool *named)
     for (size_t i = sp->depth; i-- > 0;)
         if (sp->stack[i].kind != K_NONE)
             return sp->stack[i].kind;
-    *named = sp->depth == 0;
-    return !sp->depth ? K_PREAMBLE : sp->stack[0].implied ? sp->stack[0].implied : K_SUMMARY;
+    *named = sp->depth == 0 && !sp->headless_body;
+    if (!sp->depth)
+        return sp->headless_body ? K_SUMMARY : K_PREAMBLE;
+    return sp->stack[0].implied ? sp->stack[0].implied : K_SUMMARY;
 }
 
 static enum kind section_kind(const hb_splitter_t *sp)
@@ -965,6 +969,11 @@ static int emit_paragraph(hb_splitter_t *sp, hb_span_t line, size_t head_end, bo
                                  !memmem(line.s, line.len, "二是", 6)
                              ? "要"
                              : "是";
+    /* Before any heading, the first paragraph opens the report, and so does
+     * one that speaks of the report (报告分六个部分, 现将…汇报如下); the others
+     * are its body without headings (1954, 1975: the whole report). */
+    static const char *const of_report[] = {"报告", "汇报", "审议", NULL};
+    sp->headless_body = sp->depth == 0 && sp->seq > 0 && !has_any(line, of_report);
     enum kind base = section_kind(sp);
     enum kind item_base = base;
     size_t start = 0, from = head_end;
@@ -1463,6 +1472,7 @@ int hb_splitter_run_view(hb_splitter_t *sp, const char *text, const char *orig, 
     sp->depth = 0;
     sp->plan_follows = false;
     sp->bodyless_depth = 0;
+    sp->headless_body = false;
     sp->seq = 0;
     sp->fn = fn;
     sp->arg = arg;

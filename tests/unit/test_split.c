@@ -672,9 +672,9 @@ static void test_licence_lines_dropped(void **state)
     expect_n(r, 4);
     assert_int_equal(r->dropped, 5);
     expect_unit(r, 0, "preamble", "", F_OVER, "今年以来，全镇工作平稳。");
-    expect_unit(r, 1, "preamble", "", F_OVER, "依据许可协议发布。");
-    expect_unit(r, 2, "preamble", "", F_OVER, "来自维基文库。");
-    expect_unit(r, 3, "preamble", "", F_OVER, "本文属于public domain。");
+    expect_unit(r, 1, "summary", "", F_OVER, "依据许可协议发布。");
+    expect_unit(r, 2, "summary", "", F_OVER, "来自维基文库。");
+    expect_unit(r, 3, "summary", "", F_OVER, "本文属于public domain。");
     run_free(r);
 }
 
@@ -1244,6 +1244,40 @@ static void test_kind_subject_headings_after_plan_or_past_review(void **state)
     run_free(r);
 }
 
+/* Before any heading, the first paragraph and those that speak of the
+ * report open it; the others are its body without headings (the 1954 and
+ * 1975 reports have none at all), where cues apply. */
+static void test_kind_headless_body(void **state)
+{
+    (void)state;
+    run_t *r = split("现在，我代表国务院作政府工作报告。\n"
+                     "报告分三个部分。\n"
+                     "我们超额完成了第三个五年计划。\n"
+                     "下一步，我们要继续努力。\n"
+                     "一、工作回顾\n"
+                     "经济平稳运行。\n");
+    expect_n(r, 5);
+    expect_unit(r, 0, "preamble", "", F_OVER, "现在，我代表国务院作政府工作报告。");
+    expect_unit(r, 1, "preamble", "", F_OVER, "报告分三个部分。");
+    expect_unit(r, 2, "summary", "", F_OVER, "我们超额完成了第三个五年计划。");
+    expect_unit(r, 3, "plan", "", F_OVER, "下一步，我们要继续努力。");
+    expect_unit(r, 4, "summary", "工作回顾", F_OVER, "经济平稳运行。");
+    run_free(r);
+}
+
+/* 一、 before a numeral is a list (一、二季度), but not before a span of years. */
+static void test_heading_before_span_of_years(void **state)
+{
+    (void)state;
+    run_t *r = split_year("一、一年来工作回顾\n经济平稳运行。\n"
+                          "二、三年来的斗争\n斗争取得胜利。\n",
+                          2004);
+    expect_n(r, 2);
+    expect_unit(r, 0, "summary", "一年来工作回顾", F_OVER, "经济平稳运行。");
+    expect_unit(r, 1, "summary", "三年来的斗争", 0, "斗争取得胜利。");
+    run_free(r);
+}
+
 /* ---- overview ---------------------------------------------------------- */
 
 static void test_overview_flag(void **state)
@@ -1717,6 +1751,8 @@ int main(void)
         cmocka_unit_test(test_kind_subject_heading_under_plan_stays_plan),
         cmocka_unit_test(test_kind_subject_headings_default_summary),
         cmocka_unit_test(test_kind_subject_headings_after_plan_or_past_review),
+        cmocka_unit_test(test_kind_headless_body),
+        cmocka_unit_test(test_heading_before_span_of_years),
         cmocka_unit_test(test_overview_flag),
         cmocka_unit_test(test_crlf_and_fullwidth_spaces),
         cmocka_unit_test(test_empty_input),
