@@ -38,7 +38,7 @@
 #define END_SLOTS 16384
 
 struct hb_meta {
-    hb_regex_t town, masked, self, year;
+    hb_regex_t town, masked, self, congress, year;
     uint64_t *ends; /* END_SLOTS: the last two characters of every official province,
                        city and county name (0 = empty); NULL without the list */
     hb_regex_t path_town, path_county; /* a folder or file named after the place */
@@ -62,6 +62,11 @@ static const char masked_re[] = "(?<![" HAN "])(?:\\*+|[xX]{1,3}|[A-Z]|某{1,2})
 static const char self_re[] =
     "(?:(?<![" HAN "])|(?<=年))(?!年)([" HAN "]{2,9}?(?:省|自治区|市|县|区|旗|州|盟))"
     "(?=委|人民政府|政府|(?:19|20)[0-9]{2}年|国民经济)";
+/* The congress a report is given to names its reporter for certain:
+ * ——2024年1月16日在安吉县第十七届人民代表大会第四次会议上. */
+static const char congress_re[] =
+    "(?:(?<![" HAN "])|(?<=在))([" HAN "]{2,12}?(?:省|自治区|市|县|区|旗|州|盟))"
+    "第[一二三四五六七八九十]{1,3}届人民代表大会";
 static const char path_town_re[] =
     "(?<![" HAN "])([" HAN "]{2,6}?(?:镇|乡|街道|苏木))(?![" HAN "])";
 static const char path_county_re[] = "(?<![" HAN "])([" HAN "]{2,6}?(?:县|区|旗))(?![" HAN "])";
@@ -346,6 +351,7 @@ hb_meta_t *hb_meta_new(const char *csv, const hb_division_t *div)
     if (hb_regex_compile(&m->town, town_re, 0, "read: town rule") ||
         hb_regex_compile(&m->masked, masked_re, 0, "read: masked-town rule") ||
         hb_regex_compile(&m->self, self_re, 0, "read: reporter rule") ||
+        hb_regex_compile(&m->congress, congress_re, 0, "read: congress rule") ||
         hb_regex_compile(&m->year, year_re, 0, "read: year rule") ||
         hb_regex_compile(&m->path_town, path_town_re, 0, "read: town-in-path rule") ||
         hb_regex_compile(&m->path_county, path_county_re, 0, "read: county-in-path rule") ||
@@ -364,6 +370,7 @@ void hb_meta_free(hb_meta_t *m)
     hb_regex_free(&m->town);
     hb_regex_free(&m->masked);
     hb_regex_free(&m->self);
+    hb_regex_free(&m->congress);
     hb_regex_free(&m->year);
     hb_regex_free(&m->path_town);
     hb_regex_free(&m->path_county);
@@ -504,6 +511,48 @@ static void scan_names(const hb_meta_t *m, const char *s, size_t len, size_t min
                     add_place(out, ids[j]);
             break;
         }
+    }
+}
+
+/* Where in s (Han characters only) the first official name of a province,
+ * city or county starts; n when none does. */
+static size_t first_name_at(const hb_division_t *d, const char *s, size_t n)
+{
+    for (size_t at = 0; at + 6 <= n; at += 3)
+        for (size_t k = (n - at) / 3; k >= 2; k--) {
+            hb_place_id_t ids[8];
+            size_t found = hb_division_find(d, s + at, 3 * k, ids, 8);
+            for (size_t j = 0; j < found && j < 8; j++)
+                if (hb_division_level(d, ids[j]) <= HB_LEVEL_COUNTY)
+                    return at;
+        }
+    return n;
+}
+
+/* The places a report names for itself: the first match of re (group 1) in
+ * text whose official names stand alone.  What comes before the first name
+ * may be a word (中共南江县委) but no organ or place of its own: in 湖州市委、
+ * 市政府和县委 the run 市政府和县 ends in 和县 (a county of Anhui), which is no
+ * name there. */
+static void self_names(const hb_meta_t *m, hb_regex_t *re, const char *text, size_t len,
+                       places_t *out)
+{
+    static const char *const organ[] = {"省", "市", "县", "区", "州", "旗", "盟", "政府", "委",
+                                        NULL};
+    size_t from = 0;
+    while (!out->n && from < len && hb_regex_match(re, text, len, from, 0) == 1) {
+        PCRE2_SIZE *ov = hb_regex_ovector(re);
+        const char *s = text + ov[2];
+        size_t n = ov[3] - ov[2];
+        from = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+        if (generic_place(s, n))
+            continue;
+        size_t at = first_name_at(m->div, s, n);
+        bool organ_before = false;
+        for (const char *const *w = organ; *w && !organ_before; w++)
+            organ_before = memmem(s, at, *w, strlen(*w)) != NULL;
+        if (at < n && !organ_before)
+            scan_names(m, s + at, n - at, 2, true, out);
     }
 }
 
@@ -678,6 +727,9 @@ static bool names_nation(const char *s, size_t len)
     return memmem(s, len, "国务院", 9) || memmem(s, len, "全国人民代表大会", 24);
 }
 
+/* By hb_level_t. */
+static const char *const level_names[] = {NULL, "province", "city", "county", "town"};
+
 /* The level a report speaks for most: 我镇, 全县, 本市, 全省 … counted over
  * the text; a tie goes to the lower level. */
 static const char *spoken_level(const char *text, size_t len)
@@ -687,7 +739,6 @@ static const char *spoken_level(const char *text, size_t len)
         int level;
     } words[] = {{"镇", 4}, {"乡", 4}, {"街道", 4}, {"县", 3}, {"区", 3}, {"旗", 3},
                  {"市", 2}, {"州", 2}, {"盟", 2}, {"省", 1}};
-    static const char *const names[] = {NULL, "province", "city", "county", "town"};
     size_t count[5] = {0};
     for (size_t i = 0; i + 6 <= len; i++) {
         if ((unsigned char)text[i] != 0xE6 && (unsigned char)text[i] != 0xE5)
@@ -706,7 +757,7 @@ static const char *spoken_level(const char *text, size_t len)
     for (int l = 4; l >= 1; l--)
         if (count[l] > count[best])
             best = l;
-    return names[best];
+    return level_names[best];
 }
 
 static const char *place_level(const hb_docmeta_t *out)
@@ -766,19 +817,20 @@ void hb_meta_derive(hb_meta_t *m, const char *path, const char *text, size_t len
     clues_t c = {town, {{0}, 0}, {{0}, 0}};
     char county[64] = "";
     size_t from = 0;
-    while (from < head && hb_regex_match(&m->self, text, head, from, 0) == 1) {
+    if (m->div) { /* the congress it reports to, else how its head names it */
+        self_names(m, &m->congress, text, head, &c.self);
+        if (!c.self.n)
+            self_names(m, &m->self, text, head, &c.self);
+    }
+    while (!m->div && from < head && hb_regex_match(&m->self, text, head, from, 0) == 1) {
         PCRE2_SIZE *ov = hb_regex_ovector(&m->self);
         const char *s = text + ov[2];
         size_t n = ov[3] - ov[2];
         from = ov[1];
         if (generic_place(s, n))
             continue;
-        if (m->div) {
-            scan_names(m, s, n, 2, true, &c.self);
-            if (c.self.n)
-                break;
-        } else if (n <= 12 && n < sizeof county && memcmp(s + n - 3, "州", 3) &&
-                   memcmp(s + n - 3, "盟", 3) && memcmp(s + n - 3, "省", 3)) {
+        if (n <= 12 && n < sizeof county && memcmp(s + n - 3, "州", 3) &&
+            memcmp(s + n - 3, "盟", 3) && memcmp(s + n - 3, "省", 3)) {
             memcpy(county, s, n);
             county[n] = '\0';
             break;
@@ -800,6 +852,20 @@ void hb_meta_derive(hb_meta_t *m, const char *path, const char *text, size_t len
         resolve(m, &c, text, len, out);
     }
     out->level = town[0] || masked ? "town" : spoken_level(text, len);
+    /* A county-level city speaks of 全市 and a district of 全区 as their
+     * cities do: the place it names for itself, when deeper, says its level
+     * (2024年醴陵市政府工作报告: county). */
+    int spoken = 0;
+    for (int l = 1; l <= 4 && out->level; l++)
+        if (!strcmp(out->level, level_names[l]))
+            spoken = l;
+    for (size_t i = 0; m->div && i < c.self.n; i++) {
+        int l = (int)hb_division_level(m->div, c.self.id[i]);
+        if (l > spoken && l <= (int)HB_LEVEL_COUNTY) {
+            spoken = l;
+            out->level = level_names[l];
+        }
+    }
     if (!out->level)
         out->level = place_level(out);
 }

@@ -1401,6 +1401,9 @@ static bool continues(hb_splitter_t *sp, hb_span_t prev, bool prev_joined, bool 
                                         "”", "’", "）", ",", ".", ";", ":", ")", NULL};
     if (matches(&sp->heading, cur))
         return false;
+    /* the speaker's line stands alone: 政府工作报告 / 县长　陈小明, 县长 / 陈小明 */
+    if (sp->front && (matches(&sp->speaker, cur) || matches(&sp->speaker, prev)))
+        return false;
     if (matches(&sp->item_alone, prev))
         return true;
     for (const char *const *l = leads; *l; l++) /* no paragraph starts with 》 or ， */

@@ -171,6 +171,37 @@ static void test_reporter_above_the_town(void **state)
     assert_string_equal(dm.level, "county");
 }
 
+static void test_reporter_by_its_congress(void **state)
+{
+    (void)state;
+    /* 湖州市委、市政府和县委: the run 市政府和县 ends in 和县, a county of
+     * Anhui, which no report names so; the congress names the reporter. */
+    static const char body[] = "过去一年，在湖州市委、市政府和县委的坚强领导下，全县……全县……";
+    char text[512];
+    snprintf(text, sizeof text, "政府工作报告\n%s", body);
+    hb_docmeta_t dm = derive(meta, "a.txt", text);
+    assert_string_not_equal(dm.county, "和县");
+    assert_string_equal(dm.level, "county");
+    snprintf(text, sizeof text,
+             "政府工作报告\n——2024年1月16日在安吉县第十七届人民代表大会第四次会议上\n%s", body);
+    dm = derive(meta, "a.txt", text);
+    assert_string_equal(dm.county, "安吉县");
+    assert_string_equal(dm.city, "湖州市");
+    assert_string_equal(dm.code, "330523");
+    assert_string_equal(dm.level, "county");
+    /* a county-level city says 全市 as a city does: the place it names for
+     * itself, a county, says its level */
+    dm = derive(meta, "a.txt", "2024年醴陵市政府工作报告\n在株洲市委、市政府和醴陵市委的坚强领导下，"
+                               "全市……全市……");
+    assert_string_equal(dm.county, "醴陵市");
+    assert_string_equal(dm.code, "430281");
+    assert_string_equal(dm.level, "county");
+    /* a city names itself so: city */
+    dm = derive(meta, "a.txt", "2024年株洲市政府工作报告\n全市……全市……");
+    assert_string_equal(dm.code, "4302");
+    assert_string_equal(dm.level, "city");
+}
+
 static void test_national_reports(void **state)
 {
     (void)state;
@@ -236,6 +267,7 @@ int main(void)
         cmocka_unit_test(test_masked_town_never_guessed),
         cmocka_unit_test(test_town_names_from_paths),
         cmocka_unit_test(test_reporter_above_the_town),
+        cmocka_unit_test(test_reporter_by_its_congress),
         cmocka_unit_test(test_national_reports),
         cmocka_unit_test(test_meta_rows_by_path_or_name),
     };
