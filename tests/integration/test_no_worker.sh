@@ -23,8 +23,9 @@ check "every reason says so" not grep -v "no worker was connected" "$TMP/out/err
 timeout 60 "$BIN/huibao" run -j 0 --no-progress --listen "127.0.0.1:$port" -o "$TMP/int" "$in" \
     >"$TMP/int.out" 2>"$TMP/int.err" &
 launcher=$!
-# Once the reader is running and minds signals (the launcher does by then).
-reader_of_int() { handles_term "$(pgrep -f "huibao-read .*$TMP/int" | head -n 1)"; }
+# Once the reader (the one given this run's key) is running and minds
+# signals (the launcher does by then).
+reader_of_int() { handles_term "$(pgrep -f "huibao-read .*$TMP/int/listen.key" | head -n 1)"; }
 wait_for 120 reader_of_int
 kill -INT $launcher
 wait $launcher
