@@ -125,7 +125,7 @@ static const char part_problem_re[] =
     "(?:存在|面临|当前|主要|突出)[^，。]{0,8}(?:问题|不足|困难|挑战|短板|差距)|"
     "^(?:问题|不足|困难)(?:和|与|及)(?:问题|不足|困难|建议)";
 static const char part_plan_re[] =
-    "计划|打算|安排|思路|下步|下一步|下阶段|展望|目标(?:和|与)?任务|工作任务|主要任务|"
+    "计划(?!执行|完成)|打算|安排|思路|下步|下一步|下阶段|展望|目标(?:和|与)?任务|工作任务|主要任务|"
     "重点任务|重点工作|工作重点|总体要求|总体部署|政策取向|工作的?建议|谋划";
 static const char part_summary_re[] =
     "总结|回顾|情况|成效|成绩|主要工作|工作开展|进展|亮点|做法";
@@ -133,12 +133,15 @@ static const char part_summary_re[] =
 static const char cue_plan_re[] = "^(?:下一步|下步|下阶段|今后|下半年|明年)";
 /* What is lacking, said as such: "但仍存在一些不足", "存在以下问题", "问题主要表现在".
  * A bare "存在的问题" also names problems that were dealt with, so it needs a
- * concessive or a quantifier.  Every branch needs 存在 or 现在 (表现在,
- * 体现在): see may_cue_problem. */
+ * concessive or a quantifier.  Every branch needs 存在, 现在 (表现在,
+ * 体现在) or 清醒: see may_cue_problem. */
 static const char cue_problem_re[] =
     "(?:但|仍|还|也|依然|尚)[^。；]{0,12}存在"
     "|存在(?:的|着)?(?:一些|以下|不少|许多|诸多|一定的?)(?:问题|不足|困难|短板|差距|薄弱)"
-    "|(?:问题|不足)(?:主要)?(?:表现|体现)在";
+    "|(?:问题|不足)(?:主要)?(?:表现|体现)在"
+    /* 在肯定成绩的同时，我们也清醒地看到… / 安不忘危。我们清醒认识到…: the
+     * opening of the problems in every national report */
+    "|^(?:[^。！]{0,16}[。！])?[^。！]{0,30}清醒地?(?:看到|认识)";
 
 /* ---- furniture rules ----------------------------------------------------
  *
@@ -876,7 +879,8 @@ static enum kind section_kind(const hb_splitter_t *sp)
  * tried at most characters of most units. */
 static bool may_cue_problem(hb_span_t t)
 {
-    return memmem(t.s, t.len, "存在", 6) || memmem(t.s, t.len, "现在", 6);
+    return memmem(t.s, t.len, "存在", 6) || memmem(t.s, t.len, "现在", 6) ||
+           memmem(t.s, t.len, "清醒", 6);
 }
 
 /* What a unit says overrides what its section implies: 下一步… is a plan,

@@ -1278,6 +1278,33 @@ static void test_heading_before_span_of_years(void **state)
     run_free(r);
 }
 
+/* Every national report opens its problems with 清醒地看到 / 清醒认识到,
+ * often after a short sentence (思危方能居安。), and the items that follow
+ * are problems too; 计划执行情况 names what was done, not the plan. */
+static void test_kind_problem_cue_qingxing(void **state)
+{
+    (void)state;
+    run_t *r = split_year("一、“六五”计划执行情况的回顾\n"
+                          "经济平稳运行。\n"
+                          "思危方能居安。在充分肯定成绩的同时，要清醒看到我国发展面临的问题和挑战。"
+                          "一是投资增长乏力。\n"
+                          "我们清醒地认识到，还有许多问题。\n"
+                          "全镇上下团结一心，攻坚克难，各项工作取得了显著成效，经济社会保持平稳健康发展，"
+                          "干部群众清醒地看到了发展的希望。\n",
+                          1986);
+    expect_n(r, 5);
+    expect_unit(r, 0, "summary", "“六五”计划执行情况的回顾", F_OVER, "经济平稳运行。");
+    expect_unit(r, 1, "problem", "“六五”计划执行情况的回顾", F_OVER,
+                "思危方能居安。在充分肯定成绩的同时，要清醒看到我国发展面临的问题和挑战。");
+    expect_unit(r, 2, "problem", "“六五”计划执行情况的回顾", F_ITEM, "一是投资增长乏力。");
+    expect_unit(r, 3, "problem", "“六五”计划执行情况的回顾", F_OVER, "我们清醒地认识到，还有许多问题。");
+    /* 清醒地看到 late in a long sentence is no cue */
+    expect_unit(r, 4, "summary", "“六五”计划执行情况的回顾", F_OVER,
+                "全镇上下团结一心，攻坚克难，各项工作取得了显著成效，经济社会保持平稳健康发展，"
+                "干部群众清醒地看到了发展的希望。");
+    run_free(r);
+}
+
 /* ---- overview ---------------------------------------------------------- */
 
 static void test_overview_flag(void **state)
@@ -1752,6 +1779,7 @@ int main(void)
         cmocka_unit_test(test_kind_subject_headings_default_summary),
         cmocka_unit_test(test_kind_subject_headings_after_plan_or_past_review),
         cmocka_unit_test(test_kind_headless_body),
+        cmocka_unit_test(test_kind_problem_cue_qingxing),
         cmocka_unit_test(test_heading_before_span_of_years),
         cmocka_unit_test(test_overview_flag),
         cmocka_unit_test(test_crlf_and_fullwidth_spaces),
