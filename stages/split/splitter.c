@@ -1046,16 +1046,29 @@ static bool ends_with_any(hb_span_t t, const char *const *words)
  * (…工作总结及 / 下半年工作计划), or is incomplete and the second names the
  * kind of text (某镇2021年上半年 / 工作总结).  A first line that is already a
  * whole title keeps a repeated subtitle out. */
+static const char *const title_joiners[] = {"及", "和", "与", "暨", "、", "的", "关于", NULL};
+static const char *const title_names[] = {"报告", "总结", "计划", "汇报", "要点", "情况", "决议",
+                                          "讲话", "打算", "安排", "思路", NULL};
+
 static bool is_title_tail(hb_splitter_t *sp, hb_span_t first, hb_span_t t)
 {
-    static const char *const joiners[] = {"及", "和", "与", "暨", "、", "的", "关于", NULL};
-    static const char *const names[] = {"报告", "总结", "计划", "汇报", "要点", "情况", "决议",
-                                        "讲话", "打算", "安排", "思路", NULL};
     if (!is_title_line(sp, t) || cp_count(t.s, t.len) > 30)
         return false;
-    if (ends_with_any(first, joiners))
+    if (ends_with_any(first, title_joiners))
         return true;
-    return !ends_with_any(first, names) && has_any(t, names);
+    return !ends_with_any(first, title_names) && has_any(t, title_names);
+}
+
+/* A line taken for the title that names no report, no place and no time
+ * (政务公开, a site's menu word left alone on its line), then a line that
+ * names a report: that line is the title, the first was none of it. */
+static bool replaces_title(hb_splitter_t *sp, hb_span_t first, hb_span_t t)
+{
+    static const char *const named[] = {"省", "市", "县", "区", "州", "旗", "盟", "镇", "乡",
+                                        "街道", "苏木", "政府", "党委", "年", "0", "1", "2",
+                                        "3", "4", "5", "6", "7", "8", "9", NULL};
+    return is_title_line(sp, t) && has_any(t, title_names) && !has_any(first, title_names) &&
+           !has_any(first, named) && !ends_with_any(first, title_joiners);
 }
 
 static bool has_punct(hb_span_t t)
@@ -1317,6 +1330,15 @@ static int process_line(hb_splitter_t *sp, hb_span_t line, bool recheck, bool jo
             line = without_byline(line);
             append_twin(sp, &info->title, &sp->title_orig, line);
             sp->title_lines = 1;
+            sp->title_first = line.len;
+            return 0;
+        }
+        if (sp->title_lines == 1 &&
+            replaces_title(sp, (hb_span_t){info->title.data, info->title.len}, line)) {
+            line = without_byline(line);
+            hb_buf_reset(&info->title);
+            hb_buf_reset(&sp->title_orig);
+            append_twin(sp, &info->title, &sp->title_orig, line);
             sp->title_first = line.len;
             return 0;
         }

@@ -332,6 +332,22 @@ static void test_spaced_out_title(void **state)
     run_free(r);
 }
 
+static void test_menu_word_above_title_is_none_of_it(void **state)
+{
+    (void)state;
+    /* 政务公开 (a site's column) above the report's title: not joined to it */
+    run_t *r = split("政务公开\n2023年韶关市政府工作报告\n现在，我代表市人民政府向大会报告工作。\n");
+    assert_string_equal(r->title, "2023年韶关市政府工作报告");
+    run_free(r);
+    /* a first line that names a place, a time or a report is the title's */
+    r = split("石桥镇\n2020年工作总结\n全镇经济平稳。\n");
+    assert_string_equal(r->title, "石桥镇2020年工作总结");
+    run_free(r);
+    r = split("2021年上半年\n工作总结\n全镇经济平稳。\n");
+    assert_string_equal(r->title, "2021年上半年工作总结");
+    run_free(r);
+}
+
 static void test_header_above_breadcrumb_is_no_title(void **state)
 {
     (void)state;
@@ -718,7 +734,10 @@ static void test_furniture_each_kind_dropped(void **state)
         "版权声明：本文内容由互联网用户自发贡献，本站不拥有所有权。",
         "版权所有：某县人民政府　ICP备12345678号", "网站标识码：1234567890",
         "主办单位：某县人民政府办公室", "网站地图 | 联系我们", "中国政府网",
-        "Copyright © 2025 某县人民政府", NULL};
+        "Copyright © 2025 某县人民政府", "【我要纠错】【收藏本页】【打印本页】【关闭窗口】",
+        "联系电话：0572-5122345  传真：0572-5122346", "地址：某县某街道1号  邮编：313300",
+        "您是本站第1234567位访客", "网站维护：某县大数据中心", "无障碍浏览", "政务微信 政务微博",
+        "附件下载：", "Top", "2024年政府工作报告_某县人民政府", NULL};
     for (const char *const *l = lines; *l; l++) {
         char text[1024];
         snprintf(text, sizeof text, "%s\n某镇2024年工作总结\n\n%s\n\n全镇工作平稳。\n", *l, *l);
@@ -1732,6 +1751,7 @@ int main(void)
         cmocka_unit_test(test_title_with_byline_on_its_line),
         cmocka_unit_test(test_spaced_out_title),
         cmocka_unit_test(test_header_above_breadcrumb_is_no_title),
+        cmocka_unit_test(test_menu_word_above_title_is_none_of_it),
         cmocka_unit_test(test_long_numbered_line_is_paragraph),
         cmocka_unit_test(test_decimal_is_not_heading),
         cmocka_unit_test(test_items_cut_at_sentence_ends),
