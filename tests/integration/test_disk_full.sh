@@ -33,7 +33,7 @@ running() { pgrep -f "$1" >/dev/null; }
 full() {
     local name=$1 size=$2 input=$3 clean=$4 out=$mnt/$1 status n
     mount -o remount,size="$size" "$mnt"
-    timeout 60 "$BIN/huibao" run -j 2 --no-progress -o "$out" "$input" >"$TMP/$name.out" 2>"$TMP/$name.err"
+    timeout 180 "$BIN/huibao" run -j 2 --no-progress -o "$out" "$input" >"$TMP/$name.out" 2>"$TMP/$name.err"
     status=$?
     check "$name: a run into a full $size filesystem fails with 1, in time (got $status)" [ "$status" -eq 1 ]
     check "$name: the error names the output file and the full disk" \

@@ -133,7 +133,7 @@ fi
 
 # A FIFO named on the command line is refused, not waited on.
 mkfifo "$TMP/named.fifo"
-timeout 30 "$BIN/huibao" run -q -o "$TMP/fifo_out" "$TMP/named.fifo" "$seeds" >/dev/null 2>&1
+timeout 120 "$BIN/huibao" run -q -o "$TMP/fifo_out" "$TMP/named.fifo" "$seeds" >/dev/null 2>&1
 status=$?
 check "a FIFO named on the command line: the run ends with 3, in time (got $status)" [ "$status" -eq 3 ]
 check "it is rejected as \"not a regular file\"" \
