@@ -25,6 +25,8 @@
 #define HEAD_BYTES 1500
 #define YEAR_BYTES 400
 #define FIRST_LINE_BYTES 300
+/* How far before 届人民代表大会 the congress's place name may start. */
+#define CONGRESS_BACK 60
 /* How far the places a report mentions and the words it speaks for itself
  * (我县, 全镇) are read: a report says them early, and a 60 MB file costs no
  * more than a long report. */
@@ -535,11 +537,10 @@ static size_t first_name_at(const hb_division_t *d, const char *s, size_t n)
  * 市政府和县委 the run 市政府和县 ends in 和县 (a county of Anhui), which is no
  * name there. */
 static void self_names(const hb_meta_t *m, hb_regex_t *re, const char *text, size_t len,
-                       places_t *out)
+                       size_t from, places_t *out)
 {
     static const char *const organ[] = {"省", "市", "县", "区", "州", "旗", "盟", "政府", "委",
                                         NULL};
-    size_t from = 0;
     while (!out->n && from < len && hb_regex_match(re, text, len, from, 0) == 1) {
         PCRE2_SIZE *ov = hb_regex_ovector(re);
         const char *s = text + ov[2];
@@ -818,9 +819,16 @@ void hb_meta_derive(hb_meta_t *m, const char *path, const char *text, size_t len
     char county[64] = "";
     size_t from = 0;
     if (m->div) { /* the congress it reports to, else how its head names it */
-        self_names(m, &m->congress, text, head, &c.self);
+        const char *congress = memmem(text, head, "届人民代表大会", strlen("届人民代表大会"));
+        if (congress) { /* the rule tried from just before it, not over the whole head */
+            size_t back = (size_t)(congress - text);
+            back = back > CONGRESS_BACK ? back - CONGRESS_BACK : 0;
+            while (back > 0 && ((unsigned char)text[back] & 0xC0) == 0x80)
+                back--;
+            self_names(m, &m->congress, text, head, back, &c.self);
+        }
         if (!c.self.n)
-            self_names(m, &m->self, text, head, &c.self);
+            self_names(m, &m->self, text, head, 0, &c.self);
     }
     while (!m->div && from < head && hb_regex_match(&m->self, text, head, from, 0) == 1) {
         PCRE2_SIZE *ov = hb_regex_ovector(&m->self);
