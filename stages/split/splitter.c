@@ -125,7 +125,7 @@ static const char part_problem_re[] =
     "(?:存在|面临|当前|主要|突出)[^，。]{0,8}(?:问题|不足|困难|挑战|短板|差距)|"
     "^(?:问题|不足|困难)(?:和|与|及)(?:问题|不足|困难|建议)";
 static const char part_plan_re[] =
-    "计划(?!执行|完成)|打算|安排|思路|下步|下一步|下阶段|展望|目标(?:和|与)?任务|工作任务|主要任务|"
+    "计划(?![^，、]{0,6}(?:执行|完成))|打算|安排|思路|下步|下一步|下阶段|展望|目标(?:和|与)?任务|工作任务|主要任务|"
     "重点任务|重点工作|工作重点|总体要求|总体部署|政策取向|工作的?建议|谋划";
 static const char part_summary_re[] =
     "总结|回顾|情况|成效|成绩|主要工作|工作开展|进展|亮点|做法";
@@ -758,9 +758,13 @@ static enum kind kind_by_time(hb_splitter_t *sp, hb_span_t text)
 }
 
 /* Does a heading name a year before the report's, or a plan period over
- * (1999年国内工作回顾 in 2000, “九五”时期…的回顾 in 2001)? */
+ * (1999年国内工作回顾 in 2000, “九五”时期…的回顾 in 2001), or the time before
+ * the report (过去五年工作回顾, 去年工作回顾, 一年来工作回顾)? */
 static bool names_past(hb_splitter_t *sp, hb_span_t text)
 {
+    static const char *const before[] = {"过去", "去年", "上年", "年来", NULL};
+    if (has_any(text, before))
+        return true;
     int year = report_year(sp), y = year ? year_in(text) : 0;
     int end = year && !y ? period_end(text) : 0;
     return (y && y < year) || (end && end < year);

@@ -1256,10 +1256,22 @@ static void test_kind_subject_headings_after_plan_or_past_review(void **state)
     expect_n(r, 2);
     expect_unit(r, 1, "summary", "基层党建全面夯实", 0, "抓班子。");
     run_free(r);
+    /* the time before the report, said in words (2013: 一、过去五年工作回顾
+     * 二、今年经济社会发展的总体要求、主要预期目标和宏观经济政策) */
     r = split_year("一、过去五年工作回顾\n经济平稳运行。\n"
-                   "二、关于外交工作\n外交工作取得积极成果。\n",
-                   2005);
+                   "二、今年经济社会发展的总体要求、主要预期目标和宏观经济政策\n"
+                   "继续实施积极的财政政策。\n",
+                   2013);
+    expect_unit(r, 1, "plan", "今年经济社会发展的总体要求、主要预期目标和宏观经济政策", 0,
+                "继续实施积极的财政政策。");
+    run_free(r);
+    /* a review that names no time turns nothing; 计划…执行情况 is what was done */
+    r = split_year("一、工作回顾\n经济平稳运行。\n"
+                   "二、关于外交工作\n外交工作取得积极成果。\n"
+                   "三、年度计划执行情况\n农业生产持续地全面高涨。\n",
+                   1982);
     expect_unit(r, 1, "summary", "关于外交工作", 0, "外交工作取得积极成果。");
+    expect_unit(r, 2, "summary", "年度计划执行情况", F_OVER, "农业生产持续地全面高涨。");
     run_free(r);
 }
 
@@ -1293,7 +1305,7 @@ static void test_heading_before_span_of_years(void **state)
                           2004);
     expect_n(r, 2);
     expect_unit(r, 0, "summary", "一年来工作回顾", F_OVER, "经济平稳运行。");
-    expect_unit(r, 1, "summary", "三年来的斗争", 0, "斗争取得胜利。");
+    expect_unit(r, 1, "plan", "三年来的斗争", 0, "斗争取得胜利。"); /* after a review */
     run_free(r);
 }
 
