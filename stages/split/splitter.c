@@ -109,12 +109,14 @@ static const char bare_re[] =
 static const char item_alone_re[] = "^[一二三四五六七八九十]{1,3}(?:是|要)[，,：:]?$";
 
 /* Front matter: bylines (——2025年3月5日在…会议上, the dash missing in old
- * reports) and the speaker's office and name (国务院总理　李强, 县长　张三;
+ * reports, in brackets or with the date in numerals: （二〇二四年一月十六日在…上）) and the speaker's office and name (国务院总理　李强, 县长　张三;
  * the name may stand on a line of its own, after the office or the byline:
  * 1957年6月26日在…会議上 / 周恩来).  A salutation alone on a line (各位代表：)
  * is dropped anywhere. */
 static const char byline_re[] = "^(?:[—－]{1,2}|--)";
-static const char dated_byline_re[] = "^\\d{4}年\\d{1,2}月\\d{1,2}日在[^，。；]{2,40}上$";
+static const char dated_byline_re[] =
+    "^[（(]?(?:(?:\\d{4}|[〇零一二三四五六七八九]{4})年[\\d一二三四五六七八九十]{1,3}月"
+    "[\\d一二三四五六七八九十]{1,3}日)?在[^，。；]{2,40}上[）)]?$";
 static const char speaker_re[] =
     "^[^，。；：,;:]{0,12}(?:总理|省长|市长|州长|县长|区长|镇长|乡长|主任|主席|书记)"
     "(?:\\s|　|$)[^，。；：,;:]{0,8}$";
@@ -677,8 +679,21 @@ static bool is_listed(hb_splitter_t *sp, hb_span_t line)
     return true;
 }
 
+/* The digit a numeral character (3 bytes) stands for in a year written in
+ * numerals (二〇二四年), or -1. */
+static int han_digit(const char *c)
+{
+    static const char digits[] = "〇一二三四五六七八九";
+    if (!memcmp(c, "零", 3))
+        return 0;
+    for (int d = 0; d < 10; d++)
+        if (!memcmp(c, digits + 3 * d, 3))
+            return d;
+    return -1;
+}
+
 /* The year of the first YYYY年 in t (ASCII or full-width digits:
- * ２００１年), or 0. */
+ * ２００１年, or numerals: 二〇二四年), or 0. */
 static int year_in(hb_span_t t)
 {
     const unsigned char *u = (const unsigned char *)t.s;
@@ -692,6 +707,9 @@ static int year_in(hb_span_t t)
             } else if (at >= 3 && u[at - 3] == 0xEF && u[at - 2] == 0xBC && u[at - 1] >= 0x90 &&
                        u[at - 1] <= 0x99) {
                 y += (u[at - 1] - 0x90) * scale;
+                at -= 3;
+            } else if (at >= 3 && han_digit(t.s + at - 3) >= 0) {
+                y += han_digit(t.s + at - 3) * scale;
                 at -= 3;
             } else {
                 break;

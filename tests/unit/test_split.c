@@ -47,6 +47,7 @@ typedef struct run {
     int rc;
     char *title;
     uint32_t units, headings, dropped;
+    int year; /* the split's */
 } run_t;
 
 static int record(void *arg, const hb_unit_t *u)
@@ -92,6 +93,7 @@ static run_t *split_ex(const char *text, size_t len, size_t stop_at, int stop_rc
     r->units = info.units;
     r->headings = info.headings;
     r->dropped = info.dropped_lines;
+    r->year = info.year;
     hb_buf_release(&info.title);
     return r;
 }
@@ -318,6 +320,30 @@ static void test_title_with_byline_on_its_line(void **state)
     /* a dash inside a title that no byline follows stays */
     r = split("凝心聚力谋发展——红石镇2023年工作总结\n全镇经济平稳。\n");
     assert_string_equal(r->title, "凝心聚力谋发展——红石镇2023年工作总结");
+    run_free(r);
+}
+
+static void test_byline_in_brackets_or_numerals(void **state)
+{
+    (void)state;
+    static const char *const bylines[] = {
+        "（2024年1月16日在安吉县第十七届人民代表大会第四次会议上）",
+        "(2024年1月16日在安吉县第十七届人民代表大会第四次会议上)",
+        "二〇二四年一月十六日在安吉县第十七届人民代表大会第四次会议上",
+        "在安吉县第十七届人民代表大会常务委员会第十六次会议上", NULL};
+    for (const char *const *b = bylines; *b; b++) {
+        char text[512];
+        snprintf(text, sizeof text, "政府工作报告\n%s\n县长　陈小明\n现在，我代表县人民政府向大会报告工作。\n",
+                 *b);
+        run_t *r = split(text);
+        expect_n(r, 1);
+        assert_string_equal(r->title, "政府工作报告");
+        run_free(r);
+    }
+    /* a year in numerals is a year */
+    run_t *r = split("政府工作报告\n（二〇二四年一月十六日在安吉县第十七届人民代表大会第四次会议上）\n"
+                     "现在，我代表县人民政府向大会报告工作。\n");
+    assert_int_equal(r->year, 2024);
     run_free(r);
 }
 
@@ -1761,6 +1787,7 @@ int main(void)
         cmocka_unit_test(test_heading_only_sentence_alone),
         cmocka_unit_test(test_heading_sentence_without_body_is_unit),
         cmocka_unit_test(test_title_with_byline_on_its_line),
+        cmocka_unit_test(test_byline_in_brackets_or_numerals),
         cmocka_unit_test(test_spaced_out_title),
         cmocka_unit_test(test_header_above_breadcrumb_is_no_title),
         cmocka_unit_test(test_menu_word_above_title_is_none_of_it),
