@@ -897,6 +897,13 @@ static void test_dates_and_durations(void **state)
     static const want_t w13[] = {{"13.5年", false, 13.5, "年", NULL},
                                  {"14年", false, 14, "年", NULL}};
     EXPECT("平均受教育年限从13.5年提高到14年", w13); /* a decimal is never a year */
+    /* 剂次 and 件次 count as 人次 does; 立方 is 立方米 (town reports) */
+    static const want_t wj2[] = {{"2.5万余剂次", false, 2.5, "万剂次", "余"},
+                                 {"11967剂次", false, 11967, "剂次", NULL},
+                                 {"180件次", false, 180, "件次", NULL},
+                                 {"82.12万立方", false, 82.12, "万立方", NULL}};
+    EXPECT("累计接种疫苗2.5万余剂次，首针11967剂次，修订法规180件次，完成土方量82.12万立方。",
+           wj2);
     EXPECT_NONE("2021年上半年，20xx年，*年上半年，一九八五年十月");
     EXPECT_NONE("隆重庆祝改革开放40周年");
     EXPECT_NONE("颁发“光荣在党50年”纪念章");
