@@ -190,16 +190,31 @@ void hb_journal_add(hb_journal_t *j, const hb_journal_entry_t *e)
                   e->units);
 }
 
-int hb_journal_flush(hb_journal_t *j)
+size_t hb_journal_held(const hb_journal_t *j)
 {
-    size_t n = j->held.len;
-    bool ok = n == 0 || fwrite(j->held.data, 1, n, j->f) == n;
-    hb_buf_reset(&j->held);
+    return j ? j->held.len : 0;
+}
+
+int hb_journal_flush_to(hb_journal_t *j, size_t mark)
+{
+    if (!j)
+        return 0;
+    size_t n = mark < j->held.len ? mark : j->held.len;
+    if (n == 0)
+        return 0;
+    bool ok = fwrite(j->held.data, 1, n, j->f) == n;
+    memmove(j->held.data, j->held.data + n, j->held.len - n + 1); /* and the NUL */
+    j->held.len -= n;
     if (!ok) {
         hb_error("%s: write failed: %s (disk full?)", j->path, strerror(errno));
         return -1;
     }
     return 0;
+}
+
+int hb_journal_flush(hb_journal_t *j)
+{
+    return hb_journal_flush_to(j, hb_journal_held(j));
 }
 
 void hb_journal_discard(hb_journal_t *j)

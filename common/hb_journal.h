@@ -53,6 +53,11 @@ hb_journal_t *hb_journal_open(const char *dir, long keep);
  * crash leaves.  -1: write failed (logged). */
 void hb_journal_add(hb_journal_t *j, const hb_journal_entry_t *e);
 int hb_journal_flush(hb_journal_t *j);
+/* The lines held now end at hb_journal_held(); hb_journal_flush_to(j, mark)
+ * writes those held before such a mark and keeps the later ones (the
+ * aggregator: the lines of the documents a finished commit holds). */
+size_t hb_journal_held(const hb_journal_t *j);
+int hb_journal_flush_to(hb_journal_t *j, size_t mark);
 void hb_journal_discard(hb_journal_t *j); /* forgets the held lines: not all was written */
 int hb_journal_close(hb_journal_t *j); /* flushes; NULL-safe; -1 when not written whole */
 

@@ -161,6 +161,7 @@ typedef struct aggregator {
     uint64_t end_docs, end_rejects;
     FILE *paragraphs, *docs, *errors;
     hb_journal_t *journal;
+    size_t journal_asked; /* its lines held that the commit asked for last holds */
     hb_results_t *results;
     hb_flat_t *flat;
     hb_figtop_t *top;  /* for report.html, fed by results */
@@ -330,6 +331,20 @@ static int by_seq(const void *x, const void *y)
     return (p->part > q->part) - (p->part < q->part);
 }
 
+/* A batch of documents is written: results.sqlite is asked to commit it,
+ * and the journal's lines go out once the database holds their documents.
+ * The commit runs in the database's writer thread while the next batch
+ * comes in, so the lines of a batch are written when the next is: by then
+ * its commit is done (or is waited for here). */
+static int commit_batch(aggregator_t *a)
+{
+    if (hb_flat_flush(a->flat) != 0 || hb_results_sync(a->results) != 0 ||
+        hb_journal_flush_to(a->journal, a->journal_asked) != 0)
+        return -1;
+    a->journal_asked = hb_journal_held(a->journal);
+    return hb_results_commit(a->results);
+}
+
 /* Writes a document whose units are all here. */
 static int write_doc(aggregator_t *a, doc_t *d)
 {
@@ -394,12 +409,8 @@ static int write_doc(aggregator_t *a, doc_t *d)
         hb_journal_entry_t e = {d->id, d->file, d->place_key, d->year, ftell(a->paragraphs),
                                 ftell(a->docs), a->units_text.data};
         hb_journal_add(a->journal, &e);
-        /* The journal line only once results.sqlite holds the document. */
         if (hb_results_finished(a->results))
-            rc = hb_flat_flush(a->flat) || hb_results_commit(a->results) ||
-                         hb_journal_flush(a->journal)
-                     ? -1
-                     : 0;
+            rc = commit_batch(a);
     }
     free(topics);
     free(kinds);

@@ -1,7 +1,9 @@
 #include "results.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <sqlite3.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -12,12 +14,36 @@
 #include "hb_conf.h"
 #include "hb_json.h"
 #include "hb_log.h"
+#include "hb_map.h"
 #include "hb_mem.h"
 #include "figtop.h"
 
 /* Commit after this many finished documents, or this many seconds. */
 #define BATCH_DOCS 256
 #define BATCH_SECONDS 1.0
+
+/* The writer's queue: up to QUEUE_CHUNKS chunks of about CHUNK_BYTES each;
+ * the caller waits when it is full, so memory stays flat however far the
+ * writer falls behind.  A chunk that grew past CHUNK_MAX (one huge unit) is
+ * given back once written. */
+#define CHUNK_BYTES (256 * 1024)
+#define QUEUE_CHUNKS 4
+#define CHUNK_MAX (4 * 1024 * 1024)
+
+/* A chunk is a sequence of operations, in the host's byte order (it never
+ * leaves the process):
+ *   OP_ROW STMT (TYPE PARAM VALUE)* V_END   an insert: integers and reals
+ *                                           in 8 bytes, texts as a 4-byte
+ *                                           length and their bytes; a
+ *                                           parameter not given is NULL
+ *   OP_COMMIT                               commit what came before
+ *   OP_STOP                                 the writer ends */
+enum { OP_ROW = 1, OP_COMMIT, OP_STOP };
+enum { V_END, V_INT, V_REAL, V_TEXT };
+enum { S_DOC, S_UNIT, S_FIGURE, S_TOPIC, S_VILLAGE, S_PLACE, S_REJECT, S_GONE, NSTMT };
+static const char *const stmt_what[NSTMT] = {
+    "write a document", "write a unit", "write a figure", "write a unit's topics",
+    "write a unit's villages", "write a place", "write a reject", "drop a document"};
 
 /* The schema; docs/results.md explains every column.  Every big table is a
  * rowid table filled in arrival order, so an insert appends: a unit's id is
@@ -104,10 +130,10 @@ static const char *const no_skip[] = {NULL};
 
 #define MAX_COLS 16
 
-/* An insert statement: ?1 … ?nkeys are the key columns (doc_id, …), then
- * one parameter per named column, then extra. */
+/* An insert statement (hb_results.st[stmt]): ?1 … ?nkeys are the key
+ * columns (doc_id, …), then one parameter per named column, then extra. */
 typedef struct table {
-    sqlite3_stmt *ins;
+    int stmt;
     const char *const *cols;
     size_t len[MAX_COLS];
     const char *const *skip;
@@ -115,18 +141,37 @@ typedef struct table {
 } table_t;
 
 struct hb_results {
+    /* The connection and what only its holder touches: the caller's thread
+     * before the writer starts and after it ends, the writer meanwhile. */
     sqlite3 *db;
+    sqlite3_stmt *st[NSTMT], *keep;
+    bool in_txn;
     char path[4096];
-    bool failed, in_txn;
+    _Atomic bool failed; /* set by either thread, seen by the other */
+
+    /* The caller's thread. */
     table_t doc, unit, figure;
-    sqlite3_stmt *topic, *village, *place_put, *place_get, *reject, *keep, *gone;
+    hb_buf_t fill;       /* the chunk being filled */
     hb_buf_t extra, json;
+    hb_map_t *places;    /* place key -> places.id */
+    sqlite3_int64 last_place;
     unsigned batch_docs;
     double batch_started;
-    bool purge;        /* documents were dropped: their rows go at the end */
-    bool warned;       /* about warned_doc's ids out of range (once per document) */
+    unsigned long asked; /* commits asked for */
+    bool purge;          /* documents were dropped: their rows go at the end */
+    bool warned;         /* about warned_doc's ids out of range (once per document) */
     uint64_t warned_doc;
-    hb_figtop_t *top;  /* the caller's, or NULL */
+    hb_figtop_t *top;    /* the caller's, or NULL */
+
+    /* The queue, under mu: slot[head] is the one being written while count
+     * > 0; the caller swaps its filled chunk into the slot after the last. */
+    pthread_t writer;
+    bool writing;        /* the writer thread runs */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    hb_buf_t slot[QUEUE_CHUNKS];
+    unsigned head, count;
+    unsigned long done;  /* commits done */
 };
 
 static double now_s(void)
@@ -180,11 +225,13 @@ static long scalar_of(hb_results_t *r, const char *sql)
 }
 
 /* INSERT INTO name(keys…, cols…, extra) VALUES(?, …). */
-static int prepare_table(hb_results_t *r, table_t *t, const char *name, const char *keys,
-                         int nkeys, const char *const *cols, const char *const *skip)
+static int prepare_table(hb_results_t *r, table_t *t, int stmt, const char *name,
+                         const char *keys, int nkeys, const char *const *cols,
+                         const char *const *skip)
 {
     hb_buf_t sql;
     hb_buf_init(&sql);
+    t->stmt = stmt;
     t->cols = cols;
     t->skip = skip;
     t->nkeys = nkeys;
@@ -198,7 +245,7 @@ static int prepare_table(hb_results_t *r, table_t *t, const char *name, const ch
     for (int i = 1; i < nkeys + t->ncols + 1; i++)
         hb_buf_puts(&sql, ", ?");
     hb_buf_puts(&sql, ")");
-    int rc = prepare(r, sql.data, &t->ins);
+    int rc = prepare(r, sql.data, &r->st[stmt]);
     hb_buf_release(&sql);
     return rc;
 }
@@ -216,36 +263,77 @@ static bool listed(const char *const *list, const msgpack_object *key)
     return false;
 }
 
-/* A msgpack value as an SQL one: arrays and maps as JSON text. */
-static void bind_value(hb_results_t *r, sqlite3_stmt *st, int i, const msgpack_object *o)
+/* The caller's side of the queue: a row is written into r->fill, copying
+ * what it needs from the message, and the chunk goes to the writer once
+ * full (push). */
+static int push(hb_results_t *r);
+
+static void row_begin(hb_results_t *r, int stmt)
+{
+    hb_buf_putc(&r->fill, OP_ROW);
+    hb_buf_putc(&r->fill, (char)stmt);
+}
+
+static void put_int(hb_results_t *r, int param, int64_t v)
+{
+    char head[2] = {V_INT, (char)param};
+    hb_buf_append(&r->fill, head, 2);
+    hb_buf_append(&r->fill, &v, sizeof v);
+}
+
+static void put_real(hb_results_t *r, int param, double v)
+{
+    char head[2] = {V_REAL, (char)param};
+    hb_buf_append(&r->fill, head, 2);
+    hb_buf_append(&r->fill, &v, sizeof v);
+}
+
+/* A message's strings are far below 4 GB (its size is bounded). */
+static void put_text(hb_results_t *r, int param, const char *s, size_t len)
+{
+    char head[2] = {V_TEXT, (char)param};
+    uint32_t n = (uint32_t)len;
+    hb_buf_append(&r->fill, head, 2);
+    hb_buf_append(&r->fill, &n, sizeof n);
+    hb_buf_append(&r->fill, s, n);
+}
+
+static int row_end(hb_results_t *r)
+{
+    hb_buf_putc(&r->fill, V_END);
+    if (r->fill.len >= CHUNK_BYTES)
+        return push(r);
+    return r->failed ? -1 : 0;
+}
+
+/* A msgpack value as an SQL one: arrays and maps as JSON text; nil (and
+ * what has no SQL value) is left NULL. */
+static void put_value(hb_results_t *r, int i, const msgpack_object *o)
 {
     switch (o->type) {
-    case MSGPACK_OBJECT_BOOLEAN: sqlite3_bind_int(st, i, o->via.boolean); break;
+    case MSGPACK_OBJECT_BOOLEAN: put_int(r, i, o->via.boolean); break;
     case MSGPACK_OBJECT_POSITIVE_INTEGER:
         if (o->via.u64 <= INT64_MAX)
-            sqlite3_bind_int64(st, i, (sqlite3_int64)o->via.u64);
+            put_int(r, i, (int64_t)o->via.u64);
         else
-            sqlite3_bind_double(st, i, (double)o->via.u64);
+            put_real(r, i, (double)o->via.u64);
         break;
-    case MSGPACK_OBJECT_NEGATIVE_INTEGER: sqlite3_bind_int64(st, i, o->via.i64); break;
+    case MSGPACK_OBJECT_NEGATIVE_INTEGER: put_int(r, i, o->via.i64); break;
     case MSGPACK_OBJECT_FLOAT32:
-    case MSGPACK_OBJECT_FLOAT64: sqlite3_bind_double(st, i, o->via.f64); break;
-    case MSGPACK_OBJECT_STR:
-        /* Points into the message, which outlives the statement's step. */
-        sqlite3_bind_text(st, i, o->via.str.ptr, (int)o->via.str.size, SQLITE_STATIC);
-        break;
+    case MSGPACK_OBJECT_FLOAT64: put_real(r, i, o->via.f64); break;
+    case MSGPACK_OBJECT_STR: put_text(r, i, o->via.str.ptr, o->via.str.size); break;
     case MSGPACK_OBJECT_ARRAY:
     case MSGPACK_OBJECT_MAP:
         hb_buf_reset(&r->json);
         hb_json_obj(&r->json, o);
-        sqlite3_bind_text(st, i, r->json.data, (int)r->json.len, SQLITE_TRANSIENT);
+        put_text(r, i, r->json.data, r->json.len);
         break;
-    default: sqlite3_bind_null(st, i); break;
+    default: break;
     }
 }
 
-/* Binds the pairs of a map to t's columns (after its keys) and extra. */
-static void bind_map(hb_results_t *r, table_t *t, const msgpack_object_map *map)
+/* Puts the pairs of a map in t's columns (after its keys) and extra. */
+static void put_map(hb_results_t *r, const table_t *t, const msgpack_object_map *map)
 {
     bool first = true;
     hb_buf_reset(&r->extra);
@@ -257,7 +345,7 @@ static void bind_map(hb_results_t *r, table_t *t, const msgpack_object_map *map)
         while (c < t->ncols && !key_is(&kv->key, t->cols[c], t->len[c]))
             c++;
         if (c < t->ncols) {
-            bind_value(r, t->ins, t->nkeys + 1 + c, &kv->val);
+            put_value(r, t->nkeys + 1 + c, &kv->val);
             continue;
         }
         if (listed(t->skip, &kv->key))
@@ -270,8 +358,7 @@ static void bind_map(hb_results_t *r, table_t *t, const msgpack_object_map *map)
     }
     if (!first) {
         hb_buf_putc(&r->extra, '}');
-        sqlite3_bind_text(t->ins, t->nkeys + t->ncols + 1, r->extra.data, (int)r->extra.len,
-                          SQLITE_STATIC);
+        put_text(r, t->nkeys + t->ncols + 1, r->extra.data, r->extra.len);
     }
 }
 
@@ -293,21 +380,157 @@ static int begin(hb_results_t *r)
     if (exec(r, "BEGIN", "begin") != 0)
         return -1;
     r->in_txn = true;
-    r->batch_docs = 0;
-    r->batch_started = now_s();
     return 0;
 }
 
-int hb_results_commit(hb_results_t *r)
+static int commit_now(hb_results_t *r)
 {
-    if (!r)
-        return 0;
     if (r->failed)
         return -1;
     if (!r->in_txn)
         return 0;
     r->in_txn = false;
     return exec(r, "COMMIT", "commit");
+}
+
+/* The writer's side: runs a chunk's operations; true at OP_STOP.  After a
+ * failure rows are skipped (the error was logged once), commits counted. */
+static bool run_chunk(hb_results_t *r, const hb_buf_t *c, unsigned long *commits)
+{
+    const char *p = c->data, *end = c->data + c->len;
+    while (p < end) {
+        int op = *p++;
+        if (op == OP_STOP)
+            return true;
+        if (op == OP_COMMIT) {
+            (void)commit_now(r);
+            ++*commits;
+            continue;
+        }
+        int stmt = *p++;
+        sqlite3_stmt *st = r->st[stmt];
+        for (int type; (type = *p++) != V_END;) {
+            int param = (unsigned char)*p++;
+            int64_t i;
+            double d;
+            uint32_t n;
+            switch (type) {
+            case V_INT:
+                memcpy(&i, p, sizeof i);
+                sqlite3_bind_int64(st, param, i);
+                p += sizeof i;
+                break;
+            case V_REAL:
+                memcpy(&d, p, sizeof d);
+                sqlite3_bind_double(st, param, d);
+                p += sizeof d;
+                break;
+            default: /* V_TEXT: its bytes stay in the chunk until the step */
+                memcpy(&n, p, sizeof n);
+                p += sizeof n;
+                sqlite3_bind_text(st, param, p, (int)n, SQLITE_STATIC);
+                p += n;
+                break;
+            }
+        }
+        if (r->failed || begin(r) != 0 || step(r, st, stmt_what[stmt]) != 0)
+            sqlite3_clear_bindings(st);
+    }
+    return false;
+}
+
+static void *writer_main(void *arg)
+{
+    hb_results_t *r = arg;
+    for (bool stop = false; !stop;) {
+        pthread_mutex_lock(&r->mu);
+        while (r->count == 0)
+            pthread_cond_wait(&r->cv, &r->mu);
+        hb_buf_t *chunk = &r->slot[r->head];
+        pthread_mutex_unlock(&r->mu);
+        unsigned long commits = 0;
+        stop = run_chunk(r, chunk, &commits);
+        if (chunk->cap > CHUNK_MAX)
+            hb_buf_release(chunk);
+        hb_buf_reset(chunk);
+        pthread_mutex_lock(&r->mu);
+        r->head = (r->head + 1) % QUEUE_CHUNKS;
+        r->count--;
+        r->done += commits;
+        pthread_cond_broadcast(&r->cv);
+        pthread_mutex_unlock(&r->mu);
+    }
+    return NULL;
+}
+
+/* Hands the chunk filled so far to the writer (started with the first),
+ * waiting while the queue is full; the caller goes on with a drained one. */
+static int push(hb_results_t *r)
+{
+    if (!r->writing) {
+        int err = pthread_create(&r->writer, NULL, writer_main, r);
+        if (err != 0) {
+            hb_error("%s: cannot start the thread that writes it: %s", r->path, strerror(err));
+            r->failed = true;
+            hb_buf_reset(&r->fill);
+            return -1;
+        }
+        r->writing = true;
+    }
+    pthread_mutex_lock(&r->mu);
+    while (r->count == QUEUE_CHUNKS)
+        pthread_cond_wait(&r->cv, &r->mu);
+    unsigned tail = (r->head + r->count) % QUEUE_CHUNKS;
+    hb_buf_t drained = r->slot[tail];
+    r->slot[tail] = r->fill;
+    r->fill = drained;
+    r->count++;
+    pthread_cond_broadcast(&r->cv);
+    pthread_mutex_unlock(&r->mu);
+    return r->failed ? -1 : 0;
+}
+
+/* The writer ends once it has written everything given (a run too short
+ * to fill a chunk never started it: its rows are written here); the
+ * connection is the caller's thread's again. */
+static void stop_writer(hb_results_t *r)
+{
+    unsigned long commits = 0;
+    if (!r->writing) {
+        run_chunk(r, &r->fill, &commits);
+        hb_buf_reset(&r->fill);
+        return;
+    }
+    hb_buf_putc(&r->fill, OP_STOP);
+    (void)push(r);
+    pthread_join(r->writer, NULL);
+    r->writing = false;
+}
+
+int hb_results_commit(hb_results_t *r)
+{
+    if (!r)
+        return 0;
+    r->batch_docs = 0;
+    r->batch_started = now_s();
+    if (r->failed)
+        return -1;
+    hb_buf_putc(&r->fill, OP_COMMIT);
+    r->asked++;
+    return push(r);
+}
+
+int hb_results_sync(hb_results_t *r)
+{
+    if (!r)
+        return 0;
+    if (r->writing) {
+        pthread_mutex_lock(&r->mu);
+        while (r->done < r->asked)
+            pthread_cond_wait(&r->cv, &r->mu);
+        pthread_mutex_unlock(&r->mu);
+    }
+    return r->failed ? -1 : 0;
 }
 
 static int load_topics(hb_results_t *r, const char *path)
@@ -348,23 +571,46 @@ static int load_topics(hb_results_t *r, const char *path)
 
 static int prepare_all(hb_results_t *r)
 {
-    if (prepare_table(r, &r->doc, "documents", "id, place_id", 2, doc_cols, doc_skip) != 0 ||
-        prepare_table(r, &r->unit, "units", "id, doc_id, seq, part", 4, unit_cols,
+    if (prepare_table(r, &r->doc, S_DOC, "documents", "id, place_id", 2, doc_cols,
+                      doc_skip) != 0 ||
+        prepare_table(r, &r->unit, S_UNIT, "units", "id, doc_id, seq, part", 4, unit_cols,
                       unit_skip) != 0 ||
-        prepare_table(r, &r->figure, "figures", "unit_id, doc_id, n", 3, figure_cols,
+        prepare_table(r, &r->figure, S_FIGURE, "figures", "unit_id, doc_id, n", 3, figure_cols,
                       no_skip) != 0)
         return -1;
     return prepare(r, "INSERT INTO unit_topics(unit_id, doc_id, topic, score, rank)"
-                      " VALUES(?, ?, ?, ?, ?)", &r->topic) ||
+                      " VALUES(?, ?, ?, ?, ?)", &r->st[S_TOPIC]) ||
            prepare(r, "INSERT INTO villages(unit_id, doc_id, name) VALUES(?, ?, ?)",
-                   &r->village) ||
-           prepare(r, "INSERT INTO places(key, code, level, province, city, county, town)"
-                      " VALUES(?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO NOTHING", &r->place_put) ||
-           prepare(r, "SELECT id FROM places WHERE key = ?", &r->place_get) ||
+                   &r->st[S_VILLAGE]) ||
+           prepare(r, "INSERT INTO places(id, key, code, level, province, city, county, town)"
+                      " VALUES(?, ?, ?, ?, ?, ?, ?, ?)", &r->st[S_PLACE]) ||
            prepare(r, "INSERT INTO rejects(file, doc_id, stage, reason) VALUES(?, ?, ?, ?)",
-                   &r->reject) ||
+                   &r->st[S_REJECT]) ||
            prepare(r, "INSERT INTO gone(id, from_seq) VALUES(?1, ?2) ON CONFLICT(id)"
-                      " DO UPDATE SET from_seq = min(from_seq, ?2)", &r->gone);
+                      " DO UPDATE SET from_seq = min(from_seq, ?2)", &r->st[S_GONE]);
+}
+
+/* The places already in the database, so a resumed run gives a place the
+ * id it has (and a new one the next). */
+static int load_places(hb_results_t *r)
+{
+    sqlite3_stmt *st;
+    hb_map_free(r->places);
+    r->places = hb_map_new();
+    r->last_place = 0;
+    if (prepare(r, "SELECT id, key FROM places", &st) != 0)
+        return -1;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        sqlite3_int64 id = sqlite3_column_int64(st, 0);
+        const char *key = (const char *)sqlite3_column_text(st, 1);
+        if (id > 0 && key)
+            hb_map_put(r->places, key, (void *)(uintptr_t)id);
+        if (id > r->last_place)
+            r->last_place = id;
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : db_error(r, "read the places");
 }
 
 int hb_results_remove(const char *dir)
@@ -387,8 +633,15 @@ hb_results_t *hb_results_open(const char *dir, const char *topics_conf, bool res
 {
     hb_results_t *r = hb_calloc(1, sizeof *r);
     r->top = top;
+    hb_buf_init(&r->fill);
     hb_buf_init(&r->extra);
     hb_buf_init(&r->json);
+    for (int i = 0; i < QUEUE_CHUNKS; i++)
+        hb_buf_init(&r->slot[i]);
+    pthread_mutex_init(&r->mu, NULL);
+    pthread_cond_init(&r->cv, NULL);
+    r->places = hb_map_new();
+    r->batch_started = now_s();
     snprintf(r->path, sizeof r->path, "%s/results.sqlite", dir);
     if (!resume && hb_results_remove(dir) != 0)
         r->failed = true;
@@ -423,7 +676,7 @@ hb_results_t *hb_results_open(const char *dir, const char *topics_conf, bool res
          "set up");
     if (!r->failed && topics_conf && load_topics(r, topics_conf) != 0)
         r->failed = true;
-    if (r->failed || prepare_all(r) != 0 ||
+    if (r->failed || prepare_all(r) != 0 || (resume && load_places(r) != 0) ||
         (resume && prepare(r, "INSERT OR IGNORE INTO kept VALUES(?)", &r->keep) != 0)) {
         hb_results_close(r, NULL, false, 0);
         return NULL;
@@ -559,7 +812,7 @@ int hb_results_resume(hb_results_t *r, long journal_docs)
     sqlite3_finalize(r->keep);
     r->keep = NULL;
     if (exec(r, sql, "resume") != 0 || purge(r) != 0 || exec(r, drop_indexes, "resume") != 0 ||
-        exec(r, "DELETE FROM kept; COMMIT", "resume") != 0)
+        exec(r, "DELETE FROM kept; COMMIT", "resume") != 0 || load_places(r) != 0)
         return -1;
     if (r->top && top_load(r) != 0)
         return -1;
@@ -572,8 +825,9 @@ int hb_results_resume(hb_results_t *r, long journal_docs)
 }
 
 /* The place a document is about: its division code when it has one, else
- * its names from province down; 0 when it names none. */
-static int place_id(hb_results_t *r, const hb_msg_t *m, sqlite3_int64 *id)
+ * its names from province down; 0 when it names none.  A place met for the
+ * first time gets the next id and its row. */
+static sqlite3_int64 place_id(hb_results_t *r, const hb_msg_t *m)
 {
     static const char *const keys[] = {"code", "level", "province", "city", "county", "town"};
     const char *s[6];
@@ -584,7 +838,6 @@ static int place_id(hb_results_t *r, const hb_msg_t *m, sqlite3_int64 *id)
             s[i] = NULL;
         named |= s[i] && i != 1;
     }
-    *id = 0;
     if (!named)
         return 0;
     hb_buf_reset(&r->json);
@@ -597,33 +850,34 @@ static int place_id(hb_results_t *r, const hb_msg_t *m, sqlite3_int64 *id)
             if (s[i])
                 hb_buf_append(&r->json, s[i], len[i]);
         }
-    sqlite3_bind_text(r->place_put, 1, r->json.data, (int)r->json.len, SQLITE_STATIC);
+    void *known = hb_map_get(r->places, r->json.data);
+    if (known)
+        return (sqlite3_int64)(uintptr_t)known;
+    sqlite3_int64 id = ++r->last_place;
+    hb_map_put(r->places, r->json.data, (void *)(uintptr_t)id);
+    row_begin(r, S_PLACE);
+    put_int(r, 1, id);
+    put_text(r, 2, r->json.data, r->json.len);
     for (int i = 0; i < 6; i++)
         if (s[i])
-            sqlite3_bind_text(r->place_put, 2 + i, s[i], (int)len[i], SQLITE_STATIC);
-    if (step(r, r->place_put, "write a place") != 0)
-        return -1;
-    sqlite3_bind_text(r->place_get, 1, r->json.data, (int)r->json.len, SQLITE_STATIC);
-    int rc = sqlite3_step(r->place_get);
-    if (rc == SQLITE_ROW)
-        *id = sqlite3_column_int64(r->place_get, 0);
-    sqlite3_reset(r->place_get);
-    sqlite3_clear_bindings(r->place_get);
-    return rc == SQLITE_ROW ? 0 : db_error(r, "read a place");
+            put_text(r, 3 + i, s[i], len[i]);
+    (void)row_end(r); /* a failure shows in the document's row */
+    return id;
 }
 
 int hb_results_doc(hb_results_t *r, uint64_t doc, const hb_msg_t *m)
 {
     if (!r)
         return 0;
-    sqlite3_int64 place;
-    if (r->failed || begin(r) != 0 || place_id(r, m, &place) != 0)
+    if (r->failed)
         return -1;
-    sqlite3_bind_int64(r->doc.ins, 1, (sqlite3_int64)doc);
+    sqlite3_int64 place = place_id(r, m);
+    row_begin(r, S_DOC);
+    put_int(r, 1, (int64_t)doc);
     if (place)
-        sqlite3_bind_int64(r->doc.ins, 2, place);
-    bind_map(r, &r->doc, m->map);
-    return step(r, r->doc.ins, "write a document");
+        put_int(r, 2, place);
+    put_map(r, &r->doc, m->map);
+    return row_end(r);
 }
 
 int hb_results_unit(hb_results_t *r, uint64_t doc, uint64_t seq, uint32_t part,
@@ -631,7 +885,7 @@ int hb_results_unit(hb_results_t *r, uint64_t doc, uint64_t seq, uint32_t part,
 {
     if (!r)
         return 0;
-    if (r->failed || begin(r) != 0)
+    if (r->failed)
         return -1;
     if (doc >= HB_RESULTS_MAX_DOC || seq >= HB_RESULTS_MAX_SEQ || part >= HB_MAX_PARTS) {
         if (!r->warned || r->warned_doc != doc)
@@ -647,12 +901,13 @@ int hb_results_unit(hb_results_t *r, uint64_t doc, uint64_t seq, uint32_t part,
     }
     sqlite3_int64 doc_id = (sqlite3_int64)doc;
     sqlite3_int64 id = (sqlite3_int64)hb_results_unit_id(doc, seq, part);
-    sqlite3_bind_int64(r->unit.ins, 1, id);
-    sqlite3_bind_int64(r->unit.ins, 2, doc_id);
-    sqlite3_bind_int64(r->unit.ins, 3, (sqlite3_int64)seq);
-    sqlite3_bind_int64(r->unit.ins, 4, part);
-    bind_map(r, &r->unit, m->map);
-    if (step(r, r->unit.ins, "write a unit") != 0)
+    row_begin(r, S_UNIT);
+    put_int(r, 1, id);
+    put_int(r, 2, doc_id);
+    put_int(r, 3, (int64_t)seq);
+    put_int(r, 4, part);
+    put_map(r, &r->unit, m->map);
+    if (row_end(r) != 0)
         return -1;
     const msgpack_object *topics = hb_msg_get(m, "topics");
     const msgpack_object *figures = hb_msg_get(m, "metrics");
@@ -665,17 +920,18 @@ int hb_results_unit(hb_results_t *r, uint64_t doc, uint64_t seq, uint32_t part,
         const msgpack_object *t = &topics->via.array.ptr[i];
         if (t->type != MSGPACK_OBJECT_MAP)
             continue;
+        row_begin(r, S_TOPIC);
+        put_int(r, 1, id);
+        put_int(r, 2, doc_id);
         for (uint32_t k = 0; k < t->via.map.size; k++) {
             const msgpack_object_kv *kv = &t->via.map.ptr[k];
             if (hb_obj_is_str(&kv->key, "id"))
-                bind_value(r, r->topic, 3, &kv->val);
+                put_value(r, 3, &kv->val);
             else if (hb_obj_is_str(&kv->key, "score"))
-                bind_value(r, r->topic, 4, &kv->val);
+                put_value(r, 4, &kv->val);
         }
-        sqlite3_bind_int64(r->topic, 1, id);
-        sqlite3_bind_int64(r->topic, 2, doc_id);
-        sqlite3_bind_int(r->topic, 5, (int)i + 1);
-        if (step(r, r->topic, "write a unit's topics") != 0)
+        put_int(r, 5, (int)i + 1);
+        if (row_end(r) != 0)
             return -1;
     }
     for (uint32_t i = 0; figures && figures->type == MSGPACK_OBJECT_ARRAY &&
@@ -683,11 +939,12 @@ int hb_results_unit(hb_results_t *r, uint64_t doc, uint64_t seq, uint32_t part,
         const msgpack_object *f = &figures->via.array.ptr[i];
         if (f->type != MSGPACK_OBJECT_MAP)
             continue;
-        sqlite3_bind_int64(r->figure.ins, 1, id);
-        sqlite3_bind_int64(r->figure.ins, 2, doc_id);
-        sqlite3_bind_int(r->figure.ins, 3, (int)i);
-        bind_map(r, &r->figure, &f->via.map);
-        if (step(r, r->figure.ins, "write a figure") != 0)
+        row_begin(r, S_FIGURE);
+        put_int(r, 1, id);
+        put_int(r, 2, doc_id);
+        put_int(r, 3, (int)i);
+        put_map(r, &r->figure, &f->via.map);
+        if (row_end(r) != 0)
             return -1;
         if (r->top)
             top_add(r, topic, topic_len, (uint64_t)id, i, &f->via.map);
@@ -697,10 +954,11 @@ int hb_results_unit(hb_results_t *r, uint64_t doc, uint64_t seq, uint32_t part,
         const msgpack_object *v = &villages->via.array.ptr[i];
         if (v->type != MSGPACK_OBJECT_STR)
             continue;
-        sqlite3_bind_int64(r->village, 1, id);
-        sqlite3_bind_int64(r->village, 2, doc_id);
-        bind_value(r, r->village, 3, v);
-        if (step(r, r->village, "write a unit's villages") != 0)
+        row_begin(r, S_VILLAGE);
+        put_int(r, 1, id);
+        put_int(r, 2, doc_id);
+        put_value(r, 3, v);
+        if (row_end(r) != 0)
             return -1;
     }
     return 0;
@@ -711,29 +969,31 @@ int hb_results_reject(hb_results_t *r, const hb_msg_t *m)
     if (!r)
         return 0;
     static const char *const keys[] = {"file", NULL, "stage", "reason"};
-    if (r->failed || begin(r) != 0)
+    if (r->failed)
         return -1;
+    row_begin(r, S_REJECT);
     for (int i = 0; i < 4; i++) {
         const msgpack_object *o = keys[i] ? hb_msg_get(m, keys[i]) : NULL;
         if (o)
-            bind_value(r, r->reject, i + 1, o);
+            put_value(r, i + 1, o);
     }
     uint64_t doc;
     if (hb_msg_u64(m, "doc", &doc) == 0)
-        sqlite3_bind_int64(r->reject, 2, (sqlite3_int64)doc);
-    return step(r, r->reject, "write a reject");
+        put_int(r, 2, (int64_t)doc);
+    return row_end(r);
 }
 
 int hb_results_drop(hb_results_t *r, uint64_t doc, uint64_t from_seq)
 {
     if (!r)
         return 0;
-    if (r->failed || begin(r) != 0)
+    if (r->failed)
         return -1;
-    sqlite3_bind_int64(r->gone, 1, (sqlite3_int64)doc);
-    sqlite3_bind_int64(r->gone, 2, (sqlite3_int64)from_seq);
+    row_begin(r, S_GONE);
+    put_int(r, 1, (int64_t)doc);
+    put_int(r, 2, (int64_t)from_seq);
     r->purge = true;
-    return step(r, r->gone, "drop a document");
+    return row_end(r);
 }
 
 bool hb_results_finished(hb_results_t *r)
@@ -774,27 +1034,30 @@ int hb_results_close(hb_results_t *r, const char *run, bool complete, double sec
 {
     if (!r)
         return 0;
+    stop_writer(r);
     /* The documents dropped go, the indexes are built, the planner's
      * statistics gathered; then one file again (no -wal), unless someone
      * reads the database right now. */
     if (run && begin(r) == 0 && (!r->purge || purge(r) == 0) &&
         put_meta(r, run, complete, seconds) == 0 && exec(r, indexes, "index") == 0 &&
-        hb_results_commit(r) == 0 && exec(r, "PRAGMA analysis_limit = 1000; ANALYZE", "analyse") == 0 &&
+        commit_now(r) == 0 && exec(r, "PRAGMA analysis_limit = 1000; ANALYZE", "analyse") == 0 &&
         sqlite3_exec(r->db, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL) != SQLITE_OK)
         hb_warn("%s: left in WAL mode (%s): keep %s-wal beside it", r->path,
                 sqlite3_errmsg(r->db), r->path);
-    table_t *tables[] = {&r->doc, &r->unit, &r->figure};
-    for (int i = 0; i < 3; i++)
-        sqlite3_finalize(tables[i]->ins);
-    sqlite3_stmt *st[] = {r->topic, r->village, r->place_put, r->place_get,
-                          r->reject, r->keep, r->gone};
-    for (size_t i = 0; i < sizeof st / sizeof *st; i++)
-        sqlite3_finalize(st[i]);
+    for (int i = 0; i < NSTMT; i++)
+        sqlite3_finalize(r->st[i]);
+    sqlite3_finalize(r->keep);
     if (r->db && sqlite3_close(r->db) != SQLITE_OK)
         db_error(r, "close");
     int rc = r->failed ? -1 : 0;
+    hb_buf_release(&r->fill);
     hb_buf_release(&r->extra);
     hb_buf_release(&r->json);
+    for (int i = 0; i < QUEUE_CHUNKS; i++)
+        hb_buf_release(&r->slot[i]);
+    pthread_mutex_destroy(&r->mu);
+    pthread_cond_destroy(&r->cv);
+    hb_map_free(r->places);
     free(r);
     return rc;
 }

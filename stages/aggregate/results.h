@@ -9,6 +9,15 @@
  * The database is in WAL mode while the run goes, so it can be read
  * meanwhile; hb_results_close() analyses it and leaves a single file.
  *
+ * A thread of its own writes the rows: the calls below copy what they need
+ * from the message into a chunk and return, and a bounded queue of chunks
+ * (about 1 MB) carries them to the writer, which binds and inserts them.
+ * SQLite's cost per row (about 1 µs) so runs beside the aggregator's own
+ * work instead of after it.  hb_results_commit() only asks for a commit;
+ * hb_results_sync() waits until every commit asked for is done.  While the
+ * writer runs, only it touches the connection; the place ids are kept in
+ * memory by the caller's thread. 
+ *
  * Fields a stage adds that have no column of their own go to the row's
  * `extra` column, a JSON object; the place fields (province, city, code,
  * level, place_candidates), `script`, and the figures' base_value and
@@ -19,15 +28,17 @@
  * run to run) to hb_results_keep(), then calls
  * hb_results_resume(), which deletes whatever else is there.  So the
  * journal (resume.tsv) must never hold a document before its rows are
- * committed: write the journal after hb_results_commit().
+ * committed: write its lines after hb_results_commit() and
+ * hb_results_sync().
  *
  * Without a database (--no-results-db) the caller holds NULL: every
  * function below then does nothing and returns 0 (hb_results_finished
  * true).
  *
- * Ownership: hb_results_t is the caller's; hb_results_close() frees it.
- * Every function returns 0, or -1 after logging what failed (the database
- * then refuses further work: the run ends with an error). */
+ * Ownership: hb_results_t is the caller's; hb_results_close() stops the
+ * writer and frees it.  Every function returns 0, or -1 after logging what
+ * failed (the database then refuses further work: the run ends with an
+ * error); a failure in the writer shows at the caller's next call. */
 #ifndef HB_RESULTS_H
 #define HB_RESULTS_H
 
@@ -76,7 +87,10 @@ int hb_results_drop(hb_results_t *r, uint64_t doc, uint64_t from_seq);
 
 /* A document is complete: true when the transaction should be committed. */
 bool hb_results_finished(hb_results_t *r);
+/* Asks the writer to commit what it was given so far; returns at once. */
 int hb_results_commit(hb_results_t *r);
+/* Waits until every commit asked for is done: 0, or -1 when one failed. */
+int hb_results_sync(hb_results_t *r);
 
 /* Commits, records the run (table meta), analyses, checkpoints and closes;
  * NULL-safe.  complete: every input was used. */

@@ -231,6 +231,7 @@ static void test_results_resume_keeps_what_the_journal_holds(void **state)
         write_doc(f, r, 2, "c.txt", NULL, 2);
         assert_int_equal(hb_results_unit(r, 3, 0, 0, unit(f, 3, 0)), 0);
         assert_int_equal(hb_results_commit(r), 0);
+        assert_int_equal(hb_results_sync(r), 0); /* what the journal waits for */
         assert_int_equal(hb_results_unit(r, 3, 1, 0, unit(f, 3, 1)), 0);
         _exit(0); /* no close: a crash */
     }
