@@ -8,7 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hb_buf.h"
 #include "hb_log.h"
+#include "hb_map.h"
 #include "hb_mem.h"
 
 #define MAX_TOPICS 128
@@ -19,6 +21,14 @@ static const char *const kinds[] = {"preamble", "summary", "problem", "plan"};
 static const char *const kind_label[] = {"导语", "总结", "问题", "计划", "其他"};
 static const char *const kind_color[] = {"#bab0ac", "#4e79a7", "#e15759", "#f28e2b", "#d7d7d7"};
 
+/* A place at the report's level: its units, per topic and per kind (the
+ * last, "other", for none of kinds[]). */
+typedef struct place_row {
+    char *name[4];
+    long total;
+    long topic[MAX_TOPICS], kind[5];
+} place_row_t;
+
 typedef struct report {
     sqlite3 *db;
     FILE *f;
@@ -28,6 +38,8 @@ typedef struct report {
     int level;      /* rows are places down to level_col[level - 1] */
     long places;    /* distinct places at that level */
     long town_places;
+    place_row_t *rows; /* the places in order (province, city, county, town) */
+    size_t nrows;
     bool failed;
 } report_t;
 
@@ -238,43 +250,87 @@ static void count_units(report_t *r)
     }
 }
 
-/* SELECT the place columns, then what, the units, grouped and ordered by
- * place: one row of the heatmap or of the kind bars per place. */
-static sqlite3_stmt *per_place(report_t *r, const char *what)
-{
-    char cols[128] = "", sql[512];
-    for (int i = 0; i < r->level; i++)
-        snprintf(cols + strlen(cols), sizeof cols - strlen(cols), "%sd.%s", i ? ", " : "",
-                 level_col[i]);
-    snprintf(sql, sizeof sql, "SELECT %s, %s, sum(u.n) FROM mix u JOIN documents d"
-             " ON d.id = u.doc_id GROUP BY %s, %s ORDER BY %s", cols, what, cols, what, cols);
-    return query(r, sql);
-}
-
 static bool same(const char *a, const char *b)
 {
     return (!a && !b) || (a && b && !strcmp(a, b));
 }
 
-typedef struct place_row {
-    char *name[4];
-    long total;
-    long count[MAX_TOPICS + 1];
-} place_row_t;
-
-static void row_clear(place_row_t *p)
+/* NULL (an unknown name) first, then the bytes' order: SQLite's ORDER BY. */
+static int name_cmp(const char *a, const char *b)
 {
-    for (int i = 0; i < 4; i++) {
-        free(p->name[i]);
-        p->name[i] = NULL;
+    return !a || !b ? (b == NULL) - (a == NULL) : strcmp(a, b);
+}
+
+static int by_place(const void *x, const void *y)
+{
+    const place_row_t *p = x, *q = y;
+    int c = 0;
+    for (int i = 0; i < 4 && c == 0; i++)
+        c = name_cmp(p->name[i], q->name[i]);
+    return c;
+}
+
+/* Sums the units of every document per place at the report's level, from
+ * one pass over mix in document order (no sort of the units: sorting mix
+ * by place names cost most of report.html's time), then orders the
+ * places.  At most HB_REPORT_MAX_ROWS places but at the province level,
+ * which holds few. */
+static void sum_places(report_t *r)
+{
+    sqlite3_stmt *st = query(r, "SELECT u.doc_id, d.province, d.city, d.county, d.town, u.kind,"
+                                " u.topic, u.n FROM mix u JOIN documents d ON d.id = u.doc_id");
+    hb_map_t *at = hb_map_new(); /* names joined -> row index + 1 */
+    hb_buf_t key;
+    hb_buf_init(&key);
+    size_t cap = 0, row = 0;
+    sqlite3_int64 doc = -1;
+    while (st && sqlite3_step(st) == SQLITE_ROW) {
+        if (sqlite3_column_int64(st, 0) != doc) { /* a document's rows come together */
+            doc = sqlite3_column_int64(st, 0);
+            hb_buf_reset(&key);
+            for (int i = 0; i < r->level; i++) {
+                const char *name = col_text(st, 1 + i);
+                hb_buf_putc(&key, name ? '=' : '-'); /* NULL is not "" */
+                if (name)
+                    hb_buf_puts(&key, name);
+                hb_buf_putc(&key, '\x1f');
+            }
+            row = (size_t)(uintptr_t)hb_map_get(at, key.data);
+            if (row == 0) {
+                if (r->nrows == cap) {
+                    cap = cap ? 2 * cap : 64;
+                    r->rows = hb_realloc(r->rows, cap * sizeof *r->rows);
+                }
+                place_row_t *p = &r->rows[r->nrows];
+                memset(p, 0, sizeof *p);
+                for (int i = 0; i < r->level; i++)
+                    p->name[i] = col_text(st, 1 + i) ? hb_strdup(col_text(st, 1 + i)) : NULL;
+                row = ++r->nrows;
+                hb_map_put(at, key.data, (void *)(uintptr_t)row);
+            }
+        }
+        place_row_t *p = &r->rows[row - 1];
+        const char *kind = col_text(st, 5);
+        long n = sqlite3_column_int64(st, 7);
+        int t = topic_index(r, col_text(st, 6)), k = 0;
+        while (k < 4 && !same(kinds[k], kind))
+            k++;
+        if (t >= 0)
+            p->topic[t] += n;
+        p->kind[k] += n;
+        p->total += n;
     }
-    p->total = 0;
-    memset(p->count, 0, sizeof p->count);
+    sqlite3_finalize(st);
+    hb_buf_release(&key);
+    hb_map_free(at);
+    if (r->nrows)
+        qsort(r->rows, r->nrows, sizeof *r->rows, by_place);
 }
 
 /* Group rows (province, city, county) where the place changes above its
  * own level. */
-static void group_rows(report_t *r, place_row_t *prev, place_row_t *cur, bool first, int span)
+static void group_rows(report_t *r, const place_row_t *prev, const place_row_t *cur, bool first,
+                       int span)
 {
     bool changed = first;
     for (int i = 0; i < r->level - 1; i++) {
@@ -294,7 +350,7 @@ static void heat_row(report_t *r, const place_row_t *p, long i)
     place_name(f, p->name[r->level - 1]);
     fprintf(f, " <small>%ld</small></td>", p->total);
     for (int t = 0; t < r->ntopics; t++) {
-        double s = p->total ? (double)p->count[t] / (double)p->total : 0;
+        double s = p->total ? (double)p->topic[t] / (double)p->total : 0;
         double a = s / 0.3 > 1 ? 1 : s / 0.3;
         fprintf(f, "<td class=\"c\" data-v=\"%.4f\" style=\"background:rgba(196,58,40,%.2f)%s\""
                 " title=\"", s, a, a > 0.6 ? ";color:#fff" : "");
@@ -317,57 +373,24 @@ static void kind_row(report_t *r, const place_row_t *p)
     fputs("</td><td><svg width=\"420\" height=\"14\" role=\"img\">", f);
     double x = 0;
     for (int k = 0; k < 5; k++) {
-        double w = p->total ? 420.0 * (double)p->count[k] / (double)p->total : 0;
+        double w = p->total ? 420.0 * (double)p->kind[k] / (double)p->total : 0;
         if (w > 0)
             fprintf(f, "<rect x=\"%.1f\" width=\"%.1f\" height=\"14\" fill=\"%s\"><title>%s %.1f%%"
                     "</title></rect>", x, w, kind_color[k], kind_label[k],
-                    100.0 * (double)p->count[k] / (double)p->total);
+                    100.0 * (double)p->kind[k] / (double)p->total);
         x += w;
     }
     fprintf(f, "</svg></td><td>%ld</td></tr>\n", p->total);
 }
 
 /* Walks the per-place rows of a query, calling emit for each place. */
-static void each_place(report_t *r, sqlite3_stmt *st, bool by_topic, int span,
-                       void (*emit)(report_t *, const place_row_t *, long))
+static void each_place(report_t *r, int span, void (*emit)(report_t *, const place_row_t *, long))
 {
-    place_row_t prev = {0}, cur = {0};
-    long n = 0;
-    bool have = false;
-    while (st && sqlite3_step(st) == SQLITE_ROW) {
-        bool change = !have;
-        for (int i = 0; i < r->level && !change; i++)
-            change = !same(cur.name[i], col_text(st, i));
-        if (change) {
-            if (have) {
-                emit(r, &cur, n++);
-                row_clear(&prev);
-                for (int i = 0; i < 4; i++)
-                    prev.name[i] = cur.name[i] ? hb_strdup(cur.name[i]) : NULL;
-            }
-            row_clear(&cur);
-            for (int i = 0; i < r->level; i++)
-                cur.name[i] = col_text(st, i) ? hb_strdup(col_text(st, i)) : NULL;
-            group_rows(r, &prev, &cur, !have, span);
-            have = true;
-        }
-        const char *key = col_text(st, r->level);
-        long count = sqlite3_column_int64(st, r->level + 1);
-        int k;
-        if (by_topic) {
-            k = topic_index(r, key);
-        } else {
-            for (k = 0; k < 4 && !same(kinds[k], key); k++)
-                ;
-        }
-        if (k >= 0)
-            cur.count[k] += count;
-        cur.total += count;
+    place_row_t none = {0};
+    for (size_t i = 0; i < r->nrows; i++) {
+        group_rows(r, i ? &r->rows[i - 1] : &none, &r->rows[i], i == 0, span);
+        emit(r, &r->rows[i], (long)i);
     }
-    if (have)
-        emit(r, &cur, n);
-    row_clear(&prev);
-    row_clear(&cur);
 }
 
 static void emit_heat(report_t *r, const place_row_t *p, long i)
@@ -407,9 +430,7 @@ static void heatmap(report_t *r)
         fputs("</th>", f);
     }
     fputs("</tr></thead><tbody>\n", f);
-    sqlite3_stmt *st = per_place(r, "u.topic");
-    each_place(r, st, true, r->ntopics + 1, emit_heat);
-    sqlite3_finalize(st);
+    each_place(r, r->ntopics + 1, emit_heat);
     fputs("</tbody></table></div></section>\n", f);
 }
 
@@ -422,9 +443,7 @@ static void kind_shares(report_t *r)
     fputs("（段落数占比）</p>\n", f);
     level_note(r);
     fputs("<div class=\"scroll\"><table class=\"list\"><tbody>\n", f);
-    sqlite3_stmt *st = per_place(r, "u.kind");
-    each_place(r, st, false, 3, emit_kind);
-    sqlite3_finalize(st);
+    each_place(r, 3, emit_kind);
     fputs("</tbody></table></div></section>\n", f);
 }
 
@@ -485,10 +504,11 @@ static void town_compare(report_t *r)
     FILE *f = r->f;
     fputs("<section id=\"town\"><h2>总结与计划对照</h2>\n", f);
     sqlite3_stmt *st = query(r,
-        "SELECT d.province, d.city, d.county, d.town, d.year, sum(u.n * (u.kind = 'summary'))"
-        " AS s, sum(u.n * (u.kind = 'plan')) AS p FROM mix u JOIN documents d ON d.id = u.doc_id"
+        "SELECT d.province, d.city, d.county, d.town, d.year, sum(x.s) AS s, sum(x.p) AS p"
+        " FROM (SELECT doc_id, sum(n * (kind = 'summary')) AS s, sum(n * (kind = 'plan')) AS p"
+        " FROM mix GROUP BY doc_id) x JOIN documents d ON d.id = x.doc_id"
         " WHERE d.town IS NOT NULL GROUP BY 1, 2, 3, 4, 5 HAVING s > 0 AND p > 0"
-        " ORDER BY min(s, p) DESC, s + p DESC LIMIT 1");
+        " ORDER BY min(s, p) DESC, s + p DESC, 1, 2, 3, 4, 5 LIMIT 1");
     if (!st || sqlite3_step(st) != SQLITE_ROW) {
         fputs("<p class=\"note\">没有同时含总结和计划部分的乡镇报告。</p></section>\n", f);
         sqlite3_finalize(st);
@@ -577,6 +597,7 @@ int hb_report_write(const char *dir, const hb_figtop_t *top)
     load_topics(&r);
     choose_level(&r);
     count_units(&r);
+    sum_places(&r);
     fputs("<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
           "<meta name=\"viewport\" content=\"width=device-width\">"
           "<title>汇报分析报告</title>\n", r.f);
@@ -604,6 +625,10 @@ int hb_report_write(const char *dir, const hb_figtop_t *top)
         free(r.topic[i]);
         free(r.label[i]);
     }
+    for (size_t i = 0; i < r.nrows; i++)
+        for (int k = 0; k < 4; k++)
+            free(r.rows[i].name[k]);
+    free(r.rows);
     sqlite3_close(r.db);
     return r.failed ? -1 : 0;
 }

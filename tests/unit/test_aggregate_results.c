@@ -19,6 +19,7 @@
 
 #include "hb_msg.h"
 #include "figtop.h"
+#include "report.h"
 #include "results.h"
 
 typedef struct fixture {
@@ -342,6 +343,63 @@ static void test_results_figtop(void **state)
     hb_figtop_free(t);
 }
 
+/* A doc_end for a town of a county (none when county is NULL). */
+static const hb_msg_t *doc_in(fixture_t *f, uint64_t doc, const char *county, const char *town,
+                              unsigned units)
+{
+    hb_pack_reset(&f->pack);
+    hb_pack_header(&f->pack, HB_T_DOC_END, 5 + (county != NULL));
+    hb_pack_kv_cstr(&f->pack, "run", "r1");
+    hb_pack_kv_u64(&f->pack, "doc", doc);
+    hb_pack_kv_cstr(&f->pack, "file", town);
+    hb_pack_kv_cstr(&f->pack, "town", town);
+    hb_pack_kv_u64(&f->pack, "units", units);
+    if (county)
+        hb_pack_kv_cstr(&f->pack, "county", county);
+    return decoded(f);
+}
+
+/* More towns than report.html shows rows: its heatmap and kind bars sum
+ * them per county, an unknown county first, then in the names' order, each
+ * with its units (NULL, 乙县, 甲县: 1, 2 and 3 units a town). */
+static void test_results_report_sums_beyond_max_rows(void **state)
+{
+    fixture_t *f = *state;
+    hb_results_t *r = hb_results_open(f->dir, NULL, false, NULL);
+    assert_non_null(r);
+    static const char *const county[] = {NULL, "乙县", "甲县"};
+    for (uint64_t d = 0; d <= HB_REPORT_MAX_ROWS; d++) {
+        char town[32];
+        unsigned units = (unsigned)(d % 3) + 1;
+        snprintf(town, sizeof town, "镇%llu", (unsigned long long)d);
+        assert_int_equal(hb_results_doc(r, d, doc_in(f, d, county[d % 3], town, units)), 0);
+        for (uint64_t s = 0; s < units; s++)
+            assert_int_equal(hb_results_unit(r, d, s, 0, unit(f, d, s)), 0);
+    }
+    assert_int_equal(hb_results_close(r, "r", true, 0), 0);
+    assert_int_equal(hb_report_write(f->dir, NULL), 0);
+
+    char path[128], *html = NULL;
+    size_t len = 0;
+    snprintf(path, sizeof path, "%s/report.html", f->dir);
+    FILE *in = fopen(path, "r");
+    assert_non_null(in);
+    assert_true(getdelim(&html, &len, '\0', in) > 0);
+    fclose(in);
+    assert_non_null(strstr(html, "按县汇总为 3 行"));
+    /* Heatmap rows, then kind bars, in the same order. */
+    const char *a = strstr(html, "<td class=\"n\">（未知） <small>667</small>");
+    const char *b = strstr(html, "<td class=\"n\">乙县 <small>1334</small>");
+    const char *c = strstr(html, "<td class=\"n\">甲县 <small>2001</small>");
+    assert_true(a && b && c && a < b && b < c);
+    a = strstr(html, "<td class=\"n\">（未知）</td>");
+    b = strstr(html, "<td class=\"n\">乙县</td>");
+    c = strstr(html, "<td class=\"n\">甲县</td>");
+    assert_true(a && b && c && a < b && b < c);
+    assert_non_null(strstr(c, "<td>2001</td>"));
+    free(html);
+}
+
 static void test_results_resume_without_database_warns(void **state)
 {
     fixture_t *f = *state;
@@ -381,6 +439,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_results_parts_and_id_limits, setup, teardown),
         cmocka_unit_test(test_results_figtop),
+        cmocka_unit_test_setup_teardown(test_results_report_sums_beyond_max_rows, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
