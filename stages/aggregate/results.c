@@ -18,6 +18,10 @@
 #include "hb_mem.h"
 #include "figtop.h"
 
+/* Rows of units, figures and topics go in by statements of this many rows:
+ * a step costs SQLite about as much again as the row it inserts. */
+#define MANY_ROWS 16
+
 /* Commit after this many finished documents, or this many seconds. */
 #define BATCH_DOCS 256
 #define BATCH_SECONDS 1.0
@@ -145,6 +149,10 @@ struct hb_results {
      * before the writer starts and after it ends, the writer meanwhile. */
     sqlite3 *db;
     sqlite3_stmt *st[NSTMT], *keep;
+    sqlite3_stmt *many[NSTMT]; /* MANY_ROWS rows at once, for the big tables */
+    int nparams[NSTMT];
+    const char **rows[NSTMT];  /* a chunk's rows by statement, until written */
+    size_t nrows[NSTMT], caprows[NSTMT];
     bool in_txn;
     char path[4096];
     _Atomic bool failed; /* set by either thread, seen by the other */
@@ -393,6 +401,76 @@ static int commit_now(hb_results_t *r)
     return exec(r, "COMMIT", "commit");
 }
 
+/* Binds the values of the row at p (just after its statement byte) to st,
+ * its parameters shifted by offset; returns where the next operation is. */
+static const char *bind_row(sqlite3_stmt *st, const char *p, int offset)
+{
+    for (int type; (type = *p++) != V_END;) {
+        int param = (unsigned char)*p++ + offset;
+        int64_t i;
+        double d;
+        uint32_t n;
+        switch (type) {
+        case V_INT:
+            memcpy(&i, p, sizeof i);
+            sqlite3_bind_int64(st, param, i);
+            p += sizeof i;
+            break;
+        case V_REAL:
+            memcpy(&d, p, sizeof d);
+            sqlite3_bind_double(st, param, d);
+            p += sizeof d;
+            break;
+        default: /* V_TEXT: its bytes stay in the chunk until the step */
+            memcpy(&n, p, sizeof n);
+            p += sizeof n;
+            sqlite3_bind_text(st, param, p, (int)n, SQLITE_STATIC);
+            p += n;
+            break;
+        }
+    }
+    return p;
+}
+
+/* Where the row at p ends, without binding it. */
+static const char *skip_row(const char *p)
+{
+    for (int type; (type = *p++) != V_END;) {
+        p++;
+        if (type == V_TEXT) {
+            uint32_t n;
+            memcpy(&n, p, sizeof n);
+            p += sizeof n + n;
+        } else {
+            p += 8;
+        }
+    }
+    return p;
+}
+
+/* Inserts the rows held, statement by statement (each table's rows keep
+ * their order; the order between tables does not matter), MANY_ROWS at a
+ * time where a statement for that many was prepared. */
+static void write_rows(hb_results_t *r)
+{
+    for (int s = 0; s < NSTMT; s++) {
+        const char **row = r->rows[s];
+        size_t n = r->nrows[s], i = 0;
+        r->nrows[s] = 0;
+        if (n == 0 || r->failed || begin(r) != 0)
+            continue;
+        for (; r->many[s] && n - i >= MANY_ROWS && !r->failed; i += MANY_ROWS) {
+            for (int k = 0; k < MANY_ROWS; k++)
+                bind_row(r->many[s], row[i + k], k * r->nparams[s]);
+            (void)step(r, r->many[s], stmt_what[s]);
+        }
+        for (; i < n && !r->failed; i++) {
+            bind_row(r->st[s], row[i], 0);
+            (void)step(r, r->st[s], stmt_what[s]);
+        }
+    }
+}
+
 /* The writer's side: runs a chunk's operations; true at OP_STOP.  After a
  * failure rows are skipped (the error was logged once), commits counted. */
 static bool run_chunk(hb_results_t *r, const hb_buf_t *c, unsigned long *commits)
@@ -400,42 +478,25 @@ static bool run_chunk(hb_results_t *r, const hb_buf_t *c, unsigned long *commits
     const char *p = c->data, *end = c->data + c->len;
     while (p < end) {
         int op = *p++;
-        if (op == OP_STOP)
+        if (op == OP_STOP) {
+            write_rows(r);
             return true;
+        }
         if (op == OP_COMMIT) {
+            write_rows(r);
             (void)commit_now(r);
             ++*commits;
             continue;
         }
         int stmt = *p++;
-        sqlite3_stmt *st = r->st[stmt];
-        for (int type; (type = *p++) != V_END;) {
-            int param = (unsigned char)*p++;
-            int64_t i;
-            double d;
-            uint32_t n;
-            switch (type) {
-            case V_INT:
-                memcpy(&i, p, sizeof i);
-                sqlite3_bind_int64(st, param, i);
-                p += sizeof i;
-                break;
-            case V_REAL:
-                memcpy(&d, p, sizeof d);
-                sqlite3_bind_double(st, param, d);
-                p += sizeof d;
-                break;
-            default: /* V_TEXT: its bytes stay in the chunk until the step */
-                memcpy(&n, p, sizeof n);
-                p += sizeof n;
-                sqlite3_bind_text(st, param, p, (int)n, SQLITE_STATIC);
-                p += n;
-                break;
-            }
+        if (r->nrows[stmt] == r->caprows[stmt]) {
+            r->caprows[stmt] = r->caprows[stmt] ? 2 * r->caprows[stmt] : 1024;
+            r->rows[stmt] = hb_realloc(r->rows[stmt], r->caprows[stmt] * sizeof *r->rows[stmt]);
         }
-        if (r->failed || begin(r) != 0 || step(r, st, stmt_what[stmt]) != 0)
-            sqlite3_clear_bindings(st);
+        r->rows[stmt][r->nrows[stmt]++] = p;
+        p = skip_row(p);
     }
+    write_rows(r);
     return false;
 }
 
@@ -590,6 +651,28 @@ static int prepare_all(hb_results_t *r)
                       " DO UPDATE SET from_seq = min(from_seq, ?2)", &r->st[S_GONE]);
 }
 
+/* For the tables with most rows: an insert of MANY_ROWS rows, made from
+ * the one-row insert by repeating its VALUES(…). */
+static int prepare_many(hb_results_t *r, int s)
+{
+    const char *one = sqlite3_sql(r->st[s]), *values = strstr(one, " VALUES(");
+    int n = sqlite3_bind_parameter_count(r->st[s]);
+    hb_buf_t sql;
+    hb_buf_init(&sql);
+    hb_buf_append(&sql, one, (size_t)(values - one));
+    hb_buf_puts(&sql, " VALUES");
+    for (int k = 0; k < MANY_ROWS; k++) {
+        hb_buf_puts(&sql, k ? ", (?" : "(?");
+        for (int i = 1; i < n; i++)
+            hb_buf_puts(&sql, ", ?");
+        hb_buf_putc(&sql, ')');
+    }
+    r->nparams[s] = n;
+    int rc = prepare(r, sql.data, &r->many[s]);
+    hb_buf_release(&sql);
+    return rc;
+}
+
 /* The places already in the database, so a resumed run gives a place the
  * id it has (and a new one the next). */
 static int load_places(hb_results_t *r)
@@ -676,7 +759,9 @@ hb_results_t *hb_results_open(const char *dir, const char *topics_conf, bool res
          "set up");
     if (!r->failed && topics_conf && load_topics(r, topics_conf) != 0)
         r->failed = true;
-    if (r->failed || prepare_all(r) != 0 || (resume && load_places(r) != 0) ||
+    if (r->failed || prepare_all(r) != 0 || prepare_many(r, S_UNIT) != 0 ||
+        prepare_many(r, S_FIGURE) != 0 || prepare_many(r, S_TOPIC) != 0 ||
+        (resume && load_places(r) != 0) ||
         (resume && prepare(r, "INSERT OR IGNORE INTO kept VALUES(?)", &r->keep) != 0)) {
         hb_results_close(r, NULL, false, 0);
         return NULL;
@@ -1044,8 +1129,11 @@ int hb_results_close(hb_results_t *r, const char *run, bool complete, double sec
         sqlite3_exec(r->db, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL) != SQLITE_OK)
         hb_warn("%s: left in WAL mode (%s): keep %s-wal beside it", r->path,
                 sqlite3_errmsg(r->db), r->path);
-    for (int i = 0; i < NSTMT; i++)
+    for (int i = 0; i < NSTMT; i++) {
         sqlite3_finalize(r->st[i]);
+        sqlite3_finalize(r->many[i]);
+        free(r->rows[i]);
+    }
     sqlite3_finalize(r->keep);
     if (r->db && sqlite3_close(r->db) != SQLITE_OK)
         db_error(r, "close");
