@@ -133,6 +133,18 @@ static const char *const figure_cols[] = {"raw", "value", "max", "unit", "masked
 static const char *const no_skip[] = {NULL};
 
 #define MAX_COLS 16
+#define MAX_KEYS 32 /* a message's keys whose place is remembered */
+
+/* Where a message's key goes: a column (>= 0), nowhere, or extra.  The
+ * messages of a stage have their keys in the same order, so the place of
+ * the i-th key of the last message is tried first (one comparison instead
+ * of a search through the columns and the skipped keys). */
+enum { KEY_SKIP = -1, KEY_EXTRA = -2 };
+typedef struct key_seen {
+    signed char at;
+    unsigned char len; /* 0: nothing remembered */
+    char name[30];
+} key_seen_t;
 
 /* An insert statement (hb_results.st[stmt]): ?1 … ?nkeys are the key
  * columns (doc_id, …), then one parameter per named column, then extra. */
@@ -142,6 +154,7 @@ typedef struct table {
     size_t len[MAX_COLS];
     const char *const *skip;
     int nkeys, ncols;
+    key_seen_t seen[MAX_KEYS];
 } table_t;
 
 struct hb_results {
@@ -340,8 +353,16 @@ static void put_value(hb_results_t *r, int i, const msgpack_object *o)
     }
 }
 
+static int key_at(const table_t *t, const msgpack_object *key)
+{
+    for (int c = 0; c < t->ncols; c++)
+        if (key_is(key, t->cols[c], t->len[c]))
+            return c;
+    return listed(t->skip, key) ? KEY_SKIP : KEY_EXTRA;
+}
+
 /* Puts the pairs of a map in t's columns (after its keys) and extra. */
-static void put_map(hb_results_t *r, const table_t *t, const msgpack_object_map *map)
+static void put_map(hb_results_t *r, table_t *t, const msgpack_object_map *map)
 {
     bool first = true;
     hb_buf_reset(&r->extra);
@@ -349,14 +370,24 @@ static void put_map(hb_results_t *r, const table_t *t, const msgpack_object_map 
         const msgpack_object_kv *kv = &map->ptr[i];
         if (kv->key.type != MSGPACK_OBJECT_STR)
             continue;
-        int c = 0;
-        while (c < t->ncols && !key_is(&kv->key, t->cols[c], t->len[c]))
-            c++;
-        if (c < t->ncols) {
+        key_seen_t *seen = i < MAX_KEYS ? &t->seen[i] : NULL;
+        uint32_t len = kv->key.via.str.size;
+        int c;
+        if (seen && seen->len && seen->len == len && !memcmp(seen->name, kv->key.via.str.ptr, len)) {
+            c = seen->at;
+        } else {
+            c = key_at(t, &kv->key);
+            if (seen && len <= sizeof seen->name) {
+                seen->at = (signed char)c;
+                seen->len = (unsigned char)len;
+                memcpy(seen->name, kv->key.via.str.ptr, len);
+            }
+        }
+        if (c >= 0) {
             put_value(r, t->nkeys + 1 + c, &kv->val);
             continue;
         }
-        if (listed(t->skip, &kv->key))
+        if (c == KEY_SKIP)
             continue;
         hb_buf_putc(&r->extra, first ? '{' : ',');
         first = false;
