@@ -532,12 +532,13 @@ static size_t first_name_at(const hb_division_t *d, const char *s, size_t n)
 }
 
 /* The places a report names for itself: the first match of re (group 1) in
- * text whose official names stand alone.  What comes before the first name
+ * text whose official names stand alone; returns where that name ends (0:
+ * none).  What comes before the first name
  * may be a word (中共南江县委) but no organ or place of its own: in 湖州市委、
  * 市政府和县委 the run 市政府和县 ends in 和县 (a county of Anhui), which is no
  * name there. */
-static void self_names(const hb_meta_t *m, hb_regex_t *re, const char *text, size_t len,
-                       size_t from, places_t *out)
+static size_t self_names(const hb_meta_t *m, hb_regex_t *re, const char *text, size_t len,
+                         size_t from, places_t *out)
 {
     static const char *const organ[] = {"省", "市", "县", "区", "州", "旗", "盟", "政府", "委",
                                         NULL};
@@ -554,7 +555,10 @@ static void self_names(const hb_meta_t *m, hb_regex_t *re, const char *text, siz
             organ_before = memmem(s, at, *w, strlen(*w)) != NULL;
         if (at < n && !organ_before)
             scan_names(m, s + at, n - at, 2, true, out);
+        if (out->n)
+            return ov[3];
     }
+    return 0;
 }
 
 static bool within(const hb_division_t *d, hb_place_id_t id, hb_place_id_t area)
@@ -800,36 +804,49 @@ void hb_meta_derive(hb_meta_t *m, const char *path, const char *text, size_t len
         return;
     }
 
-    /* The town: the first name or masked name the text gives itself, else
-     * the path's, else the metadata's. */
-    char town[64] = "";
-    size_t at = find_town(m, &m->town, text, head, town, sizeof town);
-    /* At the same start too: 某某镇 has the shape of a name as well. */
-    size_t masked_at = find_at(&m->masked, text, head);
-    bool masked = masked_at < head && masked_at <= at;
-    if (masked)
-        town[0] = '\0';
-    if (!town[0] && plen)
-        find_town(m, &m->path_town, path, plen, town, sizeof town);
-    if (!town[0] && row)
-        copy_field(town, sizeof town, row->town);
-
-    /* The reporter above the town, as the head names it. */
-    clues_t c = {town, {{0}, 0}, {{0}, 0}};
-    char county[64] = "";
-    size_t from = 0;
-    if (m->div) { /* the congress it reports to, else how its head names it */
+    /* The reporter above the town, as the head names it: the congress it
+     * reports to, else the first official name it gives itself.  A county's,
+     * city's or province's 政府工作报告 (by its congress or its title) names
+     * its towns as its own: none of them is the reporter. */
+    places_t self = {{0}, 0};
+    bool above_town = false;
+    if (m->div) {
         const char *congress = memmem(text, head, "届人民代表大会", strlen("届人民代表大会"));
         if (congress) { /* the rule tried from just before it, not over the whole head */
             size_t back = (size_t)(congress - text);
             back = back > CONGRESS_BACK ? back - CONGRESS_BACK : 0;
             while (back > 0 && ((unsigned char)text[back] & 0xC0) == 0x80)
                 back--;
-            self_names(m, &m->congress, text, head, back, &c.self);
+            self_names(m, &m->congress, text, head, back, &self);
+            above_town = self.n > 0;
         }
-        if (!c.self.n)
-            self_names(m, &m->self, text, head, 0, &c.self);
+        if (!self.n) {
+            size_t end = self_names(m, &m->self, text, head, 0, &self);
+            above_town = end && (!strncmp(text + end, "人民政府工作报告", strlen("人民政府工作报告")) ||
+                                 !strncmp(text + end, "政府工作报告", strlen("政府工作报告")));
+        }
     }
+
+    /* The town: the first name or masked name the text gives itself, else
+     * the path's, else the metadata's. */
+    char town[64] = "";
+    bool masked = false;
+    if (!above_town) {
+        size_t at = find_town(m, &m->town, text, head, town, sizeof town);
+        /* At the same start too: 某某镇 has the shape of a name as well. */
+        size_t masked_at = find_at(&m->masked, text, head);
+        masked = masked_at < head && masked_at <= at;
+        if (masked)
+            town[0] = '\0';
+    }
+    if (!town[0] && plen)
+        find_town(m, &m->path_town, path, plen, town, sizeof town);
+    if (!town[0] && row)
+        copy_field(town, sizeof town, row->town);
+
+    clues_t c = {town, self, {{0}, 0}};
+    char county[64] = "";
+    size_t from = 0;
     while (!m->div && from < head && hb_regex_match(&m->self, text, head, from, 0) == 1) {
         PCRE2_SIZE *ov = hb_regex_ovector(&m->self);
         const char *s = text + ov[2];

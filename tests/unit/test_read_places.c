@@ -196,6 +196,20 @@ static void test_reporter_by_its_congress(void **state)
     assert_string_equal(dm.county, "醴陵市");
     assert_string_equal(dm.code, "430281");
     assert_string_equal(dm.level, "county");
+    /* a county's report names its towns (天荒坪镇坚持…): none is the reporter */
+    dm = derive(meta, "a.txt", "2024年安吉县人民政府工作报告\n过去一年，全县经济平稳。\n"
+                               "天荒坪镇坚持生态优先，全县……");
+    assert_string_equal(dm.town, "");
+    assert_string_equal(dm.code, "330523");
+    assert_string_equal(dm.level, "county");
+    dm = derive(meta, "a.txt", "政府工作报告\n——2024年1月16日在安吉县第十七届人民代表大会第四次会议上\n"
+                               "2023年，孝丰镇工作成效明显，某镇……全县……");
+    assert_string_equal(dm.town, "");
+    assert_string_equal(dm.level, "county");
+    /* a town's report that names its county's committee stays the town's */
+    dm = derive(meta, "a.txt", "今年以来，在县委、县政府的坚强领导下，元潭镇党委、政府始终坚持……我镇……");
+    assert_string_equal(dm.town, "元潭镇");
+    assert_string_equal(dm.level, "town");
     /* a city names itself so: city */
     dm = derive(meta, "a.txt", "2024年株洲市政府工作报告\n全市……全市……");
     assert_string_equal(dm.code, "4302");
