@@ -164,6 +164,37 @@ static void test_lines_held_until_flushed(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* The aggregator writes the lines of a batch once the commit holding it is
+ * done, while the next batch's lines are held: up to a mark, no further. */
+static void test_flush_to_a_mark(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/hb-journal-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    write_file(dir, "paragraphs.jsonl", "0123456789", 10);
+    write_file(dir, "docs.jsonl", "0123456789", 10);
+    hb_journal_t *j = hb_journal_open(dir, 0);
+    assert_non_null(j);
+    hb_journal_entry_t e1 = {1, "a.txt", "", 0, 4, 3, ""}, e2 = {2, "b.txt", "", 0, 8, 6, ""};
+    seen_t s;
+    long par, docs, valid;
+    assert_int_equal(hb_journal_flush_to(j, 0), 0);
+    hb_journal_add(j, &e1);
+    size_t mark = hb_journal_held(j);
+    hb_journal_add(j, &e2);
+    assert_int_equal(hb_journal_flush_to(j, mark), 0);
+    assert_true(hb_journal_held(j) > 0); /* e2's line */
+    hb_journal_discard(j);
+    assert_int_equal(hb_journal_held(j), 0);
+    assert_int_equal(hb_journal_close(j), 0);
+    memset(&s, 0, sizeof s);
+    assert_int_equal(hb_journal_replay(dir, collect, &s, &par, &docs, &valid), 1);
+    assert_string_equal(s.files[0], "a.txt");
+    char cmd[64];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -172,6 +203,7 @@ int main(void)
         cmocka_unit_test(test_unescape_refuses_malformed),
         cmocka_unit_test(test_replay_exact_names_and_valid_part),
         cmocka_unit_test(test_lines_held_until_flushed),
+        cmocka_unit_test(test_flush_to_a_mark),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
