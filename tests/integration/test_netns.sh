@@ -24,7 +24,9 @@ link "$a" 10.88.1.1 "$b" 10.88.1.2 "hb1$$" && link "$a" 10.88.2.1 "$c" 10.88.2.2
 check "the links are up, one per worker host" grep -q "10.88.2.1/24" <(ip -n "$a" addr)
 
 in=$TMP/in
-seed_corpus "$in" 20
+# Enough documents that a worker whose connection a loaded machine delays
+# still finds work left (20 were all taken by the first one now and then).
+seed_corpus "$in" 200
 port=5555
 # The run's key pair, made ahead so the workers can start first (--listen
 # uses OUT/listen.key when it is there).
