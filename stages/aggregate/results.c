@@ -113,6 +113,18 @@ static const char schema[] =
     " LEFT JOIN places pl ON pl.id = per.place_id LEFT JOIN topics t ON t.id = per.topic"
     " WHERE per.topic IS NOT NULL;";
 
+/* Places are numbered as documents arrive, which differs from run to run;
+ * at the end they are numbered again in the order of their keys, so the
+ * same inputs give the same place ids. */
+static const char renumber_places[] =
+    "CREATE TEMP TABLE renumber(old INTEGER PRIMARY KEY, new INTEGER NOT NULL);"
+    "INSERT INTO renumber SELECT id, row_number() OVER (ORDER BY key) FROM places;"
+    "UPDATE places SET id = -(SELECT new FROM renumber WHERE old = places.id);"
+    "UPDATE places SET id = -id;"
+    "UPDATE documents SET place_id = (SELECT new FROM renumber WHERE old = place_id)"
+    " WHERE place_id IS NOT NULL;"
+    "DROP TABLE renumber;";
+
 /* Built at the end of a run, dropped while one resumes.  It covers the
  * counts per document, kind and topic (the views) without reading text. */
 static const char indexes[] = "CREATE INDEX IF NOT EXISTS units_doc ON units(doc_id, kind, topic);";
@@ -1155,6 +1167,7 @@ int hb_results_close(hb_results_t *r, const char *run, bool complete, double sec
      * statistics gathered; then one file again (no -wal), unless someone
      * reads the database right now. */
     if (run && begin(r) == 0 && (!r->purge || purge(r) == 0) &&
+        exec(r, renumber_places, "number the places") == 0 &&
         put_meta(r, run, complete, seconds) == 0 && exec(r, indexes, "index") == 0 &&
         commit_now(r) == 0 && exec(r, "PRAGMA analysis_limit = 1000; ANALYZE", "analyse") == 0 &&
         sqlite3_exec(r->db, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL) != SQLITE_OK)

@@ -381,6 +381,32 @@ static void test_results_keys_in_any_order(void **state)
     sqlite3_close(db);
 }
 
+/* Place ids follow the places' keys, not the order documents arrived in:
+ * two runs of the same inputs give the same ids. */
+static void test_results_place_ids_in_key_order(void **state)
+{
+    fixture_t *f = *state;
+    static const char *const towns[] = {"乙镇", "丙镇", "甲镇"};
+    for (int run = 0; run < 2; run++) {
+        hb_results_t *r = hb_results_open(f->dir, NULL, false, NULL);
+        assert_non_null(r);
+        for (int i = 0; i < 3; i++) {
+            int d = run ? 2 - i : i; /* the second run: the other way round */
+            assert_int_equal(hb_results_doc(r, (uint64_t)d,
+                                            doc_end(f, (uint64_t)d, "x.txt", towns[d], NULL, 0)),
+                             0);
+        }
+        assert_int_equal(hb_results_close(r, "r", true, 0), 0);
+        sqlite3 *db = db_of(f);
+        char *s = text(db, "SELECT group_concat(d.id || ':' || p.id || ':' || p.town, ' ')"
+                           " FROM (SELECT * FROM documents ORDER BY id) d"
+                           " JOIN places p ON p.id = d.place_id");
+        assert_string_equal(s, "0:2:乙镇 1:1:丙镇 2:3:甲镇"); /* 丙 < 乙 < 甲 in UTF-8 */
+        free(s);
+        sqlite3_close(db);
+    }
+}
+
 /* A doc_end for a town of a county (none when county is NULL). */
 static const hb_msg_t *doc_in(fixture_t *f, uint64_t doc, const char *county, const char *town,
                               unsigned units)
@@ -480,6 +506,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_results_report_sums_beyond_max_rows, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_results_keys_in_any_order, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_results_place_ids_in_key_order, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
