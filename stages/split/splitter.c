@@ -136,14 +136,18 @@ static const char cue_plan_re[] = "^(?:下一步|下步|下阶段|今后|下半�
 /* What is lacking, said as such: "但仍存在一些不足", "存在以下问题", "问题主要表现在".
  * A bare "存在的问题" also names problems that were dealt with, so it needs a
  * concessive or a quantifier.  Every branch needs 存在, 现在 (表现在,
- * 体现在) or 清醒: see may_cue_problem. */
+ * 体现在), 清醒, 虽, 尽管, 依然 or 仍然: see may_cue_problem. */
 static const char cue_problem_re[] =
     "(?:但|仍|还|也|依然|尚)[^。；]{0,12}存在"
     "|存在(?:的|着)?(?:一些|以下|不少|许多|诸多|一定的?)(?:问题|不足|困难|短板|差距|薄弱)"
     "|(?:问题|不足)(?:主要)?(?:表现|体现)在"
     /* 在肯定成绩的同时，我们也清醒地看到… / 安不忘危。我们清醒认识到…: the
      * opening of the problems in every national report */
-    "|^(?:[^。！]{0,16}[。！])?[^。！]{0,30}清醒地?(?:看到|认识)";
+    "|^(?:[^。！]{0,16}[。！])?[^。！]{0,30}清醒地?(?:看到|认识)"
+    /* opening the unit: 虽然取得了较好成绩，但… / 困难和问题依然较多 */
+    "|^[^。；！]{0,20}(?:虽然|虽|尽管)[^。；]{0,20}(?:取得|有了)[^。；]{0,12}"
+    "(?:成绩|成效|进展|成果|成就)[^。；]{0,10}但"
+    "|^[^。；！]{0,20}(?:问题|困难|不足|矛盾)[^。；]{0,2}(?:依然|仍然)(?:较多|不少|突出|存在)";
 
 /* ---- furniture rules ----------------------------------------------------
  *
@@ -897,12 +901,14 @@ static enum kind section_kind(const hb_splitter_t *sp)
     return section_kind_named(sp, &named);
 }
 
-/* Necessary for cue_problem_re, and two memmem calls instead of a regex
+/* Necessary for cue_problem_re, and a few memmem calls instead of a regex
  * tried at most characters of most units. */
 static bool may_cue_problem(hb_span_t t)
 {
     return memmem(t.s, t.len, "存在", 6) || memmem(t.s, t.len, "现在", 6) ||
-           memmem(t.s, t.len, "清醒", 6);
+           memmem(t.s, t.len, "清醒", 6) || memmem(t.s, t.len, "虽", 3) ||
+           memmem(t.s, t.len, "尽管", 6) || memmem(t.s, t.len, "依然", 6) ||
+           memmem(t.s, t.len, "仍然", 6);
 }
 
 /* What a unit says overrides what its section implies: 下一步… is a plan,

@@ -1364,6 +1364,27 @@ static void test_kind_problem_cue_qingxing(void **state)
     run_free(r);
 }
 
+/* A concession (虽然取得了较好成绩，但…) or problems that remain (困难和问题
+ * 依然较多) turn a summary unit to the problems, as 存在 does (town reports,
+ * 1981: 一年来的经济调整，虽然取得很大成绩，但是也要看到…). */
+static void test_kind_problem_cue_concession(void **state)
+{
+    (void)state;
+    run_t *r = split("一、工作开展情况\n"
+                     "全年各项工作虽然取得了较好成绩，但困难和问题依然较多。\n"
+                     "群众反映的问题仍然不少。\n"
+                     "虽然天气炎热，但各项工程进展顺利。\n"
+                     "工人虽然仍要拿出一部分劳动成果，但生活已经改善。\n");
+    expect_n(r, 4);
+    expect_unit(r, 0, "problem", "工作开展情况", F_OVER,
+                "全年各项工作虽然取得了较好成绩，但困难和问题依然较多。");
+    expect_unit(r, 1, "problem", "工作开展情况", F_OVER, "群众反映的问题仍然不少。");
+    expect_unit(r, 2, "summary", "工作开展情况", F_OVER, "虽然天气炎热，但各项工程进展顺利。");
+    expect_unit(r, 3, "summary", "工作开展情况", F_OVER,
+                "工人虽然仍要拿出一部分劳动成果，但生活已经改善。"); /* not 取得 */
+    run_free(r);
+}
+
 /* ---- overview ---------------------------------------------------------- */
 
 static void test_overview_flag(void **state)
@@ -1841,6 +1862,7 @@ int main(void)
         cmocka_unit_test(test_kind_subject_headings_after_plan_or_past_review),
         cmocka_unit_test(test_kind_headless_body),
         cmocka_unit_test(test_kind_problem_cue_qingxing),
+        cmocka_unit_test(test_kind_problem_cue_concession),
         cmocka_unit_test(test_heading_before_span_of_years),
         cmocka_unit_test(test_overview_flag),
         cmocka_unit_test(test_crlf_and_fullwidth_spaces),
