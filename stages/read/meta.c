@@ -732,6 +732,28 @@ static bool names_nation(const char *s, size_t len)
     return memmem(s, len, "国务院", 9) || memmem(s, len, "全国人民代表大会", 24);
 }
 
+/* A report the Premier gives, below a page's own title (政府工作报告_中国政府网):
+ * its byline names the national congress (——…在第十四届全国人民代表大会第二次
+ * 会议上), or it says 我代表国务院.  A province's report names 国务院 in its
+ * head (在党中央、国务院的坚强领导下) but neither of these. */
+static bool given_to_nation(const char *s, size_t len)
+{
+    static const char *const before[] = {"日", "—", "（", "(", "\n", NULL};
+    const char *p = memmem(s, len, "届全国人民代表大会第", 30);
+    /* 在第 one to three numerals before 届, itself after a date, a dash, a
+     * bracket or at a line's start: a byline, not 李强总理在第…会议上 quoted */
+    size_t end = p ? (size_t)(p - s) : 0;
+    for (size_t digits = 3; p && digits <= 9 && digits + 6 <= end; digits += 3) {
+        size_t at = end - digits - 6;
+        if (memcmp(s + at, "在第", 6))
+            continue;
+        for (const char *const *b = before; *b; b++)
+            if (at == 0 || (at >= strlen(*b) && !memcmp(s + at - strlen(*b), *b, strlen(*b))))
+                return true;
+    }
+    return memmem(s, len, "我代表国务院", 18) != NULL;
+}
+
 /* By hb_level_t. */
 static const char *const level_names[] = {NULL, "province", "city", "county", "town"};
 
@@ -799,7 +821,8 @@ void hb_meta_derive(hb_meta_t *m, const char *path, const char *text, size_t len
     /* A report of the State Council or the National People's Congress. */
     const char *nl = memchr(text, '\n', len);
     size_t first = head_len(text, nl ? (size_t)(nl - text) : len, FIRST_LINE_BYTES);
-    if (names_nation(text, first) || names_nation(base, strlen(base))) {
+    if (names_nation(text, first) || names_nation(base, strlen(base)) ||
+        given_to_nation(text, head)) {
         out->level = "national";
         return;
     }

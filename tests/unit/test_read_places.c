@@ -225,6 +225,15 @@ static void test_national_reports(void **state)
     assert_string_equal(dm.province, "");
     assert_string_equal(dm.code, "");
     assert_int_equal(dm.year, 2019);
+    /* below a page's own title, the byline names the national congress */
+    dm = derive(meta, "a.txt", "政府工作报告_中国政府网\n政府工作报告\n"
+                               "——2024年3月5日在第十四届全国人民代表大会第二次会议上\n各位代表：");
+    assert_string_equal(dm.level, "national");
+    /* a province's report that quotes the Premier's is the province's */
+    dm = derive(meta, "a.txt", "2024年江西省政府工作报告\n过去一年，我们认真贯彻李强总理在第十四届"
+                               "全国人民代表大会第一次会议上所作报告精神，在党中央、国务院的坚强领导下，全省……");
+    assert_string_equal(dm.level, "province");
+    assert_string_equal(dm.code, "36");
 }
 
 /* --meta rows are found by the path as given or by its file name, the first
