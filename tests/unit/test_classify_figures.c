@@ -904,6 +904,10 @@ static void test_dates_and_durations(void **state)
                                  {"82.12万立方", false, 82.12, "万立方", NULL}};
     EXPECT("累计接种疫苗2.5万余剂次，首针11967剂次，修订法规180件次，完成土方量82.12万立方。",
            wj2);
+    /* voltages and transformer capacity: 千 starts the unit, no multiplier */
+    static const want_t wkv[] = {{"110千伏", false, 110, "千伏", NULL},
+                                 {"2.005万千伏安", false, 2.005, "万千伏安", NULL}};
+    EXPECT("新建110千伏变电站，配变容量2.005万千伏安。", wkv);
     EXPECT_NONE("2021年上半年，20xx年，*年上半年，一九八五年十月");
     EXPECT_NONE("隆重庆祝改革开放40周年");
     EXPECT_NONE("颁发“光荣在党50年”纪念章");
