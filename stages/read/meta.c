@@ -561,6 +561,54 @@ static size_t self_names(const hb_meta_t *m, hb_regex_t *re, const char *text, s
     return 0;
 }
 
+static bool within(const hb_division_t *d, hb_place_id_t id, hb_place_id_t area);
+
+/* A town named right after its county, in one run of ideographs that the
+ * town rule cannot cut (安吉县天荒坪镇2023年工作总结, 浙江省湖州市安吉县天荒坪镇
+ * 人民政府): the first official county name in text followed by an official
+ * town of that county.  Writes the town's name to out, or leaves it empty. */
+static void town_after_county(const hb_meta_t *m, const char *text, size_t len, char *out,
+                              size_t outlen)
+{
+    static const char *const ends[] = {"镇", "乡", "街道", "苏木", NULL};
+    const hb_division_t *d = m->div;
+    for (size_t i = 0; i + 3 <= len; i++) {
+        if (memcmp(text + i, "县", 3) && memcmp(text + i, "区", 3) && memcmp(text + i, "市", 3) &&
+            memcmp(text + i, "旗", 3))
+            continue;
+        size_t after = i + 3;
+        for (size_t k = han_before(text, after, 10); k >= 2; k--) {
+            hb_place_id_t county[8];
+            size_t nc = hb_division_find(d, text + after - 3 * k, 3 * k, county, 8);
+            bool found = false;
+            for (size_t c = 0; c < nc && c < 8; c++)
+                found |= hb_division_level(d, county[c]) == HB_LEVEL_COUNTY;
+            if (!found)
+                continue;
+            /* the town: two to six ideographs after it, ending as towns end */
+            for (size_t t = after + 6; t <= after + 18 && t <= len; t += 3)
+                for (const char *const *e = ends; *e; e++) {
+                    size_t el = strlen(*e), n = t + el - 3 - after;
+                    if (t + el - 3 > len || memcmp(text + t - 3, *e, el) ||
+                        han_before(text, after + n, 8) < n / 3 || n >= outlen)
+                        continue;
+                    hb_place_id_t towns[HB_MAX_CANDIDATES];
+                    size_t nt = hb_division_find(d, text + after, n, towns, HB_MAX_CANDIDATES);
+                    for (size_t j = 0; j < nt && j < HB_MAX_CANDIDATES; j++)
+                        for (size_t c = 0; c < nc && c < 8; c++)
+                            if (hb_division_level(d, towns[j]) == HB_LEVEL_TOWN &&
+                                hb_division_level(d, county[c]) == HB_LEVEL_COUNTY &&
+                                within(d, towns[j], county[c])) {
+                                memcpy(out, text + after, n);
+                                out[n] = '\0';
+                                return;
+                            }
+                }
+            break;
+        }
+    }
+}
+
 static bool within(const hb_division_t *d, hb_place_id_t id, hb_place_id_t area)
 {
     return hb_division_up(d, id, hb_division_level(d, area)) == area;
@@ -861,6 +909,8 @@ void hb_meta_derive(hb_meta_t *m, const char *path, const char *text, size_t len
         masked = masked_at < head && masked_at <= at;
         if (masked)
             town[0] = '\0';
+        else if (!town[0] && m->div)
+            town_after_county(m, text, head, town, sizeof town);
     }
     if (!town[0] && plen)
         find_town(m, &m->path_town, path, plen, town, sizeof town);

@@ -210,6 +210,14 @@ static void test_reporter_by_its_congress(void **state)
     dm = derive(meta, "a.txt", "今年以来，在县委、县政府的坚强领导下，元潭镇党委、政府始终坚持……我镇……");
     assert_string_equal(dm.town, "元潭镇");
     assert_string_equal(dm.level, "town");
+    /* a town named right after its county, in one run of ideographs */
+    dm = derive(meta, "a.txt", "安吉县天荒坪镇2023年工作总结和2024年工作思路\n2023年，全镇……我镇……");
+    assert_string_equal(dm.town, "天荒坪镇");
+    assert_string_equal(dm.code, "330523108");
+    assert_string_equal(dm.level, "town");
+    dm = derive(meta, "a.txt", "浙江省湖州市安吉县天荒坪镇人民政府关于2023年工作情况的报告\n全镇……");
+    assert_string_equal(dm.town, "天荒坪镇");
+    assert_string_equal(dm.code, "330523108");
     /* a city names itself so: city */
     dm = derive(meta, "a.txt", "2024年株洲市政府工作报告\n全市……全市……");
     assert_string_equal(dm.code, "4302");
