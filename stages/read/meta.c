@@ -57,9 +57,9 @@ struct hb_meta {
  * are two or three characters before 镇/乡.  A reporter above the town
  * (四川省巴中市南江县人民政府, 2023年上海市政府工作报告) names itself the same
  * way; after a year its name starts after 年 (2023年青石镇工作总结). */
-#define TOWN_CUE "党委|人民政府|政府|(?:19|20)[0-9]{2}年|上半年|下半年|全年|今年|半年|工作|在|坚持|始终|紧紧"
+#define TOWN_CUE "党委|党工委|办事处|人民政府|政府|(?:19|20)[0-9]{2}年|上半年|下半年|全年|今年|半年|工作|在|坚持|始终|紧紧"
 static const char town_re[] =
-    "(?:(?<![" HAN "])|(?<=[0-9０-９]年))(?!年)([" HAN "]{2,3}?(?:镇|乡|街道|苏木))(?=" TOWN_CUE ")";
+    "(?:(?<![" HAN "])|(?<=[0-9０-９]年)|(?<=关于))(?!年)([" HAN "]{2,3}?(?:镇|乡|街道|苏木))(?=" TOWN_CUE ")";
 static const char masked_re[] = "(?<![" HAN "])(?:\\*+|[xX]{1,3}|[A-Z]|某{1,2})(?:镇|乡|街道)";
 static const char self_re[] =
     "(?:(?<![" HAN "])|(?<=年))(?!年)([" HAN "]{2,9}?(?:省|自治区|市|县|区|旗|州|盟))"

@@ -218,6 +218,14 @@ static void test_reporter_by_its_congress(void **state)
     dm = derive(meta, "a.txt", "浙江省湖州市安吉县天荒坪镇人民政府关于2023年工作情况的报告\n全镇……");
     assert_string_equal(dm.town, "天荒坪镇");
     assert_string_equal(dm.code, "330523108");
+    /* a street's office (递铺街道办事处) and a title that opens with 关于 name the town */
+    dm = derive(bare, "a.txt", "递铺街道办事处2023年工作总结\n2023年，街道党工委……");
+    assert_string_equal(dm.town, "递铺街道");
+    assert_string_equal(dm.level, "town");
+    dm = derive(bare, "a.txt", "关于红石镇2023年工作情况的报告\n2023年，我镇……");
+    assert_string_equal(dm.town, "红石镇");
+    dm = derive(bare, "a.txt", "关于乡镇2023年工作情况的报告\n2023年，全县……");
+    assert_string_equal(dm.town, "");
     /* a city names itself so: city */
     dm = derive(meta, "a.txt", "2024年株洲市政府工作报告\n全市……全市……");
     assert_string_equal(dm.code, "4302");
