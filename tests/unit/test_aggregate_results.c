@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -493,6 +495,223 @@ static void test_results_resume_without_database_warns(void **state)
     sqlite3_close(db);
 }
 
+/* A unit with a text of len bytes, its keys given twice ("kind" and
+ * "text": the last of each counts) and in another order than unit(). */
+static const hb_msg_t *unit_dup(fixture_t *f, uint64_t doc, uint64_t seq, size_t len)
+{
+    hb_pack_t *p = &f->pack;
+    char *big = malloc(len + 1);
+    memset(big, 'x', len);
+    big[len] = '\0';
+    hb_pack_reset(p);
+    hb_pack_header(p, HB_T_UNIT, 7);
+    hb_pack_kv_cstr(p, "run", "r1");
+    hb_pack_kv_u64(p, "doc", doc);
+    hb_pack_kv_u64(p, "seq", seq);
+    hb_pack_kv_cstr(p, "text", "first");
+    hb_pack_kv_cstr(p, "kind", "plan");
+    hb_pack_kv_cstr(p, "text", big);
+    hb_pack_kv_cstr(p, "kind", "problem");
+    free(big);
+    return decoded(f);
+}
+
+/* Many documents through the writer thread, committed and synced as the
+ * aggregator does (commit_batch), with units from three stages' orders, a
+ * unit larger than a chunk (and than the largest kept) and places of
+ * their own: every row arrives, in its table, whole. */
+static void test_results_writer_many_chunks(void **state)
+{
+    fixture_t *f = *state;
+    hb_results_t *r = hb_results_open(f->dir, NULL, false, NULL);
+    assert_non_null(r);
+    enum { DOCS = 1500 };
+    for (uint64_t d = 0; d < DOCS; d++) {
+        char file[32], code[16];
+        snprintf(file, sizeof file, "%llu.txt", (unsigned long long)d);
+        snprintf(code, sizeof code, "5110251%02llu", (unsigned long long)(d % 40));
+        assert_int_equal(hb_results_doc(r, d, doc_end(f, d, file, "元潭镇", code, 3)), 0);
+        assert_int_equal(hb_results_unit(r, d, 0, 0, unit(f, d, 0)), 0);
+        assert_int_equal(hb_results_unit(r, d, 1, 0, unit_reordered(f, d, 1)), 0);
+        size_t len = d == 700 ? 5u << 20 : d % 97 == 0 ? 300u << 10 : 10;
+        assert_int_equal(hb_results_unit(r, d, 2, 0, unit_dup(f, d, 2, len)), 0);
+        if (d % 100 == 99) {
+            assert_int_equal(hb_results_sync(r), 0);
+            assert_int_equal(hb_results_commit(r), 0);
+        }
+    }
+    assert_int_equal(hb_results_close(r, "r", true, 0), 0);
+    sqlite3 *db = db_of(f);
+    assert_int_equal(one(db, "SELECT count(*) FROM documents"), DOCS);
+    assert_int_equal(one(db, "SELECT count(*) FROM units"), 3 * DOCS);
+    assert_int_equal(one(db, "SELECT count(*) FROM figures"), DOCS);
+    assert_int_equal(one(db, "SELECT count(*) FROM unit_topics"), 2 * DOCS);
+    assert_int_equal(one(db, "SELECT count(*) FROM places"), 40);
+    assert_int_equal(one(db, "SELECT count(DISTINCT place_id) FROM documents"), 40);
+    assert_int_equal(one(db, "SELECT count(*) FROM documents d JOIN places p ON p.id = d.place_id"
+                             " AND p.code = d.code"), DOCS);
+    assert_int_equal(one(db, "SELECT length(text) FROM units WHERE doc_id = 700 AND seq = 2"),
+                     5 << 20);
+    assert_int_equal(one(db, "SELECT count(*) FROM units WHERE seq = 2 AND kind = 'problem'"
+                             " AND text <> 'first' AND extra IS NULL"), DOCS);
+    assert_int_equal(one(db, "SELECT count(*) FROM units WHERE seq = 1 AND kind = 'problem'"
+                             " AND extra = '{\"tone\":\"upbeat\"}'"), DOCS);
+    assert_int_equal(one(db, "SELECT count(*) FROM units WHERE seq = 0 AND kind = 'summary'"
+                             " AND extra = '{\"chars\":12}'"), DOCS);
+    sqlite3_close(db);
+}
+
+/* The writer fails (the file size limit, as a full disk): the caller's
+ * calls, sync and close return -1 (none hangs), the message names
+ * results.sqlite, and the last sync that said 0 was for a commit that
+ * holds its documents. */
+static void test_results_writer_failure_reaches_caller(void **state)
+{
+    fixture_t *f = *state;
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        alarm(120); /* a hang shows as a failure, not a stuck test */
+        signal(SIGXFSZ, SIG_IGN);
+        hb_results_t *r = hb_results_open(f->dir, NULL, false, NULL);
+        if (!r)
+            _exit(10);
+        struct rlimit lim = {256 << 10, 256 << 10};
+        if (setrlimit(RLIMIT_FSIZE, &lim) != 0)
+            _exit(11);
+        capture_t c;
+        capture_start(&c);
+        uint64_t d = 0, synced = 0;
+        int rc = 0;
+        for (; d < 20000 && rc == 0; d++) {
+            rc = hb_results_doc(r, d, doc_end(f, d, "a.txt", "元潭镇", NULL, 1));
+            rc |= hb_results_unit(r, d, 0, 0, unit(f, d, 0));
+            if (rc == 0 && d % 50 == 49) {
+                rc = hb_results_sync(r);
+                if (rc == 0)
+                    synced = d - 49; /* the documents the commit asked before hold */
+                rc |= hb_results_commit(r);
+            }
+        }
+        int sync = hb_results_sync(r), close = hb_results_close(r, "r", true, 0);
+        char *log = capture_end(&c);
+        bool named = strstr(log, "/results.sqlite: ") != NULL;
+        free(log);
+        lim.rlim_cur = lim.rlim_max = RLIM_INFINITY;
+        setrlimit(RLIMIT_FSIZE, &lim);
+        if (rc == 0)
+            _exit(12);
+        if (sync != -1 || close != -1)
+            _exit(13);
+        if (!named)
+            _exit(14);
+        /* What a journal would hold (documents before synced) is there. */
+        char path[128];
+        sqlite3 *db;
+        snprintf(path, sizeof path, "%s/results.sqlite", f->dir);
+        if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+            _exit(15);
+        sqlite3_stmt *st;
+        long long n = -1;
+        if (sqlite3_prepare_v2(db, "SELECT count(*) FROM documents", -1, &st, NULL) == SQLITE_OK &&
+            sqlite3_step(st) == SQLITE_ROW)
+            n = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+        sqlite3_close(db);
+        _exit(n >= 0 && (uint64_t)n >= synced ? 0 : 16);
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+/* Places are numbered in memory: after a resume a place the database
+ * holds keeps its id, one whose documents went is numbered again, and a
+ * new one takes an id none has (an id met twice fails the insert); at
+ * the end all are numbered in the order of their keys. */
+static void test_results_places_after_resume(void **state)
+{
+    fixture_t *f = *state;
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        hb_results_t *r = hb_results_open(f->dir, NULL, false, NULL);
+        if (!r)
+            _exit(1);
+        write_doc(f, r, 0, "a.txt", "511025100", 1);
+        write_doc(f, r, 1, "b.txt", "511025101", 1);
+        write_doc(f, r, 2, "c.txt", "511025102", 1);
+        assert_int_equal(hb_results_commit(r), 0);
+        assert_int_equal(hb_results_sync(r), 0);
+        _exit(0); /* a crash; the journal holds 0 and 2 */
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    hb_results_t *r = hb_results_open(f->dir, NULL, true, NULL);
+    assert_non_null(r);
+    assert_int_equal(hb_results_keep(r, 0), 0);
+    assert_int_equal(hb_results_keep(r, 2), 0);
+    assert_int_equal(hb_results_resume(r, 2), 0);
+    write_doc(f, r, 3, "d.txt", "511025102", 1); /* known */
+    write_doc(f, r, 1, "b.txt", "511025101", 1); /* gone with its document */
+    write_doc(f, r, 4, "e.txt", "511025104", 1); /* new */
+    write_doc(f, r, 5, "f.txt", "511025100", 1); /* known */
+    assert_int_equal(hb_results_close(r, "r2", true, 1), 0);
+
+    sqlite3 *db = db_of(f);
+    assert_int_equal(one(db, "SELECT count(*) FROM places"), 4);
+    char *ids = text(db, "SELECT group_concat(id || ':' || key, ' ') FROM"
+                         " (SELECT id, key FROM places ORDER BY id)");
+    assert_string_equal(ids, "1:511025100 2:511025101 3:511025102 4:511025104");
+    free(ids);
+    assert_int_equal(one(db, "SELECT count(*) FROM documents d JOIN places p"
+                             " ON p.id = d.place_id AND p.code = d.code"), 6);
+    sqlite3_close(db);
+}
+
+static const hb_msg_t *reject(fixture_t *f, uint64_t doc, const char *file)
+{
+    hb_pack_reset(&f->pack);
+    hb_pack_header(&f->pack, HB_T_REJECT, 5);
+    hb_pack_kv_cstr(&f->pack, "run", "r1");
+    hb_pack_kv_u64(&f->pack, "doc", doc);
+    hb_pack_kv_cstr(&f->pack, "file", file);
+    hb_pack_kv_cstr(&f->pack, "stage", "read");
+    hb_pack_kv_cstr(&f->pack, "reason", "not a report");
+    return decoded(f);
+}
+
+/* Runs too small to start the writer: none at all, and only rejects (one
+ * after its units came).  Each closes whole. */
+static void test_results_no_documents(void **state)
+{
+    fixture_t *f = *state;
+    hb_results_t *r = hb_results_open(f->dir, NULL, false, NULL);
+    assert_non_null(r);
+    assert_int_equal(hb_results_sync(r), 0);
+    assert_int_equal(hb_results_close(r, "r", true, 0), 0);
+    sqlite3 *db = db_of(f);
+    assert_int_equal(one(db, "SELECT count(*) FROM documents"), 0);
+    assert_int_equal(one(db, "SELECT value FROM meta WHERE key = 'complete'"), 1);
+    sqlite3_close(db);
+
+    r = hb_results_open(f->dir, NULL, false, NULL);
+    assert_non_null(r);
+    assert_int_equal(hb_results_reject(r, reject(f, 0, "a.txt")), 0);
+    assert_int_equal(hb_results_unit(r, 1, 0, 0, unit(f, 1, 0)), 0);
+    assert_int_equal(hb_results_reject(r, reject(f, 1, "b.txt")), 0);
+    assert_int_equal(hb_results_drop(r, 1, 0), 0);
+    assert_int_equal(hb_results_close(r, "r", true, 0), 0);
+    db = db_of(f);
+    assert_int_equal(one(db, "SELECT count(*) FROM rejects WHERE stage = 'read'"), 2);
+    assert_int_equal(one(db, "SELECT count(*) FROM documents"), 0);
+    assert_int_equal(one(db, "SELECT count(*) FROM units"), 0);
+    assert_int_equal(one(db, "SELECT count(*) FROM figures"), 0);
+    sqlite3_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -507,6 +726,11 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_results_keys_in_any_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_results_place_ids_in_key_order, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_results_writer_many_chunks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_results_writer_failure_reaches_caller, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_results_places_after_resume, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_results_no_documents, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
