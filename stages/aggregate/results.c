@@ -38,12 +38,14 @@
  * leaves the process):
  *   OP_ROW STMT (TYPE PARAM VALUE)* V_END   an insert: integers and reals
  *                                           in 8 bytes, texts as a 4-byte
- *                                           length and their bytes; a
- *                                           parameter not given is NULL
+ *                                           length and their bytes, NULL
+ *                                           as nothing; a parameter not
+ *                                           given is NULL, one given twice
+ *                                           (a key twice) the last value
  *   OP_COMMIT                               commit what came before
  *   OP_STOP                                 the writer ends */
 enum { OP_ROW = 1, OP_COMMIT, OP_STOP };
-enum { V_END, V_INT, V_REAL, V_TEXT };
+enum { V_END, V_INT, V_REAL, V_TEXT, V_NULL };
 enum { S_DOC, S_UNIT, S_FIGURE, S_TOPIC, S_VILLAGE, S_PLACE, S_REJECT, S_GONE, NSTMT };
 static const char *const stmt_what[NSTMT] = {
     "write a document", "write a unit", "write a figure", "write a unit's topics",
@@ -331,6 +333,12 @@ static void put_text(hb_results_t *r, int param, const char *s, size_t len)
     hb_buf_append(&r->fill, s, n);
 }
 
+static void put_null(hb_results_t *r, int param)
+{
+    char head[2] = {V_NULL, (char)param};
+    hb_buf_append(&r->fill, head, 2);
+}
+
 static int row_end(hb_results_t *r)
 {
     hb_buf_putc(&r->fill, V_END);
@@ -340,7 +348,8 @@ static int row_end(hb_results_t *r)
 }
 
 /* A msgpack value as an SQL one: arrays and maps as JSON text; nil (and
- * what has no SQL value) is left NULL. */
+ * what has no SQL value) NULL, also over a value the same key gave
+ * before. */
 static void put_value(hb_results_t *r, int i, const msgpack_object *o)
 {
     switch (o->type) {
@@ -361,7 +370,7 @@ static void put_value(hb_results_t *r, int i, const msgpack_object *o)
         hb_json_obj(&r->json, o);
         put_text(r, i, r->json.data, r->json.len);
         break;
-    default: break;
+    default: put_null(r, i); break;
     }
 }
 
@@ -464,6 +473,7 @@ static const char *bind_row(sqlite3_stmt *st, const char *p, int offset)
             sqlite3_bind_double(st, param, d);
             p += sizeof d;
             break;
+        case V_NULL: sqlite3_bind_null(st, param); break;
         default: /* V_TEXT: its bytes stay in the chunk until the step */
             memcpy(&n, p, sizeof n);
             p += sizeof n;
@@ -484,7 +494,7 @@ static const char *skip_row(const char *p)
             uint32_t n;
             memcpy(&n, p, sizeof n);
             p += sizeof n + n;
-        } else {
+        } else if (type != V_NULL) {
             p += 8;
         }
     }

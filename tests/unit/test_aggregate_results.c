@@ -712,6 +712,34 @@ static void test_results_no_documents(void **state)
     sqlite3_close(db);
 }
 
+/* A key given twice: its last value counts, nil (NULL) too, as when each
+ * value was bound straight to the statement. */
+static void test_results_key_twice_last_counts(void **state)
+{
+    fixture_t *f = *state;
+    hb_results_t *r = hb_results_open(f->dir, NULL, false, NULL);
+    assert_non_null(r);
+    assert_int_equal(hb_results_doc(r, 0, doc_end(f, 0, "a.txt", "元潭镇", NULL, 1)), 0);
+    hb_pack_t *p = &f->pack;
+    hb_pack_reset(p);
+    hb_pack_header(p, HB_T_UNIT, 7);
+    hb_pack_kv_cstr(p, "run", "r1");
+    hb_pack_kv_u64(p, "doc", 0);
+    hb_pack_kv_u64(p, "seq", 0);
+    hb_pack_kv_cstr(p, "kind", "plan");
+    hb_pack_kv_cstr(p, "text", "a");
+    hb_pack_key(p, "kind");
+    msgpack_pack_nil(&p->pk);
+    hb_pack_kv_cstr(p, "text", "b");
+    assert_int_equal(hb_results_unit(r, 0, 0, 0, decoded(f)), 0);
+    assert_int_equal(hb_results_close(r, "r", true, 0), 0);
+    sqlite3 *db = db_of(f);
+    char *s = text(db, "SELECT coalesce(kind, 'NULL') || ' ' || text FROM units");
+    assert_string_equal(s, "NULL b");
+    free(s);
+    sqlite3_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -731,6 +759,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_results_places_after_resume, setup, teardown),
         cmocka_unit_test_setup_teardown(test_results_no_documents, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_results_key_twice_last_counts, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
