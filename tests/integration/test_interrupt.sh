@@ -51,3 +51,16 @@ check "after the crash, paragraphs equal the clean run's" cmp -s "$TMP/clean.sor
 check "after the crash, towns.csv equals the clean run's" cmp -s "$TMP/clean/towns.csv" "$TMP/crash/towns.csv"
 check "and the journal agrees with the outputs" consistent "$TMP/crash"
 check "after the crash, results.sqlite equals the clean run's" cmp -s "$TMP/clean.db" <(results_dump "$TMP/crash")
+
+# Output files limited in size (ulimit -f): a write fails (results.sqlite's
+# writer thread meets it too, mid-transaction); the run fails with 1 and
+# says so, and --resume then gives the clean run's results.
+(ulimit -f 2048; exec "$BIN/huibao" run -j 2 --no-progress -o "$TMP/fsize" "$in" >"$TMP/fsize.out" 2>"$TMP/fsize.err")
+check "a run over ulimit -f fails with 1" [ $? -eq 1 ]
+check "it names the limit" grep -q "ulimit -f" "$TMP/fsize.err"
+check "it does not claim success" eval '! grep -q "^results in" "$TMP/fsize.out"'
+"$BIN/huibao" run -q -j 2 --resume -o "$TMP/fsize" "$in" >/dev/null 2>&1
+check "--resume after it finishes with 0" [ $? -eq 0 ]
+check "after it, paragraphs equal the clean run's" cmp -s "$TMP/clean.sorted" <(sorted_units "$TMP/fsize/paragraphs.jsonl")
+check "and the journal agrees with the outputs" consistent "$TMP/fsize"
+check "after it, results.sqlite equals the clean run's" cmp -s "$TMP/clean.db" <(results_dump "$TMP/fsize")
