@@ -905,10 +905,47 @@ static enum kind section_kind(const hb_splitter_t *sp)
  * tried at most characters of most units. */
 static bool may_cue_problem(hb_span_t t)
 {
-    return memmem(t.s, t.len, "存在", 6) || memmem(t.s, t.len, "现在", 6) ||
-           memmem(t.s, t.len, "清醒", 6) || memmem(t.s, t.len, "虽", 3) ||
-           memmem(t.s, t.len, "尽管", 6) || memmem(t.s, t.len, "依然", 6) ||
-           memmem(t.s, t.len, "仍然", 6);
+    /* One pass over t's characters, not seven memmem calls: this runs on
+     * every summary unit.  t is valid UTF-8. */
+    const unsigned char *u = (const unsigned char *)t.s;
+    for (size_t i = 0; i + 3 <= t.len;) {
+        if (u[i] < 0xE0) { /* ASCII or two bytes: none of the words */
+            i += u[i] < 0x80 ? 1 : 2;
+            continue;
+        }
+        if (u[i] >= 0xF0) {
+            i += 4;
+            continue;
+        }
+        const char *next = t.s + i + 3;
+        bool more = i + 6 <= t.len;
+        switch ((uint32_t)u[i] << 16 | (uint32_t)u[i + 1] << 8 | u[i + 2]) {
+        case 0xE899BD: /* 虽 */
+            return true;
+        case 0xE5AD98: /* 存在 */
+        case 0xE78EB0: /* 现在 */
+            if (more && !memcmp(next, "在", 3))
+                return true;
+            break;
+        case 0xE6B885: /* 清醒 */
+            if (more && !memcmp(next, "醒", 3))
+                return true;
+            break;
+        case 0xE5B0BD: /* 尽管 */
+            if (more && !memcmp(next, "管", 3))
+                return true;
+            break;
+        case 0xE4BE9D: /* 依然 */
+        case 0xE4BB8D: /* 仍然 */
+            if (more && !memcmp(next, "然", 3))
+                return true;
+            break;
+        default:
+            break;
+        }
+        i += 3;
+    }
+    return false;
 }
 
 /* What a unit says overrides what its section implies: 下一步… is a plan,
