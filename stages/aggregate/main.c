@@ -987,7 +987,11 @@ static int write_final(aggregator_t *a, bool complete)
         rc |= hb_report_write(a->o->outdir, a->top);
     }
     a->results = NULL;
-    rc |= hb_flat_close(a->flat); /* before the journal's last lines */
+    /* Before the journal's last lines, which name documents whose rows it holds. */
+    if (hb_flat_close(a->flat) != 0) {
+        hb_journal_discard(a->journal);
+        rc = -1;
+    }
     a->flat = NULL;
     rc |= close_out(a->paragraphs, a->o->outdir, "paragraphs.jsonl");
     rc |= close_out(a->docs, a->o->outdir, "docs.jsonl");
