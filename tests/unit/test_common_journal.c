@@ -137,15 +137,30 @@ static void test_replay_exact_names_and_valid_part(void **state)
 
 /* Lines reach resume.tsv only when flushed (the aggregator flushes after
  * results.sqlite has committed them); discarded ones never do. */
-static void test_lines_held_until_flushed(void **state)
+/* A journal opened afresh in dir (made from its XXXXXX template), beside
+ * two outputs of 10 bytes each. */
+static hb_journal_t *open_fresh(char *dir)
 {
-    (void)state;
-    char dir[] = "/tmp/hb-journal-XXXXXX";
     assert_non_null(mkdtemp(dir));
     write_file(dir, "paragraphs.jsonl", "0123456789", 10);
     write_file(dir, "docs.jsonl", "0123456789", 10);
     hb_journal_t *j = hb_journal_open(dir, 0);
     assert_non_null(j);
+    return j;
+}
+
+static void remove_dir(const char *dir)
+{
+    char cmd[64];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+static void test_lines_held_until_flushed(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/hb-journal-XXXXXX";
+    hb_journal_t *j = open_fresh(dir);
     hb_journal_entry_t e1 = {1, "a.txt", "", 0, 4, 3, ""}, e2 = {2, "b.txt", "", 0, 8, 6, ""};
     seen_t s;
     long par, docs, valid;
@@ -159,9 +174,7 @@ static void test_lines_held_until_flushed(void **state)
     memset(&s, 0, sizeof s);
     assert_int_equal(hb_journal_replay(dir, collect, &s, &par, &docs, &valid), 1);
     assert_string_equal(s.files[0], "a.txt");
-    char cmd[64];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    assert_int_equal(system(cmd), 0);
+    remove_dir(dir);
 }
 
 /* The aggregator writes the lines of a batch once the commit holding it is
@@ -170,11 +183,7 @@ static void test_flush_to_a_mark(void **state)
 {
     (void)state;
     char dir[] = "/tmp/hb-journal-XXXXXX";
-    assert_non_null(mkdtemp(dir));
-    write_file(dir, "paragraphs.jsonl", "0123456789", 10);
-    write_file(dir, "docs.jsonl", "0123456789", 10);
-    hb_journal_t *j = hb_journal_open(dir, 0);
-    assert_non_null(j);
+    hb_journal_t *j = open_fresh(dir);
     hb_journal_entry_t e1 = {1, "a.txt", "", 0, 4, 3, ""}, e2 = {2, "b.txt", "", 0, 8, 6, ""};
     seen_t s;
     long par, docs, valid;
@@ -190,9 +199,7 @@ static void test_flush_to_a_mark(void **state)
     memset(&s, 0, sizeof s);
     assert_int_equal(hb_journal_replay(dir, collect, &s, &par, &docs, &valid), 1);
     assert_string_equal(s.files[0], "a.txt");
-    char cmd[64];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    assert_int_equal(system(cmd), 0);
+    remove_dir(dir);
 }
 
 int main(void)
