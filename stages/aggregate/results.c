@@ -309,34 +309,32 @@ static void row_begin(hb_results_t *r, int stmt)
     hb_buf_putc(&r->fill, (char)stmt);
 }
 
+/* A value's type and parameter; its bytes follow. */
+static void put_head(hb_results_t *r, int type, int param)
+{
+    char head[2] = {(char)type, (char)param};
+    hb_buf_append(&r->fill, head, 2);
+}
+
 static void put_int(hb_results_t *r, int param, int64_t v)
 {
-    char head[2] = {V_INT, (char)param};
-    hb_buf_append(&r->fill, head, 2);
+    put_head(r, V_INT, param);
     hb_buf_append(&r->fill, &v, sizeof v);
 }
 
 static void put_real(hb_results_t *r, int param, double v)
 {
-    char head[2] = {V_REAL, (char)param};
-    hb_buf_append(&r->fill, head, 2);
+    put_head(r, V_REAL, param);
     hb_buf_append(&r->fill, &v, sizeof v);
 }
 
 /* A message's strings are far below 4 GB (its size is bounded). */
 static void put_text(hb_results_t *r, int param, const char *s, size_t len)
 {
-    char head[2] = {V_TEXT, (char)param};
     uint32_t n = (uint32_t)len;
-    hb_buf_append(&r->fill, head, 2);
+    put_head(r, V_TEXT, param);
     hb_buf_append(&r->fill, &n, sizeof n);
     hb_buf_append(&r->fill, s, n);
-}
-
-static void put_null(hb_results_t *r, int param)
-{
-    char head[2] = {V_NULL, (char)param};
-    hb_buf_append(&r->fill, head, 2);
 }
 
 static int row_end(hb_results_t *r)
@@ -370,7 +368,7 @@ static void put_value(hb_results_t *r, int i, const msgpack_object *o)
         hb_json_obj(&r->json, o);
         put_text(r, i, r->json.data, r->json.len);
         break;
-    default: put_null(r, i); break;
+    default: put_head(r, V_NULL, i); break;
     }
 }
 
@@ -453,9 +451,10 @@ static int commit_now(hb_results_t *r)
     return exec(r, "COMMIT", "commit");
 }
 
-/* Binds the values of the row at p (just after its statement byte) to st,
- * its parameters shifted by offset; returns where the next operation is. */
-static const char *bind_row(sqlite3_stmt *st, const char *p, int offset)
+/* Walks the row at p (just after its statement byte), binding its values
+ * to st, when given, with their parameters shifted by offset; returns where
+ * the next operation is. */
+static const char *walk_row(const char *p, sqlite3_stmt *st, int offset)
 {
     for (int type; (type = *p++) != V_END;) {
         int param = (unsigned char)*p++ + offset;
@@ -465,37 +464,27 @@ static const char *bind_row(sqlite3_stmt *st, const char *p, int offset)
         switch (type) {
         case V_INT:
             memcpy(&i, p, sizeof i);
-            sqlite3_bind_int64(st, param, i);
+            if (st)
+                sqlite3_bind_int64(st, param, i);
             p += sizeof i;
             break;
         case V_REAL:
             memcpy(&d, p, sizeof d);
-            sqlite3_bind_double(st, param, d);
+            if (st)
+                sqlite3_bind_double(st, param, d);
             p += sizeof d;
             break;
-        case V_NULL: sqlite3_bind_null(st, param); break;
+        case V_NULL:
+            if (st)
+                sqlite3_bind_null(st, param);
+            break;
         default: /* V_TEXT: its bytes stay in the chunk until the step */
             memcpy(&n, p, sizeof n);
             p += sizeof n;
-            sqlite3_bind_text(st, param, p, (int)n, SQLITE_STATIC);
+            if (st)
+                sqlite3_bind_text(st, param, p, (int)n, SQLITE_STATIC);
             p += n;
             break;
-        }
-    }
-    return p;
-}
-
-/* Where the row at p ends, without binding it. */
-static const char *skip_row(const char *p)
-{
-    for (int type; (type = *p++) != V_END;) {
-        p++;
-        if (type == V_TEXT) {
-            uint32_t n;
-            memcpy(&n, p, sizeof n);
-            p += sizeof n + n;
-        } else if (type != V_NULL) {
-            p += 8;
         }
     }
     return p;
@@ -514,11 +503,11 @@ static void write_rows(hb_results_t *r)
             continue;
         for (; r->many[s] && n - i >= MANY_ROWS && !r->failed; i += MANY_ROWS) {
             for (int k = 0; k < MANY_ROWS; k++)
-                bind_row(r->many[s], row[i + k], k * r->nparams[s]);
+                walk_row(row[i + k], r->many[s], k * r->nparams[s]);
             (void)step(r, r->many[s], stmt_what[s]);
         }
         for (; i < n && !r->failed; i++) {
-            bind_row(r->st[s], row[i], 0);
+            walk_row(row[i], r->st[s], 0);
             (void)step(r, r->st[s], stmt_what[s]);
         }
     }
@@ -547,7 +536,7 @@ static bool run_chunk(hb_results_t *r, const hb_buf_t *c, unsigned long *commits
             r->rows[stmt] = hb_realloc(r->rows[stmt], r->caprows[stmt] * sizeof *r->rows[stmt]);
         }
         r->rows[stmt][r->nrows[stmt]++] = p;
-        p = skip_row(p);
+        p = walk_row(p, NULL, 0);
     }
     write_rows(r);
     return false;

@@ -94,15 +94,30 @@ static void write_file(const char *dir, const char *name, const char *text, size
     fclose(f);
 }
 
-static void test_replay_exact_names_and_valid_part(void **state)
+/* A journal opened afresh in dir (made from its XXXXXX template), beside
+ * two outputs of 10 bytes each. */
+static hb_journal_t *open_fresh(char *dir)
 {
-    (void)state;
-    char dir[] = "/tmp/hb-journal-XXXXXX";
     assert_non_null(mkdtemp(dir));
     write_file(dir, "paragraphs.jsonl", "0123456789", 10);
     write_file(dir, "docs.jsonl", "0123456789", 10);
     hb_journal_t *j = hb_journal_open(dir, 0);
     assert_non_null(j);
+    return j;
+}
+
+static void remove_dir(const char *dir)
+{
+    char cmd[64];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+static void test_replay_exact_names_and_valid_part(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/hb-journal-XXXXXX";
+    hb_journal_t *j = open_fresh(dir);
     hb_journal_entry_t e1 = {7, "a\tb\nc", "城关镇", 2024, 4, 3, "-|summary"};
     hb_journal_entry_t e2 = {9, "town\xff/x.txt", "", 0, 8, 6, ""};
     hb_journal_entry_t e3 = {11, "beyond", "", 0, 20, 6, ""}; /* past the outputs */
@@ -130,31 +145,11 @@ static void test_replay_exact_names_and_valid_part(void **state)
     write_file(dir, "resume.tsv", "# huibao jou", 12);
     assert_int_equal(hb_journal_replay(dir, collect, &s, &par, &docs, &valid), 0);
     assert_int_equal(valid, 0);
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    assert_int_equal(system(cmd), 0);
+    remove_dir(dir);
 }
 
 /* Lines reach resume.tsv only when flushed (the aggregator flushes after
  * results.sqlite has committed them); discarded ones never do. */
-/* A journal opened afresh in dir (made from its XXXXXX template), beside
- * two outputs of 10 bytes each. */
-static hb_journal_t *open_fresh(char *dir)
-{
-    assert_non_null(mkdtemp(dir));
-    write_file(dir, "paragraphs.jsonl", "0123456789", 10);
-    write_file(dir, "docs.jsonl", "0123456789", 10);
-    hb_journal_t *j = hb_journal_open(dir, 0);
-    assert_non_null(j);
-    return j;
-}
-
-static void remove_dir(const char *dir)
-{
-    char cmd[64];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    assert_int_equal(system(cmd), 0);
-}
 
 static void test_lines_held_until_flushed(void **state)
 {
