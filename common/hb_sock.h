@@ -96,7 +96,9 @@ unsigned long hb_sock_send_to_all(void *sock, const void *data, size_t len);
 hb_monitor_t *hb_monitor_new(void *ctx, void *sock, const char *name, int level); /* NULL: logged */
 void *hb_monitor_socket(hb_monitor_t *m);
 void hb_monitor_read(hb_monitor_t *m);
-void hb_monitor_free(hb_monitor_t *m); /* NULL-safe */
+/* Stops the watched socket's events, then frees: call it before closing
+ * that socket.  NULL-safe. */
+void hb_monitor_free(hb_monitor_t *m);
 
 /* Signals: the first SIGINT/SIGTERM sets the stop flag (blocking calls return
  * EINTR and loops end), a second one exits at once with status 130. */
